@@ -1,0 +1,714 @@
+package dev.persistence;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/*
+ * The in-process LockManager. It owns the lock tree, the arrival order and every state
+ * transition of a request; nothing else in the library decides who holds what.
+ *
+ * Design: multi-granularity locking (Gray et al.) with strict FIFO.
+ *   - The tree holds one node per path prefix that some held or waiting request goes through.
+ *     A request on /a/b/c puts one entry on each node of its path: an intention entry
+ *     (IR for a read, IW for a write) on "/", "/a" and "/a/b", and a real entry (R or W) on
+ *     "/a/b/c". A multi-path request puts one entry per node of the union of its paths.
+ *   - At one node, entries conflict as in the classic matrix: W conflicts with everything,
+ *     R with IW, IW with R, IR only with W. Two requests conflict (same or related paths, one
+ *     writes) exactly when their entries on the shallower path's node conflict.
+ *   - A request gets one sequence number when it is enqueued, under the manager's mutex, so all
+ *     its entries arrive at one instant. An entry is free when no live, earlier, conflicting
+ *     entry sits on its node; a request is granted when all its entries are free. That is the
+ *     FIFO rule of the contract: granted exactly when every earlier conflicting request is gone.
+ *   - Each node keeps its entries in four arrival-ordered lists, one per entry mode. Whether an
+ *     entry of mode m is free depends only on the heads of the lists m conflicts with, so the
+ *     free entries of a list are a prefix, and each list keeps a cursor at its first blocked
+ *     entry. A release re-checks the four cursors of each node it leaves and advances them over
+ *     the entries it freed. Cost per request: O(path depth) plus the entries it frees; nothing
+ *     depends on how many other paths are locked.
+ *   - A node is unlinked as soon as it holds no entry, so an idle manager keeps no nodes.
+ *
+ * Waiters park outside the mutex; grants are signalled (unpark, future completion) after the
+ * mutex is released, so no user code ever runs under it.
+ */
+final class LocalLockManager implements LockManager {
+
+    // Entry modes at a node.
+    private static final int IR = 0, IW = 1, R = 2, W = 3;
+
+    // Request states; transitions happen under the mutex only.
+    private static final int WAITING = 0, GRANTED = 1, RELEASED = 2, WITHDRAWN = 3;
+
+    private final ReentrantLock mutex = new ReentrantLock();
+    private final Map<String, Node> roots = new HashMap<>(2);
+    private final ThreadLocal<Holds> holds = ThreadLocal.withInitial(Holds::new);
+
+    private long arrivals;
+    private int nodes;
+    private int activeReaders;
+    private int activeWriters;
+    private int queued;
+    private Request oldestWaiting;
+    private Request newestWaiting;
+    /** Requests granted during the current critical section, signalled after it. */
+    private Request grantedChain;
+
+    @Override
+    public PathLock acquire(Path path, LockMode mode) throws InterruptedException {
+        return acquireOwned(List.of(path), path, mode, -1L);
+    }
+
+    @Override
+    public PathLock acquire(Path path, LockMode mode, Duration timeout) throws InterruptedException {
+        return acquireOwned(List.of(path), path, mode, timeoutNanos(timeout));
+    }
+
+    @Override
+    public PathLock acquireAll(Collection<Path> paths, LockMode mode) throws InterruptedException {
+        return acquireOwned(List.copyOf(paths), first(paths), mode, -1L);
+    }
+
+    @Override
+    public PathLock acquireAll(Collection<Path> paths, LockMode mode, Duration timeout) throws InterruptedException {
+        return acquireOwned(List.copyOf(paths), first(paths), mode, timeoutNanos(timeout));
+    }
+
+    @Override
+    public CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode) {
+        PathRules.requireLockable(path, mode);
+        Request request = new Request(path, mode, List.of(path));
+        CompletableFuture<PathLock> future = new CompletableFuture<>();
+        request.future = future;
+        mutex.lock();
+        try {
+            enqueue(request);
+        } finally {
+            unlockAndSignal();
+        }
+        if (!future.isDone()) {
+            // Any completion other than our grant (cancel, completeExceptionally, ...) withdraws.
+            future.whenComplete((lock, failure) -> {
+                if (failure != null) {
+                    request.abandon();
+                }
+            });
+        }
+        return future;
+    }
+
+    @Override
+    public LockStats stats() {
+        mutex.lock();
+        try {
+            Duration oldest = oldestWaiting == null ? Duration.ZERO
+                    : Duration.ofNanos(Math.max(0L, System.nanoTime() - oldestWaiting.since));
+            return new LockStats(queued, activeReaders, activeWriters, oldest, nodes);
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalLockManager" + stats();
+    }
+
+    // ---------------------------------------------------------------- acquisition
+
+    private PathLock acquireOwned(List<Path> paths, Path first, LockMode mode, long timeoutNanos)
+            throws InterruptedException {
+        for (Path path : paths) {
+            PathRules.requireLockable(path, mode);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        Holds owner = holds.get();
+        Request request = new Request(first, mode, paths);
+        mutex.lock();
+        try {
+            if (!owner.isEmpty()) {
+                PathLock nested = owner.nestedHold(request);
+                if (nested != null) {
+                    return nested;
+                }
+            }
+            enqueue(request);
+            if (request.state == WAITING) {
+                if (timeoutNanos == 0L) {
+                    withdraw(request);
+                    throw new LockTimeoutException("Lock not free now: " + describe(request));
+                }
+                if (!owner.isEmpty() && waitsOnHoldOf(request, owner)) {
+                    withdraw(request);
+                    throw new IllegalStateException("Deadlock refused: " + describe(request)
+                            + " would wait on a lock this thread holds");
+                }
+            }
+            request.owner = owner;
+            owner.add(request);
+        } finally {
+            unlockAndSignal();
+        }
+        if (request.state != GRANTED) {
+            awaitGrant(request, timeoutNanos);
+        }
+        return request;
+    }
+
+    private void awaitGrant(Request request, long timeoutNanos) throws InterruptedException {
+        request.waiter = Thread.currentThread();
+        long deadline = timeoutNanos > 0L ? System.nanoTime() + timeoutNanos : 0L;
+        // The volatile read of state pairs with the granting thread's write: happens-before.
+        while (request.state == WAITING) {
+            if (timeoutNanos > 0L) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0L) {
+                    if (request.withdrawIfWaiting()) {
+                        throw new LockTimeoutException("Timed out after " + Duration.ofNanos(timeoutNanos)
+                                + " waiting for " + describe(request));
+                    }
+                    break; // granted at the deadline: the grant wins
+                }
+                LockSupport.parkNanos(this, remaining);
+            } else {
+                LockSupport.park(this);
+            }
+            if (Thread.interrupted()) {
+                if (!request.withdrawIfWaiting()) {
+                    request.close(); // granted while being interrupted: give it back
+                }
+                throw new InterruptedException("Interrupted while waiting for " + describe(request));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the tree (mutex held)
+
+    private void enqueue(Request request) {
+        request.seq = ++arrivals;
+        if (request.paths.size() == 1) {
+            placeEntries(request, request.paths.get(0), null);
+        } else {
+            Map<Node, Entry> placed = new IdentityHashMap<>();
+            for (Path path : withoutCovered(request.paths)) {
+                placeEntries(request, path, placed);
+            }
+        }
+        if (request.pending == 0) {
+            grant(request);
+        } else {
+            request.since = System.nanoTime();
+            queued++;
+            request.prevWaiting = newestWaiting;
+            if (newestWaiting == null) {
+                oldestWaiting = request;
+            } else {
+                newestWaiting.nextWaiting = request;
+            }
+            newestWaiting = request;
+        }
+    }
+
+    /** Puts the request's entries on the nodes of one path; {@code placed} dedupes shared ancestors. */
+    private void placeEntries(Request request, Path path, Map<Node, Entry> placed) {
+        int depth = path.getNameCount();
+        boolean write = request.mode == LockMode.WRITE;
+        String rootKey = path.getRoot().toString();
+        Node node = roots.get(rootKey);
+        if (node == null) {
+            node = new Node(null, rootKey);
+            roots.put(rootKey, node);
+            nodes++;
+        }
+        for (int level = 0; ; level++) {
+            int mode = level == depth ? (write ? W : R) : (write ? IW : IR);
+            if (placed == null || placed.get(node) == null) {
+                Entry entry = node.append(request, mode);
+                request.entries.add(entry);
+                if (placed != null) {
+                    placed.put(node, entry);
+                }
+            }
+            if (level == depth) {
+                return;
+            }
+            node = node.child(path.getName(level).toString());
+        }
+    }
+
+    private void grant(Request request) {
+        request.state = GRANTED;
+        if (request.mode == LockMode.WRITE) {
+            activeWriters++;
+        } else {
+            activeReaders++;
+        }
+        request.nextGranted = grantedChain;
+        grantedChain = request;
+    }
+
+    /** Removes a granted or waiting request's entries and grants whatever that frees. */
+    private void removeEntries(Request request) {
+        for (Entry entry : request.entries) {
+            Node node = entry.node;
+            node.remove(entry);
+            if (node.size == 0) {
+                if (node.parent == null) {
+                    roots.remove(node.key);
+                } else {
+                    node.parent.children.remove(node.key);
+                }
+                nodes--;
+            }
+        }
+    }
+
+    private void release(Request request) {
+        request.state = RELEASED;
+        if (request.mode == LockMode.WRITE) {
+            activeWriters--;
+        } else {
+            activeReaders--;
+        }
+        if (request.owner != null) {
+            request.owner.remove(request);
+        }
+        removeEntries(request);
+    }
+
+    private void withdraw(Request request) {
+        request.state = WITHDRAWN;
+        queued--;
+        unlinkWaiting(request);
+        if (request.owner != null) {
+            request.owner.remove(request);
+        }
+        removeEntries(request);
+    }
+
+    private void unlinkWaiting(Request request) {
+        Request prev = request.prevWaiting, next = request.nextWaiting;
+        if (prev == null) {
+            oldestWaiting = next;
+        } else {
+            prev.nextWaiting = next;
+        }
+        if (next == null) {
+            newestWaiting = prev;
+        } else {
+            next.prevWaiting = prev;
+        }
+        request.prevWaiting = request.nextWaiting = null;
+    }
+
+    /** Called by a node when the last blocked entry of a waiting request becomes free. */
+    private void entryFreed(Entry entry) {
+        Request request = entry.request;
+        if (--request.pending == 0 && request.state == WAITING) {
+            queued--;
+            unlinkWaiting(request);
+            grant(request);
+        }
+    }
+
+    /**
+     * Whether a waiting request would, directly or through other waiting requests, wait on a
+     * request that {@code owner}'s thread holds: that thread could then never release it.
+     */
+    private boolean waitsOnHoldOf(Request start, Holds owner) {
+        ArrayDeque<Request> pending = new ArrayDeque<>();
+        Set<Request> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        pending.add(start);
+        seen.add(start);
+        while (!pending.isEmpty()) {
+            Request waiting = pending.poll();
+            for (Entry entry : waiting.entries) {
+                for (int mode = IR; mode <= W; mode++) {
+                    if (!CONFLICTS[entry.mode][mode]) {
+                        continue;
+                    }
+                    for (Entry e = entry.node.head[mode]; e != null && e.request.seq < waiting.seq; e = e.next) {
+                        Request blocker = e.request;
+                        if (blocker.state == GRANTED && blocker.owner == owner) {
+                            return true;
+                        }
+                        if (blocker.state == WAITING && seen.add(blocker)) {
+                            pending.add(blocker);
+                        }
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private void unlockAndSignal() {
+        Request chain = grantedChain;
+        grantedChain = null;
+        mutex.unlock();
+        while (chain != null) {
+            Request next = chain.nextGranted;
+            chain.nextGranted = null;
+            chain.signalGranted();
+            chain = next;
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static final boolean[][] CONFLICTS = {
+            //        IR     IW     R      W
+            /* IR */ {false, false, false, true},
+            /* IW */ {false, false, true, true},
+            /* R  */ {false, true, false, true},
+            /* W  */ {true, true, true, true},
+    };
+
+    /** The paths of a multi-path request, minus those at or below another of its paths. */
+    private static List<Path> withoutCovered(List<Path> paths) {
+        List<Path> kept = new ArrayList<>(paths.size());
+        outer:
+        for (int i = 0; i < paths.size(); i++) {
+            Path path = paths.get(i);
+            for (int j = 0; j < paths.size(); j++) {
+                Path other = paths.get(j);
+                boolean coveredByOther = path.startsWith(other) && (!path.equals(other) || j < i);
+                if (i != j && coveredByOther) {
+                    continue outer;
+                }
+            }
+            kept.add(path);
+        }
+        return kept;
+    }
+
+    private static Path first(Collection<Path> paths) {
+        Objects.requireNonNull(paths, "paths");
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException("At least one path is required");
+        }
+        return paths.iterator().next();
+    }
+
+    private static long timeoutNanos(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            return 0L;
+        }
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static String describe(Request request) {
+        return request.mode + " " + (request.paths.size() == 1 ? request.paths.get(0) : request.paths);
+    }
+
+    // ---------------------------------------------------------------- state classes
+
+    /** One request: the lock handed to the caller once granted. */
+    private final class Request implements PathLock {
+        final Path path;
+        final LockMode mode;
+        final List<Path> paths;
+        final List<Entry> entries = new ArrayList<>(6);
+        long seq;
+        int pending;
+        volatile int state = WAITING;
+        long since;
+        Holds owner;
+        volatile Thread waiter;
+        CompletableFuture<PathLock> future;
+        Request prevWaiting, nextWaiting, nextGranted;
+
+        Request(Path path, LockMode mode, List<Path> paths) {
+            this.path = path;
+            this.mode = Objects.requireNonNull(mode, "mode");
+            this.paths = paths;
+        }
+
+        @Override
+        public Path path() {
+            return path;
+        }
+
+        @Override
+        public LockMode mode() {
+            return mode;
+        }
+
+        @Override
+        public void close() {
+            if (state != GRANTED) {
+                return;
+            }
+            mutex.lock();
+            try {
+                if (state == GRANTED) {
+                    release(this);
+                }
+            } finally {
+                unlockAndSignal();
+            }
+        }
+
+        /** Withdraws the request if it still waits; returns whether it did. */
+        boolean withdrawIfWaiting() {
+            mutex.lock();
+            try {
+                if (state == WAITING) {
+                    withdraw(this);
+                    return true;
+                }
+                return false;
+            } finally {
+                unlockAndSignal();
+            }
+        }
+
+        /** The caller no longer wants this request, whatever its state: withdraw or release. */
+        void abandon() {
+            if (!withdrawIfWaiting()) {
+                close();
+            }
+        }
+
+        void signalGranted() {
+            if (future != null) {
+                if (!future.complete(this)) {
+                    abandon(); // cancelled while being granted: release, never leak
+                }
+            } else {
+                Thread thread = waiter;
+                if (thread != null) {
+                    LockSupport.unpark(thread);
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "PathLock[" + describe(this) + "]";
+        }
+    }
+
+    /** A request's place on one node. */
+    private static final class Entry {
+        final Request request;
+        final Node node;
+        final int mode;
+        Entry prev, next;
+
+        Entry(Request request, Node node, int mode) {
+            this.request = request;
+            this.node = node;
+            this.mode = mode;
+        }
+    }
+
+    /** One path prefix with the entries of every held or waiting request that goes through it. */
+    private final class Node {
+        final Node parent;
+        final String key;
+        Map<String, Node> children;
+        final Entry[] head = new Entry[4];
+        final Entry[] tail = new Entry[4];
+        /** Per list, the first entry that is not free yet; every entry before it is free. */
+        final Entry[] blocked = new Entry[4];
+        int size;
+
+        Node(Node parent, String key) {
+            this.parent = parent;
+            this.key = key;
+        }
+
+        Node child(String name) {
+            if (children == null) {
+                children = new HashMap<>(4);
+            }
+            Node child = children.get(name);
+            if (child == null) {
+                child = new Node(this, name);
+                children.put(name, child);
+                nodes++;
+            }
+            return child;
+        }
+
+        Entry append(Request request, int mode) {
+            Entry entry = new Entry(request, this, mode);
+            Entry last = tail[mode];
+            entry.prev = last;
+            if (last == null) {
+                head[mode] = entry;
+            } else {
+                last.next = entry;
+            }
+            tail[mode] = entry;
+            size++;
+            if (blocked[mode] == null && !isFree(entry)) {
+                blocked[mode] = entry;
+            }
+            if (blocked[mode] != null) {
+                request.pending++;
+            }
+            return entry;
+        }
+
+        void remove(Entry entry) {
+            int mode = entry.mode;
+            if (blocked[mode] == entry) {
+                blocked[mode] = entry.next;
+            }
+            if (entry.prev == null) {
+                head[mode] = entry.next;
+            } else {
+                entry.prev.next = entry.next;
+            }
+            if (entry.next == null) {
+                tail[mode] = entry.prev;
+            } else {
+                entry.next.prev = entry.prev;
+            }
+            entry.prev = entry.next = null;
+            size--;
+            for (int m = IR; m <= W; m++) {
+                if (CONFLICTS[mode][m]) {
+                    advance(m);
+                }
+            }
+        }
+
+        /** Moves list {@code mode}'s cursor over the entries that are free now. */
+        private void advance(int mode) {
+            Entry entry = blocked[mode];
+            while (entry != null && isFree(entry)) {
+                Entry next = entry.next;
+                blocked[mode] = next;
+                entryFreed(entry);
+                entry = next;
+            }
+        }
+
+        /** No live, earlier, conflicting entry on this node. */
+        private boolean isFree(Entry entry) {
+            long seq = entry.request.seq;
+            switch (entry.mode) {
+                case IR:
+                    return before(seq, head[W]);
+                case IW:
+                    return before(seq, head[R]) && before(seq, head[W]);
+                case R:
+                    return before(seq, head[IW]) && before(seq, head[W]);
+                default:
+                    return entry.prev == null && before(seq, head[IR]) && before(seq, head[IW]) && before(seq, head[R]);
+            }
+        }
+
+        private boolean before(long seq, Entry head) {
+            return head == null || seq < head.request.seq;
+        }
+    }
+
+    /** The granted, thread-owned requests of one thread, for re-entrancy. Guarded by the mutex. */
+    private static final class Holds {
+        private final List<Request> held = new ArrayList<>(2);
+
+        boolean isEmpty() {
+            return held.isEmpty();
+        }
+
+        void add(Request request) {
+            held.add(request);
+        }
+
+        void remove(Request request) {
+            held.remove(request);
+        }
+
+        /**
+         * A nested hold when a held request covers every path of {@code request} in a mode at
+         * least as strong; {@code null} when none is related; IllegalStateException when a
+         * related hold does not cover it (waiting would deadlock on ourselves).
+         */
+        PathLock nestedHold(Request request) {
+            for (Request hold : held) {
+                if (hold.state == GRANTED && hold.mode.covers(request.mode) && coversAll(hold, request.paths)) {
+                    return new NestedLock(request.path, request.mode);
+                }
+            }
+            for (Request hold : held) {
+                for (Path mine : hold.paths) {
+                    for (Path wanted : request.paths) {
+                        if (PathRules.related(mine, wanted)) {
+                            throw new IllegalStateException("Deadlock refused: " + describe(request)
+                                    + " would wait on this thread's own " + hold.mode + " lock on " + mine);
+                        }
+                    }
+                }
+            }
+            return null;
+        }
+
+        private static boolean coversAll(Request hold, List<Path> wanted) {
+            for (Path path : wanted) {
+                boolean covered = false;
+                for (Path mine : hold.paths) {
+                    if (PathRules.isAtOrAbove(mine, path)) {
+                        covered = true;
+                        break;
+                    }
+                }
+                if (!covered) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** A re-entrant hold inside one of the thread's own locks: no queue state of its own. */
+    private static final class NestedLock implements PathLock {
+        private final Path path;
+        private final LockMode mode;
+
+        NestedLock(Path path, LockMode mode) {
+            this.path = path;
+            this.mode = mode;
+        }
+
+        @Override
+        public Path path() {
+            return path;
+        }
+
+        @Override
+        public LockMode mode() {
+            return mode;
+        }
+
+        @Override
+        public void close() {
+            // The enclosing hold owns the queue position; nothing to give back.
+        }
+
+        @Override
+        public String toString() {
+            return "PathLock[" + mode + " " + path + ", nested]";
+        }
+    }
+}

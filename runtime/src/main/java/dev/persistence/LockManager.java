@@ -1,0 +1,111 @@
+package dev.persistence;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Hierarchical read/write locks on absolute paths, granted in strict arrival order.
+ *
+ * <h2>Conflicts</h2>
+ * Two requests conflict when their paths are equal or one is an ancestor of the other, and at
+ * least one of them is a {@link LockMode#WRITE}. Siblings and cousins never conflict; reads
+ * never conflict with reads. Lock identity is lexical: {@code /a/x/a} and {@code /a} are
+ * different nodes, and nothing is resolved on disk.
+ *
+ * <h2>Order</h2>
+ * A request is granted exactly when every earlier-arriving request that conflicts with it has
+ * been released (or withdrawn). Arrival is the instant the request is enqueued. So a request
+ * never overtakes an earlier conflicting one (a read that arrives after a queued write waits for
+ * it) and never waits for a non-conflicting one. A multi-path request ({@link #acquireAll}) has
+ * one arrival for all its paths and is granted atomically; it never deadlocks on itself.
+ *
+ * <h2>Paths</h2>
+ * Every path is absolute and in normal form (no {@code .} or {@code ..} segments). Anything else,
+ * and a {@code WRITE} on a filesystem root, is refused with {@link IllegalArgumentException}
+ * before anything is enqueued.
+ *
+ * <h2>Waiting</h2>
+ * {@link #acquire(Path, LockMode)} waits forever; the timed form throws
+ * {@link LockTimeoutException}; both throw {@link InterruptedException} when the waiting thread
+ * is interrupted (or is interrupted on entry). {@link #acquireAsync} returns a future;
+ * cancelling a waiting future withdraws the request. A withdrawn, timed-out or interrupted
+ * request leaves no trace: it blocks nobody from that moment. If a grant races with a
+ * cancellation, the lock is released, never leaked.
+ *
+ * <h2>Re-entrancy</h2>
+ * A thread that holds a lock from a blocking or timed {@code acquire} may acquire, on the same
+ * thread, any path at or below it in the same or a weaker mode without waiting: the nested hold
+ * is granted at once, does not change the queue and is not counted again in {@link #stats()}.
+ * A request by such a thread that would wait on one of its own holds — an upgrade (READ held,
+ * WRITE asked on the same path or below), a path above or beside a hold that is queued behind a
+ * request waiting for that hold — throws {@link IllegalStateException} at once instead of
+ * deadlocking. Locks from {@link #acquireAsync} belong to no thread and are never re-entrant.
+ *
+ * <h2>Memory effects</h2>
+ * Actions in a thread before it releases a lock happen-before actions in any thread after it
+ * is granted a conflicting lock that was waiting for that release.
+ *
+ * <h2>Memory</h2>
+ * The manager keeps state only for requests that are held or waiting; an idle manager keeps no
+ * path nodes ({@link LockStats#nodes()} is {@code 0}).
+ */
+public interface LockManager {
+
+    /** Creates the in-process lock manager. */
+    static LockManager create() {
+        return new LocalLockManager();
+    }
+
+    /**
+     * Acquires a lock, waiting as long as necessary.
+     *
+     * @throws InterruptedException     if the thread is interrupted before or while waiting; the request is withdrawn
+     * @throws IllegalArgumentException if the path is relative or not normal, or a WRITE is asked on a root
+     * @throws IllegalStateException    if the request would wait on a lock the calling thread holds
+     */
+    PathLock acquire(Path path, LockMode mode) throws InterruptedException;
+
+    /**
+     * Acquires a lock, waiting at most {@code timeout}. A zero or negative timeout grants only
+     * a lock that is free now.
+     *
+     * @throws LockTimeoutException     if the time runs out first; the request is withdrawn
+     * @throws InterruptedException     if the thread is interrupted before or while waiting; the request is withdrawn
+     * @throws IllegalArgumentException if the path is relative or not normal, or a WRITE is asked on a root
+     * @throws IllegalStateException    if the request would wait on a lock the calling thread holds
+     */
+    PathLock acquire(Path path, LockMode mode, Duration timeout) throws InterruptedException;
+
+    /**
+     * Enqueues a request now and returns a future that completes with the lock when it is
+     * granted (at once, if it is free). Cancelling the future (or completing it by any other
+     * means) before the grant withdraws the request. Dependent stages that are not
+     * {@code *Async} run in the thread whose release granted the lock.
+     *
+     * @throws IllegalArgumentException if the path is relative or not normal, or a WRITE is asked on a root
+     */
+    CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode);
+
+    /**
+     * Acquires the same mode on several paths as one request with one arrival, granted
+     * atomically once every path is free. A path below another path of the same request adds
+     * nothing. The returned lock's {@link PathLock#path()} is the first path given.
+     *
+     * @throws InterruptedException     if the thread is interrupted before or while waiting; the request is withdrawn
+     * @throws IllegalArgumentException if {@code paths} is empty or any path is refused
+     * @throws IllegalStateException    if the request would wait on a lock the calling thread holds
+     */
+    PathLock acquireAll(Collection<Path> paths, LockMode mode) throws InterruptedException;
+
+    /**
+     * {@link #acquireAll(Collection, LockMode)} waiting at most {@code timeout}.
+     *
+     * @throws LockTimeoutException if the time runs out first; the request is withdrawn
+     */
+    PathLock acquireAll(Collection<Path> paths, LockMode mode, Duration timeout) throws InterruptedException;
+
+    /** A consistent snapshot of the manager's state now. */
+    LockStats stats();
+}

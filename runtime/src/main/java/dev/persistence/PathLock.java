@@ -1,0 +1,35 @@
+package dev.persistence;
+
+import java.nio.file.Path;
+
+/**
+ * A granted lock on one path (or, from {@link LockManager#acquireAll}, on several paths as one
+ * request). The lock is held from the moment it is returned until {@link #close()}.
+ *
+ * <p>Use it in try-with-resources:
+ * <pre>{@code
+ * try (PathLock lock = manager.acquire(Path.of("/data/orders/42"), LockMode.WRITE)) {
+ *     // exclusive over /data/orders/42, its ancestors' subtrees and its descendants
+ * }
+ * }</pre>
+ *
+ * <p>A lock obtained from a blocking or timed {@code acquire} is owned by the acquiring thread
+ * for the purpose of re-entrancy; it may nevertheless be closed from any thread.
+ */
+public interface PathLock extends AutoCloseable {
+
+    /** The locked path; for a multi-path lock, the first path of the request. */
+    Path path();
+
+    /** The mode this lock was granted in. */
+    LockMode mode();
+
+    /**
+     * Releases this lock. Idempotent: the first call releases, later calls do nothing; a call
+     * never affects any other lock, including a newer lock on the same path. Never throws.
+     * Actions of the releasing thread before {@code close()} happen-before the actions of any
+     * request granted because of this release.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,41 @@
+package dev.persistence;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/*
+ * The one place that decides whether a path may be locked or touched: absolute, in normal form,
+ * and not a filesystem root when written. Shared by the lock manager and the client so that
+ * both refuse the same paths with the same words, before anything is enqueued or touched.
+ */
+final class PathRules {
+
+    private PathRules() {
+    }
+
+    /** Refuses, with {@link IllegalArgumentException}, a path that may not be locked in {@code mode}. */
+    static Path requireLockable(Path path, LockMode mode) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(mode, "mode");
+        if (!path.isAbsolute()) {
+            throw new IllegalArgumentException("Path must be absolute: '" + path + "'");
+        }
+        if (!path.equals(path.normalize())) {
+            throw new IllegalArgumentException("Path must be in normal form, without '.' or '..' segments: '" + path + "'");
+        }
+        if (mode == LockMode.WRITE && path.getNameCount() == 0) {
+            throw new IllegalArgumentException("A write on a filesystem root is refused: '" + path + "'");
+        }
+        return path;
+    }
+
+    /** Whether {@code ancestor} is {@code path} itself or lies above it (lexically). */
+    static boolean isAtOrAbove(Path ancestor, Path path) {
+        return path.startsWith(ancestor);
+    }
+
+    /** Whether one of the two paths is at or above the other. */
+    static boolean related(Path a, Path b) {
+        return a.startsWith(b) || b.startsWith(a);
+    }
+}
