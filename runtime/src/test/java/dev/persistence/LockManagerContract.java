@@ -1,0 +1,629 @@
+package dev.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The behavioural contract of every {@link LockManager}: the rules of the semantics document,
+ * a randomised model check of the FIFO rule and a multi-threaded overlap stress test. An
+ * implementation's test extends this class and supplies {@link #newManager()}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class LockManagerContract {
+
+    /** A fresh, idle manager for one test. */
+    protected abstract LockManager newManager() throws Exception;
+
+    /** Releases what {@link #newManager()} opened. */
+    protected void closeManager(LockManager manager) throws Exception {
+    }
+
+    /** Seeds of the model check; implementations over a network may use fewer. */
+    protected int modelSeeds() {
+        return 400;
+    }
+
+    protected LockManager manager;
+    private ExecutorService threads;
+
+    @BeforeEach
+    void open() throws Exception {
+        manager = newManager();
+        threads = Executors.newCachedThreadPool();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        try {
+            threads.shutdownNow();
+            assertTrue(threads.awaitTermination(10, TimeUnit.SECONDS), "test threads did not stop");
+            awaitIdle();
+        } finally {
+            closeManager(manager);
+        }
+    }
+
+    // ------------------------------------------------------------------ conflicts
+
+    @Test
+    void readsOverlapOnSameAndRelatedPaths() throws Exception {
+        // Async locks belong to no thread, so these are three distinct holds, not nested ones.
+        List<CompletableFuture<PathLock>> reads = List.of(
+                manager.acquireAsync(p("/a"), LockMode.READ),
+                manager.acquireAsync(p("/a/b"), LockMode.READ),
+                manager.acquireAsync(p("/a"), LockMode.READ));
+        reads.forEach(f -> assertTrue(f.isDone(), "a read waited for a read"));
+        assertEquals(3, manager.stats().activeReaders());
+        reads.forEach(f -> f.join().close());
+    }
+
+    @Test
+    void writeExcludesSamePathAncestorsAndDescendants() throws Exception {
+        PathLock write = manager.acquire(p("/a/b"), LockMode.WRITE);
+        List<CompletableFuture<PathLock>> blocked = List.of(
+                manager.acquireAsync(p("/a/b"), LockMode.READ),
+                manager.acquireAsync(p("/a"), LockMode.READ),
+                manager.acquireAsync(p("/"), LockMode.READ),
+                manager.acquireAsync(p("/a/b/c/d"), LockMode.READ));
+        blocked.forEach(f -> assertFalse(f.isDone(), "conflicting request granted under a write"));
+        assertEquals(4, manager.stats().queued());
+        write.close();
+        for (CompletableFuture<PathLock> f : blocked) {
+            assertTrue(f.isDone(), "not granted after the write was released");
+            f.join().close();
+        }
+    }
+
+    @Test
+    void siblingsAndStringPrefixSiblingsNeverWait() throws Exception {
+        try (PathLock ab = manager.acquire(p("/a/b"), LockMode.WRITE);
+             PathLock abc = manager.acquire(p("/a/bc"), LockMode.WRITE, Duration.ZERO);
+             PathLock ac = manager.acquire(p("/a/c/d"), LockMode.WRITE, Duration.ZERO);
+             PathLock xa = manager.acquire(p("/a/x/a"), LockMode.WRITE, Duration.ZERO)) {
+            assertEquals(4, manager.stats().activeWriters());
+        }
+    }
+
+    @Test
+    void readOfFilesystemRootWaitsForAnyWriteAndWriteOfRootIsRefused() throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> manager.acquire(p("/"), LockMode.WRITE));
+        PathLock deep = manager.acquire(p("/x/y/z"), LockMode.WRITE);
+        CompletableFuture<PathLock> root = manager.acquireAsync(p("/"), LockMode.READ);
+        assertFalse(root.isDone());
+        deep.close();
+        root.join().close();
+    }
+
+    // ------------------------------------------------------------------ order
+
+    @Test
+    void readArrivingAfterQueuedWriteDoesNotBarge() throws Exception {
+        PathLock r1 = manager.acquire(p("/a/b"), LockMode.READ);
+        CompletableFuture<PathLock> w = manager.acquireAsync(p("/a"), LockMode.WRITE);
+        CompletableFuture<PathLock> r2 = manager.acquireAsync(p("/a/b"), LockMode.READ);
+        assertFalse(w.isDone());
+        assertFalse(r2.isDone(), "a read overtook an earlier conflicting write");
+        r1.close();
+        assertTrue(w.isDone());
+        assertFalse(r2.isDone());
+        w.join().close();
+        assertTrue(r2.isDone());
+        r2.join().close();
+    }
+
+    @Test
+    void blockingIsTransitive() throws Exception {
+        PathLock r1 = manager.acquire(p("/a/b"), LockMode.READ);
+        CompletableFuture<PathLock> w = manager.acquireAsync(p("/a"), LockMode.WRITE);
+        CompletableFuture<PathLock> r2 = manager.acquireAsync(p("/a/c"), LockMode.READ);
+        CompletableFuture<PathLock> unrelated = manager.acquireAsync(p("/b"), LockMode.WRITE);
+        assertFalse(r2.isDone(), "R2 on /a/c must wait for the queued write on /a");
+        assertTrue(unrelated.isDone(), "a request waited for a non-conflicting one");
+        unrelated.join().close();
+        r1.close();
+        w.join().close();
+        r2.join().close();
+    }
+
+    @Test
+    void blockedThreadsAreGrantedInArrivalOrder() throws Exception {
+        PathLock gate = manager.acquire(p("/q"), LockMode.WRITE);
+        List<String> order = new ArrayList<>();
+        List<Future<?>> tasks = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String name = "w" + i;
+            tasks.add(threads.submit(() -> {
+                // Every pair conflicts: the same path, or /q above /q/x, all writes.
+                try (PathLock l = manager.acquire(p(name.endsWith("0") || name.endsWith("3") ? "/q" : "/q/x"),
+                        LockMode.WRITE)) {
+                    synchronized (order) {
+                        order.add(name);
+                    }
+                }
+                return null;
+            }));
+            int expected = i + 1;
+            await(() -> manager.stats().queued() == expected, "request " + name + " enqueued");
+        }
+        gate.close();
+        for (Future<?> t : tasks) {
+            t.get(10, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of("w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7"), order);
+    }
+
+    // ------------------------------------------------------------------ waiting
+
+    @Test
+    void timedOutRequestIsWithdrawnAndBlocksNobody() throws Exception {
+        PathLock r1 = manager.acquire(p("/a"), LockMode.READ);
+        CountDownLatch queued = new CountDownLatch(1);
+        Future<?> writer = threads.submit(() -> {
+            queued.countDown();
+            return manager.acquire(p("/a"), LockMode.WRITE, Duration.ofMillis(300));
+        });
+        assertTrue(queued.await(5, TimeUnit.SECONDS));
+        await(() -> manager.stats().queued() == 1, "writer enqueued");
+        CompletableFuture<PathLock> r2 = manager.acquireAsync(p("/a"), LockMode.READ);
+        assertFalse(r2.isDone(), "R2 arrived after the queued write and must wait for it");
+        ExecutionException thrown = assertThrows(ExecutionException.class, () -> writer.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(LockTimeoutException.class, thrown.getCause());
+        assertTrue(r2.isDone(), "the withdrawn write still blocked a later read");
+        r2.join().close();
+        r1.close();
+    }
+
+    @Test
+    void zeroTimeoutGrantsOnlyAFreeLock() throws Exception {
+        try (PathLock w = manager.acquire(p("/a"), LockMode.WRITE)) {
+            threads.submit(() -> assertThrows(LockTimeoutException.class,
+                    () -> manager.acquire(p("/a/b"), LockMode.READ, Duration.ZERO))).get();
+            assertEquals(0, manager.stats().queued());
+        }
+        manager.acquire(p("/a/b"), LockMode.READ, Duration.ZERO).close();
+    }
+
+    @Test
+    void interruptedWaiterThrowsAndIsWithdrawn() throws Exception {
+        PathLock w1 = manager.acquire(p("/a"), LockMode.WRITE);
+        AtomicReference<Thread> waiter = new AtomicReference<>();
+        Future<?> blocked = threads.submit(() -> {
+            waiter.set(Thread.currentThread());
+            return manager.acquire(p("/a/b"), LockMode.WRITE);
+        });
+        await(() -> manager.stats().queued() == 1, "waiter enqueued");
+        CompletableFuture<PathLock> later = manager.acquireAsync(p("/a/b"), LockMode.READ);
+        waiter.get().interrupt();
+        ExecutionException thrown = assertThrows(ExecutionException.class, () -> blocked.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(InterruptedException.class, thrown.getCause());
+        assertEquals(1, manager.stats().queued(), "only the later read still waits");
+        w1.close();
+        assertTrue(later.isDone(), "the interrupted request still blocked a later one");
+        later.join().close();
+    }
+
+    @Test
+    void interruptedOnEntryThrowsWithoutEnqueueing() {
+        Thread.currentThread().interrupt();
+        assertThrows(InterruptedException.class, () -> manager.acquire(p("/a"), LockMode.READ));
+        assertFalse(Thread.interrupted(), "interrupt status is cleared by the throw");
+        assertTrue(manager.stats().idle());
+    }
+
+    @Test
+    void cancellingAWaitingFutureWithdrawsIt() throws Exception {
+        PathLock r1 = manager.acquire(p("/a"), LockMode.READ);
+        CompletableFuture<PathLock> w = manager.acquireAsync(p("/a"), LockMode.WRITE);
+        CompletableFuture<PathLock> r2 = manager.acquireAsync(p("/a/b"), LockMode.READ);
+        assertFalse(r2.isDone());
+        assertTrue(w.cancel(true));
+        assertTrue(r2.isDone(), "a cancelled write still blocked a later read");
+        assertEquals(0, manager.stats().queued());
+        r2.join().close();
+        r1.close();
+    }
+
+    @Test
+    void grantRacingCancelNeverLeaksTheLock() throws Exception {
+        int granted = 0, cancelled = 0;
+        for (int i = 0; i < 2000; i++) {
+            PathLock holder = manager.acquire(p("/race"), LockMode.WRITE);
+            CompletableFuture<PathLock> waiting = manager.acquireAsync(p("/race/x"), LockMode.WRITE);
+            CountDownLatch go = new CountDownLatch(1);
+            Future<?> releaser = threads.submit(() -> {
+                go.await();
+                holder.close();
+                return null;
+            });
+            Future<?> canceller = threads.submit(() -> {
+                go.await();
+                waiting.cancel(false);
+                return null;
+            });
+            go.countDown();
+            releaser.get(10, TimeUnit.SECONDS);
+            canceller.get(10, TimeUnit.SECONDS);
+            if (waiting.isCancelled()) {
+                cancelled++;
+            } else {
+                granted++;
+                waiting.join().close();
+            }
+            LockStats stats = manager.stats();
+            assertTrue(stats.idle(), "leaked after a grant/cancel race: " + stats);
+        }
+        assertEquals(2000, granted + cancelled);
+    }
+
+    @Test
+    void closeIsIdempotentAndNeverReleasesANewerHolder() throws Exception {
+        PathLock first = manager.acquire(p("/a"), LockMode.WRITE);
+        first.close();
+        PathLock second = manager.acquire(p("/a"), LockMode.WRITE);
+        first.close();
+        CompletableFuture<PathLock> third = manager.acquireAsync(p("/a"), LockMode.READ);
+        assertFalse(third.isDone(), "a stale close() released the newer holder");
+        assertEquals(1, manager.stats().activeWriters());
+        second.close();
+        second.close();
+        third.join().close();
+    }
+
+    // ------------------------------------------------------------------ re-entrancy
+
+    @Test
+    void nestedHoldsAtOrBelowAreGrantedAtOnceAndCountOnce() throws Exception {
+        try (PathLock outer = manager.acquire(p("/a"), LockMode.WRITE)) {
+            CompletableFuture<PathLock> other = manager.acquireAsync(p("/a/z"), LockMode.READ);
+            try (PathLock same = manager.acquire(p("/a"), LockMode.WRITE, Duration.ZERO);
+                 PathLock below = manager.acquire(p("/a/b/c"), LockMode.READ, Duration.ZERO);
+                 PathLock all = manager.acquireAll(List.of(p("/a/x"), p("/a/y")), LockMode.WRITE)) {
+                LockStats stats = manager.stats();
+                assertEquals(1, stats.activeWriters());
+                assertEquals(0, stats.activeReaders());
+                assertEquals(1, stats.queued());
+            }
+            assertFalse(other.isDone(), "closing a nested hold released the outer lock");
+            outer.close();
+            other.join().close();
+        }
+    }
+
+    @Test
+    void upgradesAndPathsAboveAHoldFailFast() throws Exception {
+        try (PathLock read = manager.acquire(p("/a/b"), LockMode.READ)) {
+            assertThrows(IllegalStateException.class, () -> manager.acquire(p("/a/b"), LockMode.WRITE));
+            assertThrows(IllegalStateException.class, () -> manager.acquire(p("/a/b/c"), LockMode.WRITE));
+            assertThrows(IllegalStateException.class, () -> manager.acquire(p("/a"), LockMode.READ));
+            assertEquals(0, manager.stats().queued());
+            assertEquals(1, manager.stats().activeReaders());
+        }
+    }
+
+    @Test
+    void waitingBehindARequestThatWaitsForOwnHoldFailsFast() throws Exception {
+        try (PathLock mine = manager.acquire(p("/a/b"), LockMode.READ)) {
+            CompletableFuture<PathLock> write = manager.acquireAsync(p("/a"), LockMode.WRITE);
+            assertThrows(IllegalStateException.class, () -> manager.acquire(p("/a/c"), LockMode.READ),
+                    "/a/c waits for the write on /a, which waits for this thread's read");
+            try (PathLock unrelated = manager.acquire(p("/b"), LockMode.WRITE, Duration.ZERO)) {
+                assertNotNull(unrelated);
+            }
+            write.cancel(false);
+        }
+    }
+
+    @Test
+    void asyncLocksAreNeverReentrant() throws Exception {
+        PathLock async = manager.acquireAsync(p("/a"), LockMode.WRITE).join();
+        Future<?> sameThreadWouldWait = threads.submit(() -> {
+            assertThrows(LockTimeoutException.class,
+                    () -> manager.acquire(p("/a/b"), LockMode.READ, Duration.ofMillis(50)));
+            return null;
+        });
+        sameThreadWouldWait.get(10, TimeUnit.SECONDS);
+        assertThrows(LockTimeoutException.class, () -> manager.acquire(p("/a/b"), LockMode.READ, Duration.ZERO));
+        async.close();
+    }
+
+    // ------------------------------------------------------------------ multi-path
+
+    @Test
+    void multiPathRequestNeverDeadlocksOnItselfOrOthers() throws Exception {
+        try (PathLock overlapping = manager.acquireAll(List.of(p("/m/a/b"), p("/m/a"), p("/m/a")), LockMode.WRITE)) {
+            assertEquals(1, manager.stats().activeWriters());
+        }
+        int rounds = 2000;
+        CountDownLatch start = new CountDownLatch(1);
+        Future<?> forward = threads.submit(() -> swap(start, rounds, p("/m/x"), p("/m/y")));
+        Future<?> backward = threads.submit(() -> swap(start, rounds, p("/m/y"), p("/m/x")));
+        start.countDown();
+        forward.get(30, TimeUnit.SECONDS);
+        backward.get(30, TimeUnit.SECONDS);
+    }
+
+    private Void swap(CountDownLatch start, int rounds, Path one, Path two) throws Exception {
+        start.await();
+        for (int i = 0; i < rounds; i++) {
+            manager.acquireAll(List.of(one, two), LockMode.WRITE).close();
+        }
+        return null;
+    }
+
+    @Test
+    void multiPathRequestIsGrantedAtomically() throws Exception {
+        PathLock x = manager.acquire(p("/x"), LockMode.WRITE);
+        CompletableFuture<PathLock> both = CompletableFuture.supplyAsync(() -> {
+            try {
+                return manager.acquireAll(List.of(p("/x/1"), p("/y/1")), LockMode.WRITE);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }, threads);
+        await(() -> manager.stats().queued() == 1, "multi-path request enqueued");
+        CompletableFuture<PathLock> y = manager.acquireAsync(p("/y"), LockMode.READ);
+        assertFalse(y.isDone(), "the waiting multi-path request did not hold its place on /y/1");
+        x.close();
+        both.get(10, TimeUnit.SECONDS).close();
+        y.join().close();
+    }
+
+    // ------------------------------------------------------------------ input
+
+    @Test
+    void badPathsAreRefusedBeforeAnythingIsEnqueued() {
+        for (String bad : List.of("a", "a/b", "/a/../b", "/a/./b", "/..", "/a/..")) {
+            Path path = Path.of(bad);
+            assertThrows(IllegalArgumentException.class, () -> manager.acquire(path, LockMode.READ), bad);
+            assertThrows(IllegalArgumentException.class, () -> manager.acquireAsync(path, LockMode.WRITE), bad);
+            assertThrows(IllegalArgumentException.class,
+                    () -> manager.acquireAll(List.of(p("/ok"), path), LockMode.READ), bad);
+        }
+        assertThrows(IllegalArgumentException.class, () -> manager.acquireAll(List.of(), LockMode.READ));
+        assertThrows(NullPointerException.class, () -> manager.acquire(null, LockMode.READ));
+        assertTrue(manager.stats().idle());
+    }
+
+    // ------------------------------------------------------------------ stats and memory
+
+    @Test
+    void statsReportWaitersAndTheOldestWait() throws Exception {
+        assertEquals(new LockStats(0, 0, 0, Duration.ZERO, 0), manager.stats());
+        PathLock w = manager.acquire(p("/s/t"), LockMode.WRITE);
+        CompletableFuture<PathLock> r = manager.acquireAsync(p("/s"), LockMode.READ);
+        await(() -> manager.stats().oldestWait().toMillis() >= 20, "oldest wait grows");
+        LockStats stats = manager.stats();
+        assertEquals(1, stats.queued());
+        assertEquals(1, stats.activeWriters());
+        assertTrue(stats.nodes() >= 3, "nodes for /, s and t: " + stats);
+        w.close();
+        r.join().close();
+        assertEquals(Duration.ZERO, manager.stats().oldestWait());
+    }
+
+    @Test
+    void memoryStaysFlatBehindALongHeldLock() throws Exception {
+        PathLock longHeld = manager.acquire(p("/mem"), LockMode.READ);
+        CompletableFuture<PathLock> queuedWrite = manager.acquireAsync(p("/mem"), LockMode.WRITE);
+        int baseline = manager.stats().nodes();
+        for (int i = 0; i < 20_000; i++) {
+            manager.acquire(p("/other/" + (i % 100) + "/f" + i), LockMode.WRITE).close();
+            manager.acquireAsync(p("/mem/sub/" + i), LockMode.READ).cancel(false);
+        }
+        assertEquals(baseline, manager.stats().nodes(), "nodes grew behind a long-held lock");
+        assertEquals(1, manager.stats().queued());
+        longHeld.close();
+        queuedWrite.join().close();
+    }
+
+    // ------------------------------------------------------------------ model check
+
+    /**
+     * Issues random requests in a known order and releases or withdraws them in random order;
+     * after every step the granted set must equal the model's: a request is granted exactly
+     * when every earlier conflicting request is gone.
+     */
+    @Test
+    void randomisedModelCheckOfTheFifoRule() {
+        String[] paths = {"/", "/a", "/a/b", "/a/bc", "/a/b/c", "/a/x", "/a/x/a", "/b", "/b/a", "/a/b/c/d"};
+        int operations = 0;
+        for (int seed = 0; seed < modelSeeds(); seed++) {
+            Random random = new Random(seed);
+            List<ModelRequest> live = new ArrayList<>();
+            for (int step = 0; step < 120; step++) {
+                boolean issue = live.isEmpty() || random.nextInt(100) < 55;
+                if (issue) {
+                    String path = paths[random.nextInt(paths.length)];
+                    LockMode mode = !path.equals("/") && random.nextInt(100) < 40 ? LockMode.WRITE : LockMode.READ;
+                    live.add(new ModelRequest(path, mode, manager.acquireAsync(p(path), mode)));
+                } else {
+                    ModelRequest victim = live.remove(random.nextInt(live.size()));
+                    if (victim.future.isDone()) {
+                        victim.future.join().close();
+                    } else {
+                        assertTrue(victim.future.cancel(false));
+                    }
+                }
+                operations++;
+                assertMatchesModel(live, seed, step);
+            }
+            for (ModelRequest request : live) {
+                if (!request.future.cancel(false)) {
+                    request.future.join().close();
+                }
+            }
+            assertTrue(manager.stats().idle(), "seed " + seed + " left state behind: " + manager.stats());
+        }
+        assertTrue(operations >= modelSeeds() * 120);
+    }
+
+    private void assertMatchesModel(List<ModelRequest> live, int seed, int step) {
+        int readers = 0, writers = 0, waiting = 0;
+        for (int i = 0; i < live.size(); i++) {
+            ModelRequest request = live.get(i);
+            boolean expected = true;
+            for (int j = 0; j < i; j++) {
+                if (request.conflicts(live.get(j))) {
+                    expected = false;
+                    break;
+                }
+            }
+            if (expected != request.future.isDone()) {
+                fail("seed " + seed + " step " + step + ": " + request + " granted=" + request.future.isDone()
+                        + " but the model says " + expected + "; live requests " + live);
+            }
+            if (!expected) {
+                waiting++;
+            } else if (request.mode == LockMode.WRITE) {
+                writers++;
+            } else {
+                readers++;
+            }
+        }
+        LockStats stats = manager.stats();
+        assertEquals(waiting, stats.queued(), "queued at seed " + seed + " step " + step);
+        assertEquals(readers, stats.activeReaders(), "readers at seed " + seed + " step " + step);
+        assertEquals(writers, stats.activeWriters(), "writers at seed " + seed + " step " + step);
+    }
+
+    private record ModelRequest(String path, LockMode mode, CompletableFuture<PathLock> future) {
+        boolean conflicts(ModelRequest earlier) {
+            Path mine = p(path), theirs = p(earlier.path);
+            boolean related = mine.startsWith(theirs) || theirs.startsWith(mine);
+            return related && (mode == LockMode.WRITE || earlier.mode == LockMode.WRITE);
+        }
+
+        @Override
+        public String toString() {
+            return mode + " " + path;
+        }
+    }
+
+    // ------------------------------------------------------------------ stress
+
+    /**
+     * Threads take random locks (blocking, timed, async) on a small tree and record every hold;
+     * any two overlapping holds that conflict fail the test. Afterwards the manager is idle.
+     */
+    @Test
+    void stressNeverGrantsConflictingHoldsAtOnce() throws Exception {
+        String[] paths = {"/s", "/s/a", "/s/a/b", "/s/a/c", "/s/b", "/s/b/a", "/s/ab", "/s/a/b/c"};
+        HoldRegistry registry = new HoldRegistry();
+        int workers = 6;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        AtomicInteger acquired = new AtomicInteger();
+        AtomicInteger timedOut = new AtomicInteger();
+        List<Future<?>> tasks = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            tasks.add(threads.submit(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (System.nanoTime() < deadline) {
+                    String path = paths[random.nextInt(paths.length)];
+                    LockMode mode = random.nextInt(100) < 30 ? LockMode.WRITE : LockMode.READ;
+                    PathLock lock;
+                    try {
+                        switch (random.nextInt(3)) {
+                            case 0 -> lock = manager.acquire(p(path), mode);
+                            case 1 -> lock = manager.acquire(p(path), mode, Duration.ofMillis(random.nextInt(1, 5)));
+                            default -> lock = manager.acquireAsync(p(path), mode).get(10, TimeUnit.SECONDS);
+                        }
+                    } catch (LockTimeoutException e) {
+                        timedOut.incrementAndGet();
+                        continue;
+                    }
+                    acquired.incrementAndGet();
+                    HoldRegistry.Hold hold = registry.enter(path, mode);
+                    if (random.nextInt(4) == 0) {
+                        Thread.onSpinWait();
+                    }
+                    registry.exit(hold);
+                    lock.close();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> task : tasks) {
+            task.get(30, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of(), registry.violations(), "conflicting holds overlapped");
+        assertTrue(acquired.get() > 1000, "too little work to mean anything: " + acquired.get());
+        assertTrue(manager.stats().idle(), "not idle after the stress: " + manager.stats());
+    }
+
+    /** Records live holds; reports any pair of conflicting holds that were live at once. */
+    static final class HoldRegistry {
+        record Hold(String path, LockMode mode) {
+        }
+
+        private final List<Hold> live = new ArrayList<>();
+        private final List<String> violations = new ArrayList<>();
+
+        synchronized Hold enter(String path, LockMode mode) {
+            Hold hold = new Hold(path, mode);
+            for (Hold other : live) {
+                Path a = p(path), b = p(other.path);
+                boolean related = a.startsWith(b) || b.startsWith(a);
+                if (related && (mode == LockMode.WRITE || other.mode == LockMode.WRITE) && violations.size() < 20) {
+                    violations.add(hold + " overlapped " + other);
+                }
+            }
+            live.add(hold);
+            return hold;
+        }
+
+        synchronized void exit(Hold hold) {
+            live.remove(hold);
+        }
+
+        synchronized List<String> violations() {
+            return List.copyOf(violations);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    protected static Path p(String path) {
+        return Path.of(path);
+    }
+
+    protected void awaitIdle() throws InterruptedException {
+        await(() -> manager.stats().idle(), "manager idle, but " + manager.stats());
+    }
+
+    protected static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for: " + what);
+            }
+            Thread.sleep(1);
+        }
+    }
+}
