@@ -452,6 +452,11 @@ final class LocalLockManager implements LockManager {
         }
 
         @Override
+        public boolean isHeld() {
+            return state == GRANTED;
+        }
+
+        @Override
         public void close() {
             if (state != GRANTED) {
                 return;
@@ -648,7 +653,7 @@ final class LocalLockManager implements LockManager {
         PathLock nestedHold(Request request) {
             for (Request hold : held) {
                 if (hold.state == GRANTED && hold.mode.covers(request.mode) && coversAll(hold, request.paths)) {
-                    return new NestedLock(request.path, request.mode);
+                    return new NestedLock(request.path, request.mode, hold);
                 }
             }
             for (Request hold : held) {
@@ -685,10 +690,18 @@ final class LocalLockManager implements LockManager {
     private static final class NestedLock implements PathLock {
         private final Path path;
         private final LockMode mode;
+        private final Request enclosing;
+        private volatile boolean closed;
 
-        NestedLock(Path path, LockMode mode) {
+        NestedLock(Path path, LockMode mode, Request enclosing) {
             this.path = path;
             this.mode = mode;
+            this.enclosing = enclosing;
+        }
+
+        @Override
+        public boolean isHeld() {
+            return !closed && enclosing.isHeld();
         }
 
         @Override
@@ -704,6 +717,7 @@ final class LocalLockManager implements LockManager {
         @Override
         public void close() {
             // The enclosing hold owns the queue position; nothing to give back.
+            closed = true;
         }
 
         @Override

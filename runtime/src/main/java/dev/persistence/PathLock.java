@@ -25,6 +25,13 @@ public interface PathLock extends AutoCloseable {
     LockMode mode();
 
     /**
+     * Whether this lock is still held: {@code true} from the grant until {@link #close()}, and
+     * for a lock manager shared between processes, until the lock is lost (its session ended).
+     * Work that must not complete without the lock (the client's commit rename) checks it last.
+     */
+    boolean isHeld();
+
+    /**
      * Releases this lock. Idempotent: the first call releases, later calls do nothing; a call
      * never affects any other lock, including a newer lock on the same path. Never throws.
      * Actions of the releasing thread before {@code close()} happen-before the actions of any

@@ -285,9 +285,12 @@ public abstract class LockManagerContract {
     @Test
     void closeIsIdempotentAndNeverReleasesANewerHolder() throws Exception {
         PathLock first = manager.acquire(p("/a"), LockMode.WRITE);
+        assertTrue(first.isHeld());
         first.close();
+        assertFalse(first.isHeld());
         PathLock second = manager.acquire(p("/a"), LockMode.WRITE);
         first.close();
+        assertTrue(second.isHeld());
         CompletableFuture<PathLock> third = manager.acquireAsync(p("/a"), LockMode.READ);
         assertFalse(third.isDone(), "a stale close() released the newer holder");
         assertEquals(1, manager.stats().activeWriters());
@@ -311,6 +314,11 @@ public abstract class LockManagerContract {
                 assertEquals(1, stats.queued());
             }
             assertFalse(other.isDone(), "closing a nested hold released the outer lock");
+            PathLock nested = manager.acquire(p("/a/n"), LockMode.READ);
+            assertTrue(nested.isHeld());
+            nested.close();
+            assertFalse(nested.isHeld());
+            assertTrue(outer.isHeld());
             outer.close();
             other.join().close();
         }
