@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +50,8 @@ final class LocalLockManager implements LockManager {
     private static final int WAITING = 0, GRANTED = 1, RELEASED = 2, WITHDRAWN = 3;
 
     private final ReentrantLock mutex = new ReentrantLock();
-    private final Map<String, Node> roots = new HashMap<>(2);
+    /** Above the filesystem roots: permanent, holds no entries, not counted in {@code nodes}. */
+    private final Node top = new Node(null, "");
     private final ThreadLocal<Holds> holds = ThreadLocal.withInitial(Holds::new);
 
     private long arrivals;
@@ -223,29 +223,45 @@ final class LocalLockManager implements LockManager {
 
     /** Puts the request's entries on the nodes of one path; {@code placed} dedupes shared ancestors. */
     private void placeEntries(Request request, Path path, Map<Node, Entry> placed) {
-        int depth = path.getNameCount();
+        String[] keys = keys(path);
+        int depth = keys.length - 1;
         boolean write = request.mode == LockMode.WRITE;
-        String rootKey = path.getRoot().toString();
-        Node node = roots.get(rootKey);
-        if (node == null) {
-            node = new Node(null, rootKey);
-            roots.put(rootKey, node);
-            nodes++;
-        }
-        for (int level = 0; ; level++) {
+        Node node = top;
+        for (int level = 0; level <= depth; level++) {
+            node = node.child(keys[level]);
             int mode = level == depth ? (write ? W : R) : (write ? IW : IR);
             if (placed == null || placed.get(node) == null) {
                 Entry entry = node.append(request, mode);
-                request.entries.add(entry);
+                request.addEntry(entry);
                 if (placed != null) {
                     placed.put(node, entry);
                 }
             }
-            if (level == depth) {
-                return;
-            }
-            node = node.child(path.getName(level).toString());
         }
+    }
+
+    /**
+     * The node keys of a path: its root, then each name. The default filesystem's string form
+     * is split directly, which costs one substring per name instead of a Path and a decode.
+     */
+    private static String[] keys(Path path) {
+        int names = path.getNameCount();
+        String[] keys = new String[names + 1];
+        keys[0] = path.getRoot().toString();
+        if (path.getFileSystem() == DEFAULT_FS) {
+            String full = path.toString();
+            int start = keys[0].length();
+            for (int i = 1; i <= names; i++) {
+                int end = i == names ? full.length() : full.indexOf(SEPARATOR, start);
+                keys[i] = full.substring(start, end);
+                start = end + SEPARATOR.length();
+            }
+        } else {
+            for (int i = 1; i <= names; i++) {
+                keys[i] = path.getName(i - 1).toString();
+            }
+        }
+        return keys;
     }
 
     private void grant(Request request) {
@@ -261,15 +277,13 @@ final class LocalLockManager implements LockManager {
 
     /** Removes a granted or waiting request's entries and grants whatever that frees. */
     private void removeEntries(Request request) {
-        for (Entry entry : request.entries) {
+        Entry[] entries = request.entries;
+        for (int i = 0; i < request.entryCount; i++) {
+            Entry entry = entries[i];
             Node node = entry.node;
             node.remove(entry);
             if (node.size == 0) {
-                if (node.parent == null) {
-                    roots.remove(node.key);
-                } else {
-                    node.parent.children.remove(node.key);
-                }
+                node.parent.removeChild(node);
                 nodes--;
             }
         }
@@ -334,7 +348,8 @@ final class LocalLockManager implements LockManager {
         seen.add(start);
         while (!pending.isEmpty()) {
             Request waiting = pending.poll();
-            for (Entry entry : waiting.entries) {
+            for (int i = 0; i < waiting.entryCount; i++) {
+                Entry entry = waiting.entries[i];
                 for (int mode = IR; mode <= W; mode++) {
                     if (!CONFLICTS[entry.mode][mode]) {
                         continue;
@@ -367,6 +382,13 @@ final class LocalLockManager implements LockManager {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static final java.nio.file.FileSystem DEFAULT_FS = java.nio.file.FileSystems.getDefault();
+    private static final String SEPARATOR = DEFAULT_FS.getSeparator();
+
+    private static int spread(int h) {
+        return h ^ (h >>> 16);
+    }
 
     private static final boolean[][] CONFLICTS = {
             //        IR     IW     R      W
@@ -425,7 +447,8 @@ final class LocalLockManager implements LockManager {
         final Path path;
         final LockMode mode;
         final List<Path> paths;
-        final List<Entry> entries = new ArrayList<>(6);
+        Entry[] entries = new Entry[8];
+        int entryCount;
         long seq;
         int pending;
         volatile int state = WAITING;
@@ -439,6 +462,13 @@ final class LocalLockManager implements LockManager {
             this.path = path;
             this.mode = Objects.requireNonNull(mode, "mode");
             this.paths = paths;
+        }
+
+        void addEntry(Entry entry) {
+            if (entryCount == entries.length) {
+                entries = java.util.Arrays.copyOf(entries, entryCount * 2);
+            }
+            entries[entryCount++] = entry;
         }
 
         @Override
@@ -529,7 +559,10 @@ final class LocalLockManager implements LockManager {
     private final class Node {
         final Node parent;
         final String key;
-        Map<String, Node> children;
+        final int hash;
+        /** Open-addressing table of child nodes (linear probing); null while there are none. */
+        Node[] children;
+        int childCount;
         final Entry[] head = new Entry[4];
         final Entry[] tail = new Entry[4];
         /** Per list, the first entry that is not free yet; every entry before it is free. */
@@ -539,19 +572,85 @@ final class LocalLockManager implements LockManager {
         Node(Node parent, String key) {
             this.parent = parent;
             this.key = key;
+            this.hash = spread(key.hashCode());
         }
 
-        Node child(String name) {
-            if (children == null) {
-                children = new HashMap<>(4);
+        /** The child with this key, created (and counted) if absent. */
+        Node child(String key) {
+            int h = spread(key.hashCode());
+            Node[] table = children;
+            if (table != null) {
+                int mask = table.length - 1;
+                for (int i = h & mask; table[i] != null; i = (i + 1) & mask) {
+                    Node candidate = table[i];
+                    if (candidate.hash == h && candidate.key.equals(key)) {
+                        return candidate;
+                    }
+                }
             }
-            Node child = children.get(name);
-            if (child == null) {
-                child = new Node(this, name);
-                children.put(name, child);
-                nodes++;
+            Node child = new Node(this, key);
+            if (table == null || (childCount + 1) * 4 > table.length * 3) {
+                resize(table == null ? 4 : table.length * 2);
             }
+            insert(children, child);
+            childCount++;
+            nodes++;
             return child;
+        }
+
+        void removeChild(Node child) {
+            Node[] table = children;
+            if (table == null) {
+                return;
+            }
+            int mask = table.length - 1;
+            int i = child.hash & mask;
+            while (table[i] != child) {
+                if (table[i] == null) {
+                    return; // already unlinked
+                }
+                i = (i + 1) & mask;
+            }
+            // Backward-shift deletion keeps every probe chain unbroken without tombstones.
+            for (int gap = i, j = (i + 1) & mask; ; j = (j + 1) & mask) {
+                Node moved = table[j];
+                if (moved == null) {
+                    table[gap] = null;
+                    break;
+                }
+                int home = moved.hash & mask;
+                boolean mayFillGap = gap <= j ? (home <= gap || home > j) : (home <= gap && home > j);
+                if (mayFillGap) {
+                    table[gap] = moved;
+                    gap = j;
+                }
+            }
+            if (--childCount == 0) {
+                children = null;
+            } else if (table.length > 8 && childCount * 8 < table.length) {
+                resize(table.length / 2);
+            }
+        }
+
+        private void resize(int capacity) {
+            Node[] old = children;
+            children = new Node[capacity];
+            if (old != null) {
+                for (Node n : old) {
+                    if (n != null) {
+                        insert(children, n);
+                    }
+                }
+            }
+        }
+
+        private void insert(Node[] table, Node child) {
+            int mask = table.length - 1;
+            int i = child.hash & mask;
+            while (table[i] != null) {
+                i = (i + 1) & mask;
+            }
+            table[i] = child;
         }
 
         Entry append(Request request, int mode) {

@@ -1,5 +1,7 @@
 package dev.persistence;
 
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -9,6 +11,9 @@ import java.util.Objects;
  * both refuse the same paths with the same words, before anything is enqueued or touched.
  */
 final class PathRules {
+
+    private static final FileSystem DEFAULT_FS = FileSystems.getDefault();
+    private static final char SEPARATOR = DEFAULT_FS.getSeparator().charAt(0);
 
     private PathRules() {
     }
@@ -20,13 +25,32 @@ final class PathRules {
         if (!path.isAbsolute()) {
             throw new IllegalArgumentException("Path must be absolute: '" + path + "'");
         }
-        if (!path.equals(path.normalize())) {
+        if (!isNormal(path)) {
             throw new IllegalArgumentException("Path must be in normal form, without '.' or '..' segments: '" + path + "'");
         }
         if (mode == LockMode.WRITE && path.getNameCount() == 0) {
             throw new IllegalArgumentException("A write on a filesystem root is refused: '" + path + "'");
         }
         return path;
+    }
+
+    /** No name is "." or ".."; the default provider has already folded redundant separators. */
+    private static boolean isNormal(Path path) {
+        if (path.getFileSystem() != DEFAULT_FS) {
+            return path.equals(path.normalize());
+        }
+        String text = path.toString();
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i == text.length() || text.charAt(i) == SEPARATOR) {
+                int length = i - start;
+                if ((length == 1 || length == 2) && text.charAt(start) == '.' && text.charAt(i - 1) == '.') {
+                    return false;
+                }
+                start = i + 1;
+            }
+        }
+        return true;
     }
 
     /** Whether {@code ancestor} is {@code path} itself or lies above it (lexically). */
