@@ -51,7 +51,7 @@ final class LocalLockManager implements LockManager {
 
     private final ReentrantLock mutex = new ReentrantLock();
     /** Above the filesystem roots: permanent, holds no entries, not counted in {@code nodes}. */
-    private final Node top = new Node(null, "");
+    private final Node top = new Node(null, "", 0, 0, 0);
     private final ThreadLocal<Holds> holds = ThreadLocal.withInitial(Holds::new);
 
     private long arrivals;
@@ -223,12 +223,15 @@ final class LocalLockManager implements LockManager {
 
     /** Puts the request's entries on the nodes of one path; {@code placed} dedupes shared ancestors. */
     private void placeEntries(Request request, Path path, Map<Node, Entry> placed) {
-        String[] keys = keys(path);
-        int depth = keys.length - 1;
+        int depth = path.getNameCount();
         boolean write = request.mode == LockMode.WRITE;
-        Node node = top;
-        for (int level = 0; level <= depth; level++) {
-            node = node.child(keys[level]);
+        String root = path.getRoot().toString();
+        Node node = top.child(root, 0, root.length());
+        // The default provider's string form is root + names joined by the separator: walking it
+        // in place finds each name without allocating a Path or a String for it.
+        String text = path.getFileSystem() == DEFAULT_FS ? path.toString() : null;
+        int start = root.length();
+        for (int level = 0; ; level++) {
             int mode = level == depth ? (write ? W : R) : (write ? IW : IR);
             if (placed == null || placed.get(node) == null) {
                 Entry entry = node.append(request, mode);
@@ -237,31 +240,18 @@ final class LocalLockManager implements LockManager {
                     placed.put(node, entry);
                 }
             }
-        }
-    }
-
-    /**
-     * The node keys of a path: its root, then each name. The default filesystem's string form
-     * is split directly, which costs one substring per name instead of a Path and a decode.
-     */
-    private static String[] keys(Path path) {
-        int names = path.getNameCount();
-        String[] keys = new String[names + 1];
-        keys[0] = path.getRoot().toString();
-        if (path.getFileSystem() == DEFAULT_FS) {
-            String full = path.toString();
-            int start = keys[0].length();
-            for (int i = 1; i <= names; i++) {
-                int end = i == names ? full.length() : full.indexOf(SEPARATOR, start);
-                keys[i] = full.substring(start, end);
+            if (level == depth) {
+                return;
+            }
+            if (text != null) {
+                int end = level + 1 == depth ? text.length() : text.indexOf(SEPARATOR, start);
+                node = node.child(text, start, end);
                 start = end + SEPARATOR.length();
-            }
-        } else {
-            for (int i = 1; i <= names; i++) {
-                keys[i] = path.getName(i - 1).toString();
+            } else {
+                String name = path.getName(level).toString();
+                node = node.child(name, 0, name.length());
             }
         }
-        return keys;
     }
 
     private void grant(Request request) {
@@ -558,9 +548,13 @@ final class LocalLockManager implements LockManager {
     /** One path prefix with the entries of every held or waiting request that goes through it. */
     private final class Node {
         final Node parent;
-        final String key;
+        /** The key is {@code keySource[keyStart, keyEnd)}: a region of the creating path's string. */
+        final String keySource;
+        final int keyStart, keyEnd;
         final int hash;
-        /** Open-addressing table of child nodes (linear probing); null while there are none. */
+        /** The only child, while there is exactly one: most nodes never need a table. */
+        Node onlyChild;
+        /** Open-addressing table of child nodes (linear probing) once there are two or more. */
         Node[] children;
         int childCount;
         final Entry[] head = new Entry[4];
@@ -569,36 +563,62 @@ final class LocalLockManager implements LockManager {
         final Entry[] blocked = new Entry[4];
         int size;
 
-        Node(Node parent, String key) {
+        Node(Node parent, String keySource, int keyStart, int keyEnd, int hash) {
             this.parent = parent;
-            this.key = key;
-            this.hash = spread(key.hashCode());
+            this.keySource = keySource;
+            this.keyStart = keyStart;
+            this.keyEnd = keyEnd;
+            this.hash = hash;
         }
 
-        /** The child with this key, created (and counted) if absent. */
-        Node child(String key) {
-            int h = spread(key.hashCode());
+        /** The child keyed {@code source[start, end)}, created (and counted) if absent. */
+        Node child(String source, int start, int end) {
+            int h = 0;
+            for (int i = start; i < end; i++) {
+                h = 31 * h + source.charAt(i);
+            }
+            h = spread(h);
+            int length = end - start;
+            Node only = onlyChild;
+            if (only != null && only.hash == h && only.keyEnd - only.keyStart == length
+                    && only.keySource.regionMatches(only.keyStart, source, start, length)) {
+                return only;
+            }
             Node[] table = children;
             if (table != null) {
                 int mask = table.length - 1;
                 for (int i = h & mask; table[i] != null; i = (i + 1) & mask) {
                     Node candidate = table[i];
-                    if (candidate.hash == h && candidate.key.equals(key)) {
+                    if (candidate.hash == h && candidate.keyEnd - candidate.keyStart == length
+                            && candidate.keySource.regionMatches(candidate.keyStart, source, start, length)) {
                         return candidate;
                     }
                 }
             }
-            Node child = new Node(this, key);
-            if (table == null || (childCount + 1) * 4 > table.length * 3) {
-                resize(table == null ? 4 : table.length * 2);
+            Node child = new Node(this, source, start, end, h);
+            if (childCount == 0) {
+                onlyChild = child;
+            } else {
+                if (table == null || (childCount + 1) * 4 > table.length * 3) {
+                    resize(table == null ? 4 : table.length * 2);
+                }
+                if (onlyChild != null) {
+                    insert(children, onlyChild);
+                    onlyChild = null;
+                }
+                insert(children, child);
             }
-            insert(children, child);
             childCount++;
             nodes++;
             return child;
         }
 
         void removeChild(Node child) {
+            if (onlyChild == child) {
+                onlyChild = null;
+                childCount = 0;
+                return;
+            }
             Node[] table = children;
             if (table == null) {
                 return;

@@ -451,6 +451,42 @@ public abstract class LockManagerContract {
         queuedWrite.join().close();
     }
 
+    @Test
+    void thousandsOfSiblingsAreFoundAndFreedInAnyOrder() throws Exception {
+        int count = 3000;
+        List<PathLock> held = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            held.add(manager.acquireAsync(p("/t/n" + i), LockMode.READ).join());
+        }
+        assertEquals(count + 2, manager.stats().nodes(), "/, t and one node per sibling");
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            order.add(i);
+        }
+        java.util.Collections.shuffle(order, new Random(7));
+        for (int step = 0; step < count; step++) {
+            int i = order.get(step);
+            if (step % 100 == 0) {
+                CompletableFuture<PathLock> write = manager.acquireAsync(p("/t/n" + i), LockMode.WRITE);
+                assertFalse(write.isDone(), "a write on /t/n" + i + " overlapped the read still held there");
+                held.get(i).close();
+                write.join().close();
+            } else {
+                held.get(i).close();
+            }
+            if (step % 500 == 0) {
+                // Every sibling still held is still found: a write on each would have to wait.
+                for (int k = step + 1; k < count; k += 97) {
+                    int j = order.get(k);
+                    CompletableFuture<PathLock> probe = manager.acquireAsync(p("/t/n" + j), LockMode.WRITE);
+                    assertFalse(probe.isDone(), "lost track of /t/n" + j);
+                    assertTrue(probe.cancel(false));
+                }
+            }
+        }
+        assertEquals(0, manager.stats().nodes());
+    }
+
     // ------------------------------------------------------------------ model check
 
     /**
