@@ -99,7 +99,7 @@ final class LocalLockManager implements LockManager {
         if (!future.isDone()) {
             // Any completion other than our grant (cancel, completeExceptionally, ...) withdraws.
             future.whenComplete((lock, failure) -> {
-                if (failure != null) {
+                if (failure != null || lock != request) {
                     request.abandon();
                 }
             });

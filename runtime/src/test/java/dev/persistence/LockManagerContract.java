@@ -251,6 +251,18 @@ public abstract class LockManagerContract {
     }
 
     @Test
+    void completingAWaitingFutureByOtherMeansWithdrawsIt() throws Exception {
+        PathLock w = manager.acquire(p("/a"), LockMode.WRITE);
+        CompletableFuture<PathLock> failed = manager.acquireAsync(p("/a"), LockMode.READ);
+        CompletableFuture<PathLock> replaced = manager.acquireAsync(p("/a/b"), LockMode.READ);
+        failed.completeExceptionally(new IllegalStateException("caller gave up"));
+        replaced.complete(null);
+        assertEquals(0, manager.stats().queued(), "requests completed by the caller still wait");
+        w.close();
+        assertEquals(0, manager.stats().activeReaders(), "a request the caller gave up on was granted");
+    }
+
+    @Test
     void grantRacingCancelNeverLeaksTheLock() throws Exception {
         int granted = 0, cancelled = 0;
         for (int i = 0; i < 2000; i++) {
