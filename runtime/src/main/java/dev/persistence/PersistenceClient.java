@@ -1,0 +1,800 @@
+package dev.persistence;
+
+import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+
+/*
+ * The filesystem client: every file operation of the library, each under the right lock of a
+ * LockManager, with atomic replacement (temp file + rename) and optional durability (fsync).
+ * It owns the temp-file naming scheme, directory creation and the directory-fsync group commit.
+ */
+
+/**
+ * Reads, writes, lists, moves and deletes files under hierarchical locks, replacing files
+ * atomically and, in durable mode, durably.
+ *
+ * <h2>Locks</h2>
+ * Read-like operations ({@link #read}, {@link #readString}, {@link #collect}, {@link #newInputStream})
+ * take a {@link LockMode#READ} lock on their path; write-like ones ({@link #write},
+ * {@link #writeString}, {@link #newOutputStream}, {@link #delete}, {@link #move}, {@link #recover})
+ * take a {@link LockMode#WRITE} lock. So a {@code collect} of a directory waits for writes
+ * anywhere below it, and a write waits for reads of its file and of every directory above it.
+ * Locks come from the blocking {@link LockManager#acquire}, so inside a lock the calling thread
+ * already holds (or an {@code @Locked} method), calls on covered paths run at once. With a
+ * {@linkplain Builder#lockTimeout lock timeout} a wait that runs out throws
+ * {@link LockTimeoutException}; an interrupted wait throws {@link InterruptedIOException} with
+ * the thread's interrupt status set.
+ *
+ * <h2>Atomic replacement</h2>
+ * A write goes to a temp file in the target's directory, named
+ * {@code .<name>.<16 hex digits>.persistence.<tempSuffix>}, which is then renamed over the target
+ * in one {@code rename(2)}. Readers — even ones that bypass the locks — see the old or the new
+ * content, never a mix. A replaced file keeps its POSIX permissions. On any failure before the
+ * rename, the target keeps its old content, the temp file is removed, the lock is released and
+ * the original exception is thrown (cleanup errors are added to it as suppressed).
+ * {@link #recover} deletes the temp files a crash left behind.
+ *
+ * <h2>Durability</h2>
+ * In durable mode, the temp file is fsync'd before the rename and its directory after it; a
+ * directory the client creates has its parent fsync'd; a delete or move fsyncs the directories
+ * it changed. Only then does the call return. Concurrent writes into one directory share
+ * directory fsyncs: one fsync acknowledges every rename that completed before it started. If the
+ * directory fsync after a rename fails, the new content is in place but the call throws: an
+ * exception does not mean that nothing happened.
+ *
+ * <h2>Paths</h2>
+ * Every path is absolute and in normal form; with a {@linkplain Builder#root root}, it must lie
+ * inside the root. Anything else is refused with {@link IllegalArgumentException} before
+ * anything is locked or touched. With a root, an operation whose path passes through a
+ * symbolic link below the root (or is one) fails with {@link FileSystemException}: nothing is
+ * read or written through it. This is checked under the lock; a link swapped in by another
+ * process between the check and the use is not detected (such a process bypasses the locks).
+ * Without a root, symbolic links are not inspected. Filesystem errors surface as the JDK's own
+ * {@link IOException} subclasses. The client works on any {@link java.nio.file.FileSystem}
+ * provider's paths.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class PersistenceClient {
+
+    private static final String TEMP_MARKER = ".persistence.";
+    private static final int TEMP_NAME_PREFIX_MAX = 64;
+    private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_-]{1,16}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final LockManager manager;
+    private final boolean durable;
+    private final String tempSuffix;
+    private final Pattern tempName;
+    private final Path root;
+    private final Duration lockTimeout;
+
+    private PersistenceClient(Builder builder) {
+        this.manager = builder.manager;
+        this.durable = builder.durable;
+        this.tempSuffix = builder.tempSuffix;
+        this.tempName = Pattern.compile("\\..*\\.[0-9a-f]{16}" + Pattern.quote(TEMP_MARKER + tempSuffix));
+        this.root = builder.root;
+        this.lockTimeout = builder.lockTimeout;
+    }
+
+    /** A builder of a client that takes its locks from {@code manager}. */
+    public static Builder builder(LockManager manager) {
+        return new Builder(manager);
+    }
+
+    /** Whether writes, deletes and moves are fsync'd before they return. */
+    public boolean durable() {
+        return durable;
+    }
+
+    /** The lock manager this client takes its locks from. */
+    public LockManager lockManager() {
+        return manager;
+    }
+
+    /** The root every path must lie in, if one was set. */
+    public java.util.Optional<Path> root() {
+        return java.util.Optional.ofNullable(root);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /** Reads a whole file under a READ lock. */
+    public byte[] read(Path file) throws IOException {
+        Path target = checked(file, LockMode.READ);
+        try (PathLock lock = lock(target, LockMode.READ)) {
+            refuseLinks(target);
+            return Files.readAllBytes(target);
+        }
+    }
+
+    /** Reads a whole file as UTF-8 under a READ lock. */
+    public String readString(Path file) throws IOException {
+        return new String(read(file), StandardCharsets.UTF_8);
+    }
+
+    /** The names of a directory's entries, sorted, under a READ lock on the directory. */
+    public List<String> collect(Path dir) throws IOException {
+        return collect(dir, false);
+    }
+
+    /**
+     * The entries of a directory, sorted, under a READ lock on the directory. Recursive listings
+     * give every file and directory below {@code dir} as a {@code '/'}-separated path relative to
+     * it; symbolic links are listed, not followed.
+     */
+    public List<String> collect(Path dir, boolean recursive) throws IOException {
+        Path target = checked(dir, LockMode.READ);
+        try (PathLock lock = lock(target, LockMode.READ)) {
+            refuseLinks(target);
+            List<String> names = new ArrayList<>();
+            if (!recursive) {
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(target)) {
+                    for (Path entry : entries) {
+                        names.add(entry.getFileName().toString());
+                    }
+                }
+            } else {
+                Files.walkFileTree(target, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                        if (!d.equals(target)) {
+                            names.add(relative(target, d));
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+                        names.add(relative(target, f));
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+            }
+            Collections.sort(names);
+            return names;
+        }
+    }
+
+    /**
+     * Opens a file for reading. The stream holds a READ lock on the file until it is closed;
+     * closing it again does nothing.
+     */
+    public InputStream newInputStream(Path file) throws IOException {
+        Path target = checked(file, LockMode.READ);
+        PathLock lock = lock(target, LockMode.READ);
+        try {
+            refuseLinks(target);
+            return new LockedInputStream(Files.newInputStream(target), lock);
+        } catch (IOException | RuntimeException | Error e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /**
+     * Replaces (or creates) a file atomically under a WRITE lock, creating missing parent
+     * directories. See the class description for the failure and durability guarantees.
+     */
+    public void write(Path file, byte[] data) throws IOException {
+        Objects.requireNonNull(data, "data");
+        Path target = checked(file, LockMode.WRITE);
+        try (PathLock lock = lock(target, LockMode.WRITE)) {
+            refuseLinks(target);
+            Path dir = target.getParent();
+            ensureDirectory(dir);
+            Path temp = tempFor(target);
+            try {
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    ByteBuffer buffer = ByteBuffer.wrap(data);
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
+                    if (durable) {
+                        channel.force(true);
+                    }
+                }
+                commit(lock, temp, target);
+            } catch (IOException | RuntimeException | Error e) {
+                discard(temp, e);
+                throw e;
+            }
+            syncDirectory(dir);
+        }
+    }
+
+    /** {@link #write} of the text encoded as UTF-8. */
+    public void writeString(Path file, CharSequence text) throws IOException {
+        write(file, text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Opens an atomic output stream onto a file: bytes go to a temp file while the stream holds
+     * a WRITE lock on the target; {@link AtomicOutputStream#close()} commits (renames over the
+     * target, fsyncs in durable mode) and {@link AtomicOutputStream#abort()} discards. If a
+     * write through the stream fails, nothing can be committed any more: {@code close()} then
+     * discards the temp file and throws.
+     */
+    public AtomicOutputStream newOutputStream(Path file) throws IOException {
+        Path target = checked(file, LockMode.WRITE);
+        PathLock lock = lock(target, LockMode.WRITE);
+        Path temp = null;
+        try {
+            refuseLinks(target);
+            ensureDirectory(target.getParent());
+            temp = tempFor(target);
+            FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return new TempFileOutputStream(target, temp, channel, lock);
+        } catch (IOException | RuntimeException | Error e) {
+            if (temp != null) {
+                discard(temp, e);
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Deletes a file or directory under a WRITE lock. Without options it behaves as
+     * {@link Files#delete}: {@link NoSuchFileException} for a missing path,
+     * {@link java.nio.file.DirectoryNotEmptyException} for a non-empty directory.
+     * {@link DeleteOption#RECURSIVE} deletes a directory's contents first (symbolic links are
+     * deleted, not followed); {@link DeleteOption#IGNORE_MISSING} makes a missing path a no-op.
+     */
+    public void delete(Path path, DeleteOption... options) throws IOException {
+        Path target = checked(path, LockMode.WRITE);
+        Set<DeleteOption> chosen = Set.of(options);
+        try (PathLock lock = lock(target, LockMode.WRITE)) {
+            refuseLinks(target);
+            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                if (chosen.contains(DeleteOption.IGNORE_MISSING)) {
+                    return;
+                }
+                throw new NoSuchFileException(target.toString());
+            }
+            if (chosen.contains(DeleteOption.RECURSIVE)
+                    && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                Files.walkFileTree(target, new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                        Files.delete(f);
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult postVisitDirectory(Path d, IOException failure) throws IOException {
+                        if (failure != null) {
+                            throw failure;
+                        }
+                        Files.delete(d);
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+            } else {
+                Files.delete(target);
+            }
+            syncDirectory(target.getParent());
+        }
+    }
+
+    /**
+     * Renames {@code source} to {@code target} atomically, replacing a file at the target,
+     * under WRITE locks on both paths taken as one request. A missing source is refused with
+     * {@link NoSuchFileException} before any directory is created; the target's missing parents
+     * are created. Moving a path onto itself does nothing.
+     */
+    public void move(Path source, Path target) throws IOException {
+        Path from = checked(source, LockMode.WRITE);
+        Path to = checked(target, LockMode.WRITE);
+        if (from.equals(to)) {
+            return;
+        }
+        try (PathLock lock = lockAll(List.of(from, to))) {
+            refuseLinks(from);
+            refuseLinks(to);
+            if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
+                throw new NoSuchFileException(from.toString());
+            }
+            ensureDirectory(to.getParent());
+            if (!lock.isHeld()) {
+                throw new LockLostException("Lock lost before moving " + from + " to " + to);
+            }
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory(from.getParent());
+            if (!to.getParent().equals(from.getParent())) {
+                syncDirectory(to.getParent());
+            }
+        }
+    }
+
+    /**
+     * Deletes, under a WRITE lock on {@code dir}, every temp file this client's naming scheme
+     * (with its temp suffix) left anywhere below {@code dir} — what a crash between creating a
+     * temp file and renaming it leaves behind — and returns how many it deleted. Other files
+     * are never touched. A missing directory has nothing to recover.
+     */
+    public int recover(Path dir) throws IOException {
+        Path target = checked(dir, LockMode.WRITE);
+        try (PathLock lock = lock(target, LockMode.WRITE)) {
+            refuseLinks(target);
+            if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                return 0;
+            }
+            Set<Path> touched = new HashSet<>();
+            int[] removed = {0};
+            Files.walkFileTree(target, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                    if (attrs.isRegularFile() && isTempName(f.getFileName().toString())) {
+                        Files.delete(f);
+                        touched.add(f.getParent());
+                        removed[0]++;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+            for (Path d : touched) {
+                syncDirectory(d);
+            }
+            return removed[0];
+        }
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /** Whether a file name is one of this client's temp names. */
+    boolean isTempName(String name) {
+        return tempName.matcher(name).matches();
+    }
+
+    private Path checked(Path path, LockMode mode) {
+        PathRules.requireLockable(path, mode);
+        if (root != null && !path.startsWith(root)) {
+            throw new IllegalArgumentException("Path '" + path + "' lies outside the root '" + root + "'");
+        }
+        return path;
+    }
+
+    private PathLock lock(Path path, LockMode mode) throws IOException {
+        try {
+            return lockTimeout == null ? manager.acquire(path, mode) : manager.acquire(path, mode, lockTimeout);
+        } catch (InterruptedException e) {
+            throw interrupted(e);
+        }
+    }
+
+    private PathLock lockAll(List<Path> paths) throws IOException {
+        try {
+            return lockTimeout == null ? manager.acquireAll(paths, LockMode.WRITE)
+                    : manager.acquireAll(paths, LockMode.WRITE, lockTimeout);
+        } catch (InterruptedException e) {
+            throw interrupted(e);
+        }
+    }
+
+    private static InterruptedIOException interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        InterruptedIOException io = new InterruptedIOException("Interrupted while waiting for a lock");
+        io.initCause(e);
+        return io;
+    }
+
+    /** With a root: refuses a path that is, or passes through, a symbolic link below the root. */
+    private void refuseLinks(Path path) throws FileSystemException {
+        if (root == null) {
+            return;
+        }
+        for (Path p = path; p != null && !p.equals(root); p = p.getParent()) {
+            if (Files.isSymbolicLink(p)) {
+                throw new FileSystemException(path.toString(), p.toString(),
+                        "Refused: the path passes through a symbolic link inside the root");
+            }
+        }
+    }
+
+    private static String relative(Path base, Path path) {
+        Path rel = base.relativize(path);
+        StringBuilder text = new StringBuilder();
+        for (Path name : rel) {
+            if (text.length() > 0) {
+                text.append('/');
+            }
+            text.append(name);
+        }
+        return text.toString();
+    }
+
+    private Path tempFor(Path target) {
+        String name = target.getFileName().toString();
+        if (name.length() > TEMP_NAME_PREFIX_MAX) {
+            // Keep the temp name within NAME_MAX for any valid target name; the prefix is cosmetic.
+            int cut = TEMP_NAME_PREFIX_MAX;
+            if (Character.isHighSurrogate(name.charAt(cut - 1))) {
+                cut--;
+            }
+            name = name.substring(0, cut);
+        }
+        return target.resolveSibling("." + name + "." + String.format("%016x", RANDOM.nextLong())
+                + TEMP_MARKER + tempSuffix);
+    }
+
+    /** Renames the temp file over the target; the lock must still be held at that moment. */
+    private void commit(PathLock lock, Path temp, Path target) throws IOException {
+        keepPermissions(target, temp);
+        if (!lock.isHeld()) {
+            throw new LockLostException("Lock on " + target + " lost before commit; the write was discarded");
+        }
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void keepPermissions(Path target, Path temp) throws IOException {
+        PosixFileAttributeView old = Files.getFileAttributeView(target, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (old == null) {
+            return;
+        }
+        try {
+            Files.setPosixFilePermissions(temp, old.readAttributes().permissions());
+        } catch (NoSuchFileException newFile) {
+            // No old file: the new one gets the default permissions.
+        }
+    }
+
+    private static void discard(Path temp, Throwable cause) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException | RuntimeException cleanup) {
+            cause.addSuppressed(cleanup);
+        }
+    }
+
+    /**
+     * Makes sure {@code dir} exists. When it does, this costs one stat and no mkdir. Missing
+     * directories are created top-down; in durable mode each one's parent is fsync'd, and a
+     * directory that a concurrent writer has created but not yet made durable is made durable
+     * here too before this write is acknowledged.
+     */
+    private void ensureDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            if (durable && UNSYNCED_DIRECTORIES.contains(dir)) {
+                syncCreatedChain(dir);
+            }
+            return;
+        }
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path d = dir; d != null && !Files.isDirectory(d); d = d.getParent()) {
+            missing.push(d);
+        }
+        while (!missing.isEmpty()) {
+            Path d = missing.pop();
+            if (durable) {
+                UNSYNCED_DIRECTORIES.add(d);
+            }
+            try {
+                Files.createDirectory(d);
+            } catch (FileAlreadyExistsException raced) {
+                if (!Files.isDirectory(d)) {
+                    throw raced;
+                }
+            }
+        }
+        if (durable) {
+            syncCreatedChain(dir);
+        }
+    }
+
+    /** Fsyncs the parent of {@code dir} and of each not-yet-durable directory above it. */
+    private void syncCreatedChain(Path dir) throws IOException {
+        List<Path> chain = new ArrayList<>();
+        for (Path d = dir; d != null && UNSYNCED_DIRECTORIES.contains(d); d = d.getParent()) {
+            chain.add(d);
+        }
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            Path d = chain.get(i);
+            syncDirectory(d.getParent());
+            UNSYNCED_DIRECTORIES.remove(d);
+        }
+    }
+
+    private void syncDirectory(Path dir) throws IOException {
+        if (durable && dir != null) {
+            DirectorySync.of(dir).sync(dir);
+        }
+    }
+
+    /** Directories created by some durable client whose entry in their parent is not yet fsync'd. */
+    private static final Set<Path> UNSYNCED_DIRECTORIES = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Group commit of directory fsyncs. Callers that arrive while an fsync runs join the next
+     * batch; one fsync per directory in a batch acknowledges every caller of that batch, since
+     * each of them asked only after its rename completed and the batch's fsync starts after
+     * every member asked. A failed batch fsync is retried alone by each of its members, so each
+     * gets its own exception.
+     */
+    private static final class DirectorySync {
+        private static final DirectorySync[] STRIPES = new DirectorySync[64];
+
+        static {
+            for (int i = 0; i < STRIPES.length; i++) {
+                STRIPES[i] = new DirectorySync();
+            }
+        }
+
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition done = lock.newCondition();
+        private Batch open = new Batch();
+        private boolean running;
+
+        static DirectorySync of(Path dir) {
+            return STRIPES[(dir.hashCode() & 0x7fffffff) % STRIPES.length];
+        }
+
+        void sync(Path dir) throws IOException {
+            Batch batch;
+            lock.lock();
+            try {
+                batch = open;
+                batch.dirs.add(dir);
+                while (!batch.finished) {
+                    if (!running && open == batch) {
+                        running = true;
+                        open = new Batch();
+                        lock.unlock();
+                        try {
+                            batch.run();
+                        } finally {
+                            lock.lock();
+                            running = false;
+                            batch.finished = true;
+                            done.signalAll();
+                        }
+                    } else {
+                        done.awaitUninterruptibly();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (batch.failed.contains(dir)) {
+                fsync(dir);
+            }
+        }
+
+        private static final class Batch {
+            final Set<Path> dirs = new HashSet<>();
+            final Set<Path> failed = new HashSet<>();
+            boolean finished;
+
+            void run() {
+                for (Path dir : dirs) {
+                    try {
+                        fsync(dir);
+                    } catch (IOException | RuntimeException e) {
+                        failed.add(dir);
+                    }
+                }
+            }
+        }
+
+        static void fsync(Path dir) throws IOException {
+            try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+                channel.force(true);
+            }
+        }
+    }
+
+    /** A file input stream that releases its READ lock when closed. */
+    private static final class LockedInputStream extends FilterInputStream {
+        private final PathLock lock;
+
+        LockedInputStream(InputStream in, PathLock lock) {
+            super(in);
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                super.close();
+            } finally {
+                lock.close();
+            }
+        }
+    }
+
+    /** The atomic output stream: a temp file committed by close(), discarded by abort(). */
+    private final class TempFileOutputStream extends AtomicOutputStream {
+        private final Path target;
+        private final Path temp;
+        private final FileChannel channel;
+        private final OutputStream out;
+        private final PathLock lock;
+        private boolean finished;
+        private IOException failure;
+
+        TempFileOutputStream(Path target, Path temp, FileChannel channel, PathLock lock) {
+            this.target = target;
+            this.temp = temp;
+            this.channel = channel;
+            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 8192);
+            this.lock = lock;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            ensureOpen();
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ensureOpen();
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            ensureOpen();
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (finished) {
+                return;
+            }
+            if (failure != null) {
+                abort();
+                throw new IOException("Nothing committed to " + target + ": an earlier write failed", failure);
+            }
+            finished = true;
+            try {
+                try {
+                    out.flush();
+                    if (durable) {
+                        channel.force(true);
+                    }
+                } finally {
+                    channel.close();
+                }
+                commit(lock, temp, target);
+            } catch (IOException | RuntimeException | Error e) {
+                discard(temp, e);
+                lock.close();
+                throw e;
+            }
+            try {
+                syncDirectory(target.getParent());
+            } finally {
+                lock.close();
+            }
+        }
+
+        @Override
+        public void abort() throws IOException {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            try {
+                channel.close();
+                Files.deleteIfExists(temp);
+            } finally {
+                lock.close();
+            }
+        }
+
+        private void ensureOpen() throws IOException {
+            if (finished) {
+                throw new IOException("Stream to " + target + " is already closed or aborted");
+            }
+            if (failure != null) {
+                throw new IOException("Stream to " + target + " failed earlier; only abort() or close() remain", failure);
+            }
+        }
+
+        private IOException failed(IOException e) {
+            failure = e;
+            return e;
+        }
+    }
+
+    /** Configures a {@link PersistenceClient}. Not thread-safe; {@link #build()} copies its state. */
+    public static final class Builder {
+        private final LockManager manager;
+        private boolean durable;
+        private String tempSuffix = "tmp";
+        private Path root;
+        private Duration lockTimeout;
+
+        private Builder(LockManager manager) {
+            this.manager = Objects.requireNonNull(manager, "manager");
+        }
+
+        /** Whether to fsync files and directories before acknowledging (default {@code false}). */
+        public Builder durable(boolean durable) {
+            this.durable = durable;
+            return this;
+        }
+
+        /** The last part of temp file names: 1 to 16 of {@code [A-Za-z0-9_-]} (default {@code "tmp"}). */
+        public Builder tempSuffix(String suffix) {
+            Objects.requireNonNull(suffix, "suffix");
+            if (!SUFFIX.matcher(suffix).matches()) {
+                throw new IllegalArgumentException("Temp suffix must be 1 to 16 of [A-Za-z0-9_-]: '" + suffix + "'");
+            }
+            this.tempSuffix = suffix;
+            return this;
+        }
+
+        /** Confines the client to {@code root}, an absolute normal path (default: no root). */
+        public Builder root(Path root) {
+            this.root = root == null ? null : PathRules.requireLockable(root, LockMode.READ);
+            return this;
+        }
+
+        /** How long an operation waits for its lock before {@link LockTimeoutException} (default: forever). */
+        public Builder lockTimeout(Duration timeout) {
+            if (timeout != null && timeout.isNegative()) {
+                throw new IllegalArgumentException("Lock timeout must not be negative: " + timeout);
+            }
+            this.lockTimeout = timeout;
+            return this;
+        }
+
+        public PersistenceClient build() {
+            return new PersistenceClient(this);
+        }
+    }
+}
