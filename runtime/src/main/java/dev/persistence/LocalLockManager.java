@@ -491,6 +491,19 @@ final class LocalLockManager implements LockManager {
             }
         }
 
+        @Override
+        public void disown() {
+            mutex.lock();
+            try {
+                if (owner != null) {
+                    owner.remove(this);
+                    owner = null;
+                }
+            } finally {
+                mutex.unlock();
+            }
+        }
+
         /** Withdraws the request if it still waits; returns whether it did. */
         boolean withdrawIfWaiting() {
             mutex.lock();

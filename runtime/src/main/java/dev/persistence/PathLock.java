@@ -32,6 +32,16 @@ public interface PathLock extends AutoCloseable {
     boolean isHeld();
 
     /**
+     * Ends the acquiring thread's re-entrancy in this lock without releasing it: from now on the
+     * thread's own requests are not nested holds inside it but queue like anyone else's. For a
+     * lock kept beyond the call that took it — until an asynchronous result completes — so that
+     * the thread, free to do other work, cannot slip into it. Does nothing for locks that belong
+     * to no thread (from {@link LockManager#acquireAsync}) or after {@link #close()}.
+     */
+    default void disown() {
+    }
+
+    /**
      * Releases this lock. Idempotent: the first call releases, later calls do nothing; a call
      * never affects any other lock, including a newer lock on the same path. Never throws.
      * Actions of the releasing thread before {@code close()} happen-before the actions of any

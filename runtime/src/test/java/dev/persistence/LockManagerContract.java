@@ -361,6 +361,21 @@ public abstract class LockManagerContract {
     }
 
     @Test
+    void aDisownedLockStaysHeldButIsNoLongerReentrant() throws Exception {
+        PathLock kept = manager.acquire(p("/a"), LockMode.WRITE);
+        kept.disown();
+        assertTrue(kept.isHeld());
+        assertThrows(LockTimeoutException.class, () -> manager.acquire(p("/a/b"), LockMode.READ, Duration.ofMillis(20)),
+                "the thread still slipped into a lock it had disowned");
+        Future<?> other = threads.submit(() -> {
+            kept.close();
+            return null;
+        });
+        other.get(10, TimeUnit.SECONDS);
+        manager.acquire(p("/a/b"), LockMode.READ, Duration.ZERO).close();
+    }
+
+    @Test
     void asyncLocksAreNeverReentrant() throws Exception {
         PathLock async = manager.acquireAsync(p("/a"), LockMode.WRITE).join();
         Future<?> sameThreadWouldWait = threads.submit(() -> {
@@ -673,7 +688,7 @@ public abstract class LockManagerContract {
         await(() -> manager.stats().idle(), "manager idle, but " + manager.stats());
     }
 
-    protected static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    public static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -1,0 +1,113 @@
+package dev.persistence.cdi;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.persistence.LockMode;
+import dev.persistence.Locked;
+
+/**
+ * A parsed {@link Locked} path template of one method: literal text and placeholders
+ * ({@code {name}} or {@code {index}}) resolved against the call's arguments. Parsing checks
+ * everything that does not depend on the arguments, so a bad template fails on first use (or at
+ * build time in Quarkus) rather than halfway through a call.
+ */
+public final class LockedPath {
+
+    private final String template;
+    private final LockMode mode;
+    /** Literal strings and Integer parameter indexes, in order. */
+    private final List<Object> parts;
+
+    private LockedPath(String template, LockMode mode, List<Object> parts) {
+        this.template = template;
+        this.mode = mode;
+        this.parts = parts;
+    }
+
+    public LockMode mode() {
+        return mode;
+    }
+
+    /** Parses {@code locked}'s template for {@code method}; IllegalArgumentException says what is wrong. */
+    public static LockedPath parse(Locked locked, Method method) {
+        String template = locked.path();
+        if (!template.startsWith("/")) {
+            throw new IllegalArgumentException("@Locked path '" + template + "' on " + describe(method)
+                    + " must be absolute");
+        }
+        List<Object> parts = new ArrayList<>();
+        Parameter[] parameters = method.getParameters();
+        int at = 0;
+        while (at < template.length()) {
+            int open = template.indexOf('{', at);
+            if (open < 0) {
+                parts.add(template.substring(at));
+                break;
+            }
+            int close = template.indexOf('}', open);
+            if (close < 0) {
+                throw new IllegalArgumentException("@Locked path '" + template + "' on " + describe(method)
+                        + " has an unclosed '{'");
+            }
+            if (open > at) {
+                parts.add(template.substring(at, open));
+            }
+            parts.add(parameterIndex(template.substring(open + 1, close), parameters, template, method));
+            at = close + 1;
+        }
+        return new LockedPath(template, locked.mode(), List.copyOf(parts));
+    }
+
+    private static Integer parameterIndex(String name, Parameter[] parameters, String template, Method method) {
+        if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) {
+            int index = Integer.parseInt(name);
+            if (index < parameters.length) {
+                return index;
+            }
+        } else {
+            for (int i = 0; i < parameters.length; i++) {
+                if (parameters[i].getName().equals(name)) {
+                    return i;
+                }
+            }
+        }
+        throw new IllegalArgumentException("@Locked path '" + template + "' on " + describe(method)
+                + " names '{" + name + "}', which matches no parameter"
+                + (parameters.length > 0 && !parameters[0].isNamePresent() ? " (compile with -parameters)" : ""));
+    }
+
+    /** The path for one call; IllegalArgumentException when a value is not one path segment. */
+    public Path resolve(Object[] arguments) {
+        StringBuilder path = new StringBuilder(template.length() + 16);
+        for (Object part : parts) {
+            if (part instanceof Integer index) {
+                path.append(segment(String.valueOf(arguments[index]), index));
+            } else {
+                path.append((String) part);
+            }
+        }
+        return Path.of(path.toString());
+    }
+
+    private String segment(String value, int index) {
+        if (value.isEmpty() || value.equals(".") || value.equals("..") || value.indexOf('/') >= 0
+                || value.indexOf('\0') >= 0 || value.indexOf('\\') >= 0) {
+            throw new IllegalArgumentException("@Locked path '" + template + "': argument " + index + " ('"
+                    + value.replace("\0", "\\0") + "') is not a single path segment");
+        }
+        return value;
+    }
+
+    static String describe(Method method) {
+        return method.getDeclaringClass().getName() + "#" + method.getName();
+    }
+
+    @Override
+    public String toString() {
+        return mode + " " + template;
+    }
+}

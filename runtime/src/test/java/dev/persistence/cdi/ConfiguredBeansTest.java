@@ -1,0 +1,220 @@
+package dev.persistence.cdi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Alternative;
+import jakarta.enterprise.inject.Produces;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.jboss.weld.environment.se.WeldContainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.persistence.LockManager;
+import dev.persistence.LockMode;
+import dev.persistence.LockTimeoutException;
+import dev.persistence.PathLock;
+import dev.persistence.PersistenceClient;
+
+/** Configuration keys, bad values, health and replacement beans, each in a fresh Weld container. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ConfiguredBeansTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void configurationKeysTakeEffect() throws Exception {
+        Path root = Files.createDirectory(dir.resolve("root"));
+        try (WeldContainer container = CdiTestSupport.weld(Map.of(
+                "persistence.durable", "true",
+                "persistence.root", root.toString(),
+                "persistence.lock-timeout", "150ms",
+                "persistence.temp-suffix", "part"), OrderService.class).initialize()) {
+            PersistenceClient client = container.select(PersistenceClient.class).get();
+            assertTrue(client.durable());
+            assertEquals(root, client.root().orElseThrow());
+            assertThrows(IllegalArgumentException.class, () -> client.writeString(dir.resolve("outside"), "x"));
+            assertFalse(Files.exists(dir.resolve("outside")));
+            client.writeString(root.resolve("inside"), "x");
+            assertEquals("x", Files.readString(root.resolve("inside")));
+
+            LockManager manager = container.select(LockManager.class).get();
+            OrderService orders = container.select(OrderService.class).get();
+            try (PathLock held = CompletableFuture.supplyAsync(() -> manager.acquireAsync(Path.of("/orders/5"),
+                    LockMode.WRITE).join()).get(10, TimeUnit.SECONDS)) {
+                long started = System.nanoTime();
+                assertThrows(LockTimeoutException.class,
+                        () -> orders.update("5", new CountDownLatch(1), new CountDownLatch(0)));
+                assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(150));
+                assertEquals(0, orders.invocations());
+            }
+            assertTrue(manager.stats().idle());
+        }
+    }
+
+    @Test
+    void badValuesFailStartupNamingTheKeyAndTheValue() {
+        Map<String, String> bad = Map.of(
+                "persistence.lock-timeout", "-5s",
+                "persistence.health.max-wait", "soon",
+                "persistence.root", "relative/data",
+                "persistence.health.max-queued", "many",
+                "persistence.durable", "yes",
+                "persistence.temp-suffix", "a/b");
+        bad.forEach((key, value) -> {
+            RuntimeException failure = assertThrows(RuntimeException.class,
+                    () -> CdiTestSupport.weld(Map.of(key, value)).initialize().close(), key);
+            String messages = messages(failure);
+            assertTrue(messages.contains(key) && messages.contains("'" + value + "'"),
+                    key + "=" + value + " failed without naming both: " + messages);
+        });
+    }
+
+    @Test
+    void durationsAcceptIsoAndShortForms() {
+        assertEquals(Duration.ofSeconds(5), PersistenceSettings.parseDuration("PT5S"));
+        assertEquals(Duration.ofMillis(250), PersistenceSettings.parseDuration("250ms"));
+        assertEquals(Duration.ofSeconds(5), PersistenceSettings.parseDuration("5s"));
+        assertEquals(Duration.ofMinutes(1), PersistenceSettings.parseDuration("1m"));
+        assertEquals(Duration.ofHours(2), PersistenceSettings.parseDuration("2h"));
+        assertThrows(IllegalArgumentException.class, () -> PersistenceSettings.parseDuration("-PT1S"));
+        assertThrows(IllegalArgumentException.class, () -> PersistenceSettings.parseDuration("5 parsecs"));
+    }
+
+    @Test
+    void recoverOnStartRemovesOrphansLeftBeforeStartup() throws Exception {
+        Path orphan = Files.writeString(dir.resolve(".doc.json.0123456789abcdef.persistence.tmp"), "half");
+        Path user = Files.writeString(dir.resolve("doc.json"), "{}");
+        try (WeldContainer container = CdiTestSupport.weld(Map.of(
+                "persistence.root", dir.toString(), "persistence.recover-on-start", "true")).initialize()) {
+            assertFalse(Files.exists(orphan), "orphan survived startup");
+            assertTrue(Files.exists(user));
+        }
+    }
+
+    @Test
+    void readinessIsUpWhenIdleDownWhenTooManyWaitAndUpAgainAfter() throws Exception {
+        try (WeldContainer container = CdiTestSupport.weld(Map.of("persistence.health.max-queued", "1")).initialize()) {
+            HealthCheck check = container.select(HealthCheck.class, Readiness.Literal.INSTANCE).get();
+            LockManager manager = container.select(LockManager.class).get();
+            HealthCheckResponse idle = check.call();
+            assertEquals("persistence", idle.getName());
+            assertEquals(HealthCheckResponse.Status.UP, idle.getStatus());
+            assertEquals(0L, idle.getData().orElseThrow().get("queued"));
+
+            PathLock held = manager.acquireAsync(Path.of("/h"), LockMode.WRITE).join();
+            CompletableFuture<PathLock> one = manager.acquireAsync(Path.of("/h/1"), LockMode.READ);
+            assertEquals(HealthCheckResponse.Status.UP, check.call().getStatus(), "1 waiting is not more than 1");
+            CompletableFuture<PathLock> two = manager.acquireAsync(Path.of("/h/2"), LockMode.READ);
+            HealthCheckResponse busy = check.call();
+            assertEquals(HealthCheckResponse.Status.DOWN, busy.getStatus());
+            assertEquals(2L, busy.getData().orElseThrow().get("queued"));
+            assertEquals(1L, busy.getData().orElseThrow().get("active-writers"));
+
+            held.close();
+            one.join().close();
+            two.join().close();
+            assertEquals(HealthCheckResponse.Status.UP, check.call().getStatus());
+        }
+    }
+
+    @Test
+    void readinessIsDownWhenTheOldestWaitIsTooLong() throws Exception {
+        try (WeldContainer container = CdiTestSupport.weld(Map.of("persistence.health.max-wait", "30ms")).initialize()) {
+            HealthCheck check = container.select(HealthCheck.class, Readiness.Literal.INSTANCE).get();
+            LockManager manager = container.select(LockManager.class).get();
+            PathLock held = manager.acquireAsync(Path.of("/w"), LockMode.WRITE).join();
+            CompletableFuture<PathLock> waiting = manager.acquireAsync(Path.of("/w"), LockMode.READ);
+            dev.persistence.LockManagerContract.await(() -> check.call().getStatus() == HealthCheckResponse.Status.DOWN,
+                    "DOWN once the wait passes 30ms");
+            assertTrue((Long) check.call().getData().orElseThrow().get("oldest-wait-ms") >= 30);
+            held.close();
+            waiting.join().close();
+            assertEquals(HealthCheckResponse.Status.UP, check.call().getStatus());
+        }
+    }
+
+    @Test
+    void anApplicationAlternativeReplacesTheLockManager() throws Exception {
+        try (WeldContainer container = CdiTestSupport.weld(Map.of(), CustomManagerProducer.class).initialize()) {
+            PersistenceClient client = container.select(PersistenceClient.class).get();
+            client.lockManager().acquireAsync(Path.of("/custom"), LockMode.READ).join().close();
+            container.select(LockManager.class).get().acquireAsync(Path.of("/custom"), LockMode.READ).join().close();
+            assertEquals(2, CustomManagerProducer.acquired, "the library's manager was used, not the application's");
+        }
+    }
+
+    /** An application's own lock manager, selected over the library's by @Alternative @Priority. */
+    @Alternative
+    @Priority(100)
+    @ApplicationScoped
+    public static class CustomManagerProducer {
+        static final LockManager REAL = LockManager.create();
+        static int acquired;
+
+        @Produces
+        @ApplicationScoped
+        LockManager custom() {
+            return new CountingManager();
+        }
+
+        static final class CountingManager implements LockManager {
+            @Override
+            public PathLock acquire(Path path, LockMode mode) throws InterruptedException {
+                return REAL.acquire(path, mode);
+            }
+
+            @Override
+            public PathLock acquire(Path path, LockMode mode, Duration timeout) throws InterruptedException {
+                return REAL.acquire(path, mode, timeout);
+            }
+
+            @Override
+            public CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode) {
+                acquired++;
+                return REAL.acquireAsync(path, mode);
+            }
+
+            @Override
+            public PathLock acquireAll(java.util.Collection<Path> paths, LockMode mode) throws InterruptedException {
+                return REAL.acquireAll(paths, mode);
+            }
+
+            @Override
+            public PathLock acquireAll(java.util.Collection<Path> paths, LockMode mode, Duration timeout)
+                    throws InterruptedException {
+                return REAL.acquireAll(paths, mode, timeout);
+            }
+
+            @Override
+            public dev.persistence.LockStats stats() {
+                return REAL.stats();
+            }
+        }
+    }
+
+    private static String messages(Throwable failure) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            text.append(t.getMessage()).append(" | ");
+        }
+        return text.toString();
+    }
+}
