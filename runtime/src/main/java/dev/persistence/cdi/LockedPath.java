@@ -34,13 +34,23 @@ public final class LockedPath {
 
     /** Parses {@code locked}'s template for {@code method}; IllegalArgumentException says what is wrong. */
     public static LockedPath parse(Locked locked, Method method) {
-        String template = locked.path();
+        Parameter[] parameters = method.getParameters();
+        List<String> names = new ArrayList<>(parameters.length);
+        for (Parameter parameter : parameters) {
+            names.add(parameter.isNamePresent() ? parameter.getName() : null);
+        }
+        return parse(locked.path(), locked.mode(), names, describe(method));
+    }
+
+    /**
+     * Parses a template against a method's parameter names ({@code null} where the class
+     * file does not record a name); {@code where} names the method in error messages.
+     */
+    public static LockedPath parse(String template, LockMode mode, List<String> parameterNames, String where) {
         if (!template.startsWith("/")) {
-            throw new IllegalArgumentException("@Locked path '" + template + "' on " + describe(method)
-                    + " must be absolute");
+            throw new IllegalArgumentException("@Locked path '" + template + "' on " + where + " must be absolute");
         }
         List<Object> parts = new ArrayList<>();
-        Parameter[] parameters = method.getParameters();
         int at = 0;
         while (at < template.length()) {
             int open = template.indexOf('{', at);
@@ -50,34 +60,31 @@ public final class LockedPath {
             }
             int close = template.indexOf('}', open);
             if (close < 0) {
-                throw new IllegalArgumentException("@Locked path '" + template + "' on " + describe(method)
-                        + " has an unclosed '{'");
+                throw new IllegalArgumentException("@Locked path '" + template + "' on " + where + " has an unclosed '{'");
             }
             if (open > at) {
                 parts.add(template.substring(at, open));
             }
-            parts.add(parameterIndex(template.substring(open + 1, close), parameters, template, method));
+            parts.add(parameterIndex(template.substring(open + 1, close), parameterNames, template, where));
             at = close + 1;
         }
-        return new LockedPath(template, locked.mode(), List.copyOf(parts));
+        return new LockedPath(template, mode, List.copyOf(parts));
     }
 
-    private static Integer parameterIndex(String name, Parameter[] parameters, String template, Method method) {
+    private static Integer parameterIndex(String name, List<String> names, String template, String where) {
         if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) {
             int index = Integer.parseInt(name);
-            if (index < parameters.length) {
+            if (index < names.size()) {
                 return index;
             }
         } else {
-            for (int i = 0; i < parameters.length; i++) {
-                if (parameters[i].getName().equals(name)) {
-                    return i;
-                }
+            int index = names.indexOf(name);
+            if (index >= 0) {
+                return index;
             }
         }
-        throw new IllegalArgumentException("@Locked path '" + template + "' on " + describe(method)
-                + " names '{" + name + "}', which matches no parameter"
-                + (parameters.length > 0 && !parameters[0].isNamePresent() ? " (compile with -parameters)" : ""));
+        throw new IllegalArgumentException("@Locked path '" + template + "' on " + where + " names '{" + name
+                + "}', which matches no parameter" + (names.contains(null) ? " (compile with -parameters)" : ""));
     }
 
     /** The path for one call; IllegalArgumentException when a value is not one path segment. */
