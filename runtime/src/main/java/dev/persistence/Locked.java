@@ -19,7 +19,9 @@ import jakarta.interceptor.InterceptorBinding;
  * public void update(String id, Order order) { ... }
  * }</pre>
  *
- * <p>{@code {name}} in the path is replaced by the method parameter of that name (compile with
+ * <p>{@code ${key}} in the path is replaced, once, by the MicroProfile Config value of
+ * {@code key} — typically {@code @Locked(path = "${persistence.root}/orders/{id}")} — and may
+ * span several segments. {@code {name}} in the path is replaced by the method parameter of that name (compile with
  * {@code -parameters}), {@code {0}} by the first parameter, {@code {1}} by the second, and so
  * on. Each value must be one path segment: an empty value, {@code .}, {@code ..}, or a value
  * containing {@code /} or NUL is refused with {@link IllegalArgumentException} and the method

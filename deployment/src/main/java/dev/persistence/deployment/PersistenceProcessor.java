@@ -2,6 +2,7 @@ package dev.persistence.deployment;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.jboss.jandex.AnnotationInstance;
 import org.jboss.jandex.AnnotationTarget;
@@ -96,10 +97,11 @@ class PersistenceProcessor {
             names.add(method.parameterName(i));
         }
         AnnotationValue mode = locked.value("mode");
+        String where = method.declaringClass().name() + "#" + method.name();
         try {
-            LockedPath.parse(locked.value("path").asString(),
-                    mode == null ? LockMode.WRITE : LockMode.valueOf(mode.asEnum()), names,
-                    method.declaringClass().name() + "#" + method.name());
+            // Configuration may change at runtime: check the template's shape with a stand-in value.
+            String template = LockedPath.expand(locked.value("path").asString(), key -> Optional.of("/config"), where);
+            LockedPath.parse(template, mode == null ? LockMode.WRITE : LockMode.valueOf(mode.asEnum()), names, where);
         } catch (IllegalArgumentException e) {
             problems.add(e);
         }

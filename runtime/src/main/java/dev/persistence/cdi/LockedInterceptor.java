@@ -13,6 +13,8 @@ import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 
+import org.eclipse.microprofile.config.Config;
+
 import dev.persistence.LockManager;
 import dev.persistence.Locked;
 import dev.persistence.PathLock;
@@ -42,10 +44,14 @@ public class LockedInterceptor {
     @Inject
     PersistenceSettings settings;
 
+    @Inject
+    Config config;
+
     @AroundInvoke
     Object lockAround(InvocationContext context) throws Exception {
         Method method = context.getMethod();
-        LockedPath template = PATHS.computeIfAbsent(method, m -> LockedPath.parse(binding(context, m), m));
+        LockedPath template = PATHS.computeIfAbsent(method,
+                m -> LockedPath.parse(binding(context, m), m, key -> config.getOptionalValue(key, String.class)));
         PathLock lock = acquire(template, context.getParameters());
         boolean async = CompletionStage.class.isAssignableFrom(method.getReturnType());
         Object result;

@@ -5,13 +5,16 @@ import java.lang.reflect.Parameter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 import dev.persistence.LockMode;
 import dev.persistence.Locked;
 
 /**
- * A parsed {@link Locked} path template of one method: literal text and placeholders
- * ({@code {name}} or {@code {index}}) resolved against the call's arguments. Parsing checks
+ * A parsed {@link Locked} path template of one method: literal text, configuration values
+ * ({@code ${key}}, expanded once) and placeholders ({@code {name}} or {@code {index}}) resolved
+ * against the call's arguments. Parsing checks
  * everything that does not depend on the arguments, so a bad template fails on first use (or at
  * build time in Quarkus) rather than halfway through a call.
  */
@@ -32,19 +35,44 @@ public final class LockedPath {
         return mode;
     }
 
-    /** Parses {@code locked}'s template for {@code method}; IllegalArgumentException says what is wrong. */
-    public static LockedPath parse(Locked locked, Method method) {
+    /**
+     * Parses {@code locked}'s template for {@code method}, expanding {@code ${key}} from
+     * {@code config}; IllegalArgumentException says what is wrong.
+     */
+    public static LockedPath parse(Locked locked, Method method, Function<String, Optional<String>> config) {
         Parameter[] parameters = method.getParameters();
         List<String> names = new ArrayList<>(parameters.length);
         for (Parameter parameter : parameters) {
             names.add(parameter.isNamePresent() ? parameter.getName() : null);
         }
-        return parse(locked.path(), locked.mode(), names, describe(method));
+        String where = describe(method);
+        return parse(expand(locked.path(), config, where), locked.mode(), names, where);
     }
 
     /**
-     * Parses a template against a method's parameter names ({@code null} where the class
-     * file does not record a name); {@code where} names the method in error messages.
+     * Replaces each {@code ${key}} of a template with the configuration value of {@code key}, a
+     * trusted value that may span several segments (such as {@code ${persistence.root}}).
+     */
+    public static String expand(String template, Function<String, Optional<String>> config, String where) {
+        StringBuilder expanded = new StringBuilder();
+        int at = 0;
+        for (int open = template.indexOf("${"); open >= 0; open = template.indexOf("${", at)) {
+            int close = template.indexOf('}', open);
+            if (close < 0) {
+                throw new IllegalArgumentException("@Locked path '" + template + "' on " + where + " has an unclosed '${'");
+            }
+            String key = template.substring(open + 2, close);
+            String value = config.apply(key).orElseThrow(() -> new IllegalArgumentException("@Locked path '"
+                    + template + "' on " + where + " refers to '" + key + "', which has no configured value"));
+            expanded.append(template, at, open).append(value);
+            at = close + 1;
+        }
+        return expanded.append(template.substring(at)).toString();
+    }
+
+    /**
+     * Parses an expanded template against a method's parameter names ({@code null} where the
+     * class file does not record a name); {@code where} names the method in error messages.
      */
     public static LockedPath parse(String template, LockMode mode, List<String> parameterNames, String where) {
         if (!template.startsWith("/")) {

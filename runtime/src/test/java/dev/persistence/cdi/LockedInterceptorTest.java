@@ -41,7 +41,7 @@ import dev.persistence.PersistenceClient;
 class LockedInterceptorTest {
 
     @WeldSetup
-    WeldInitiator weld = WeldInitiator.from(CdiTestSupport.weld(Map.of(), OrderService.class, ClassLockedService.class))
+    WeldInitiator weld = WeldInitiator.from(CdiTestSupport.weld(Map.of("orders.base", "/orders"), OrderService.class, ClassLockedService.class))
             .build();
 
     @Inject
@@ -186,6 +186,17 @@ class LockedInterceptorTest {
         assertEquals(0, orders.invocations(), "the method ran with a refused value");
         orders.updateLine("1", "ok");
         assertEquals(1, orders.invocations());
+    }
+
+    @Test
+    void configurationValuesInTheTemplateAreExpanded() throws Exception {
+        try (PathLock held = manager.acquireAsync(Path.of("/orders/3/lines/9"), LockMode.READ).join()) {
+            CompletableFuture<Void> call = CompletableFuture.runAsync(() -> orders.updateLine("3", "9"), threads);
+            LockManagerContract.await(() -> manager.stats().queued() == 1,
+                    "${orders.base}/{id}/lines/{line} resolved to /orders/3/lines/9 and waits for the read");
+            assertFalse(call.isDone());
+        }
+        LockManagerContract.await(() -> orders.invocations() == 1, "call ran after the release");
     }
 
     @Test

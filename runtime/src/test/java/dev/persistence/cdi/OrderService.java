@@ -48,7 +48,7 @@ public class OrderService {
         }
     }
 
-    @Locked(path = "/orders/{id}/lines/{line}")
+    @Locked(path = "${orders.base}/{id}/lines/{line}")
     public void updateLine(String id, String line) {
         invocations.incrementAndGet();
     }
