@@ -1,0 +1,34 @@
+package dev.persistence.it;
+
+import java.nio.file.NoSuchFileException;
+import java.util.Map;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import dev.persistence.LockTimeoutException;
+
+/** Library errors as HTTP answers: missing → 404, bad name → 400, lock wait ran out → 503. */
+public class ErrorMappers {
+
+    @ServerExceptionMapper
+    public Response missing(NoSuchFileException e) {
+        return error(Response.Status.NOT_FOUND, "No such document");
+    }
+
+    @ServerExceptionMapper
+    public Response badInput(IllegalArgumentException e) {
+        return error(Response.Status.BAD_REQUEST, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response busy(LockTimeoutException e) {
+        return error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
+    }
+
+    private static Response error(Response.Status status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
+    }
+}
