@@ -648,6 +648,54 @@ public abstract class LockManagerContract {
         assertTrue(manager.stats().idle(), "not idle after the stress: " + manager.stats());
     }
 
+    /**
+     * Timed waits that run out and waiters interrupted at random moments, on a shared tree:
+     * no conflicting overlap, and afterwards nothing is held, nothing waits, no node is kept.
+     */
+    @Test
+    void interruptsAndTimeoutsUnderLoadLeaveNoTrace() throws Exception {
+        String[] paths = {"/i", "/i/a", "/i/a/b", "/i/b", "/i/b/c", "/i/a/c"};
+        HoldRegistry registry = new HoldRegistry();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        AtomicInteger interrupted = new AtomicInteger(), timedOut = new AtomicInteger(), acquired = new AtomicInteger();
+        List<Thread> workers = new ArrayList<>();
+        for (int w = 0; w < 6; w++) {
+            Thread worker = new Thread(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (System.nanoTime() < deadline) {
+                    String path = paths[random.nextInt(paths.length)];
+                    LockMode mode = random.nextInt(100) < 40 ? LockMode.WRITE : LockMode.READ;
+                    try (PathLock lock = random.nextBoolean() ? manager.acquire(p(path), mode)
+                            : manager.acquire(p(path), mode, Duration.ofMillis(random.nextInt(1, 3)))) {
+                        acquired.incrementAndGet();
+                        HoldRegistry.Hold hold = registry.enter(path, mode);
+                        Thread.onSpinWait();
+                        registry.exit(hold);
+                    } catch (InterruptedException e) {
+                        interrupted.incrementAndGet();
+                    } catch (LockTimeoutException e) {
+                        timedOut.incrementAndGet();
+                    }
+                }
+            });
+            workers.add(worker);
+            worker.start();
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        while (System.nanoTime() < deadline) {
+            workers.get(random.nextInt(workers.size())).interrupt();
+            Thread.sleep(0, random.nextInt(1, 200_000)); // pacing the interrupts, not synchronising
+        }
+        for (Thread worker : workers) {
+            worker.join(TimeUnit.SECONDS.toMillis(20));
+            assertFalse(worker.isAlive(), "a worker is stuck");
+        }
+        assertEquals(List.of(), registry.violations(), "conflicting holds overlapped");
+        assertTrue(interrupted.get() > 0 && timedOut.get() > 0 && acquired.get() > 100,
+                "interrupted " + interrupted + ", timed out " + timedOut + ", acquired " + acquired);
+        awaitIdle();
+    }
+
     /** Records live holds; reports any pair of conflicting holds that were live at once. */
     static final class HoldRegistry {
         record Hold(String path, LockMode mode) {

@@ -152,6 +152,31 @@ class ConfiguredBeansTest {
     }
 
     @Test
+    void aStageThatNeverCompletesMakesLaterCallersTimeOutAndShowsInHealth() throws Exception {
+        try (WeldContainer container = CdiTestSupport.weld(Map.of("persistence.lock-timeout", "100ms",
+                "persistence.health.max-queued", "0"), OrderService.class).initialize()) {
+            OrderService orders = container.select(OrderService.class).get();
+            LockManager manager = container.select(LockManager.class).get();
+            HealthCheck check = container.select(HealthCheck.class, Readiness.Literal.INSTANCE).get();
+            CompletableFuture<String> never = new CompletableFuture<>();
+            orders.later("stuck", never);
+            CompletableFuture<HealthCheckResponse> duringWait = new CompletableFuture<>();
+            CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> assertThrows(LockTimeoutException.class,
+                    () -> orders.later("stuck", new CompletableFuture<>())));
+            dev.persistence.LockManagerContract.await(() -> manager.stats().queued() == 1, "second caller waits");
+            duringWait.complete(check.call());
+            waiter.get(10, TimeUnit.SECONDS);
+            assertEquals(HealthCheckResponse.Status.DOWN, duringWait.join().getStatus());
+            assertEquals(1L, duringWait.join().getData().orElseThrow().get("queued"));
+            assertEquals(HealthCheckResponse.Status.UP, check.call().getStatus(), "the timed-out caller left a trace");
+            assertEquals(1, manager.stats().activeWriters(), "the stuck call still holds its lock");
+            assertThrows(IllegalArgumentException.class, () -> orders.later("x".repeat(300) + "/", never));
+            never.complete("finally");
+            assertTrue(manager.stats().idle());
+        }
+    }
+
+    @Test
     void anApplicationAlternativeReplacesTheLockManager() throws Exception {
         try (WeldContainer container = CdiTestSupport.weld(Map.of(), CustomManagerProducer.class).initialize()) {
             PersistenceClient client = container.select(PersistenceClient.class).get();

@@ -1,0 +1,106 @@
+package dev.persistence.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.persistence.DeleteOption;
+import dev.persistence.LockManager;
+import dev.persistence.PersistenceClient;
+
+/**
+ * A client confined to a root, fed paths meant to escape it: every one is refused, and the
+ * files outside the root are untouched.
+ */
+class HostilePathsTest {
+
+    @TempDir
+    Path base;
+
+    private Path root;
+    private Path outside;
+    private Path secret;
+    private final LockManager manager = LockManager.create();
+    private PersistenceClient client;
+    private int tried;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        root = Files.createDirectory(base.resolve("root"));
+        outside = Files.createDirectory(base.resolve("outside"));
+        secret = Files.writeString(outside.resolve("secret"), "untouched");
+        client = PersistenceClient.builder(manager).root(root).build();
+    }
+
+    @AfterEach
+    void outsideUntouched() throws Exception {
+        assertEquals("untouched", Files.readString(secret));
+        try (Stream<Path> files = Files.list(outside)) {
+            assertEquals(List.of("secret"), files.map(p -> p.getFileName().toString()).toList());
+        }
+        assertTrue(manager.stats().idle());
+        System.out.println(getClass().getSimpleName() + ": hostile inputs tried: " + tried);
+    }
+
+    @Test
+    void lexicalEscapesAreRefusedBeforeAnythingIsTouched() {
+        for (String hostile : List.of("../outside/secret", "./x", "a/../../outside/secret", "a/./b")) {
+            Path path = Path.of(root + "/" + hostile);
+            refused(IllegalArgumentException.class, () -> client.writeString(path, "pwned"));
+            refused(IllegalArgumentException.class, () -> client.read(path));
+            refused(IllegalArgumentException.class, () -> client.delete(path, DeleteOption.RECURSIVE));
+        }
+        refused(IllegalArgumentException.class, () -> client.writeString(Path.of("relative/file"), "x"));
+        refused(IllegalArgumentException.class, () -> client.writeString(secret, "pwned"));
+        refused(IllegalArgumentException.class, () -> client.move(secret, root.resolve("stolen")));
+        refused(IllegalArgumentException.class, () -> client.recover(base));
+        refused(InvalidPathException.class, () -> client.writeString(Path.of(root + "/nul\0byte"), "x"));
+    }
+
+    @Test
+    void symbolicLinksAreNeverFollowedOutOfTheRoot() throws Exception {
+        Files.createSymbolicLink(root.resolve("dir-link"), outside);
+        Files.createSymbolicLink(root.resolve("file-link"), secret);
+        for (Path hostile : List.of(root.resolve("dir-link/secret"), root.resolve("dir-link/new"),
+                root.resolve("file-link"), root.resolve("dir-link"))) {
+            refused(FileSystemException.class, () -> client.writeString(hostile, "pwned"));
+            refused(FileSystemException.class, () -> client.read(hostile));
+            refused(FileSystemException.class, () -> client.newOutputStream(hostile));
+            refused(FileSystemException.class, () -> client.delete(hostile, DeleteOption.RECURSIVE));
+            refused(FileSystemException.class, () -> client.move(hostile, root.resolve("moved")));
+        }
+        refused(FileSystemException.class, () -> client.collect(root.resolve("dir-link"), true));
+        assertTrue(Files.isSymbolicLink(root.resolve("file-link")), "a refused delete removed the link");
+    }
+
+    @Test
+    void longNamesAndTrailingSlashesBehaveLikeTheFilesystem() throws Exception {
+        client.writeString(root.resolve("n".repeat(255)), "longest name that fits");
+        refused(FileSystemException.class, () -> client.writeString(root.resolve("n".repeat(256)), "x"));
+        client.writeString(Path.of(root + "/slash/"), "same file");
+        assertEquals("same file", client.readString(Path.of(root + "/slash")));
+        tried += 2;
+        try (Stream<Path> files = Files.list(root)) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")));
+        }
+    }
+
+    private void refused(Class<? extends Throwable> expected, Executable call) {
+        tried++;
+        assertThrows(expected, call);
+    }
+}
