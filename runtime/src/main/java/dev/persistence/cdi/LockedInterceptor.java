@@ -36,7 +36,8 @@ public class LockedInterceptor {
     private static final String[] BINDINGS_KEYS = {
             "io.quarkus.arc.interceptorBindings", "org.jboss.weld.interceptor.bindings"};
 
-    private static final ConcurrentMap<Method, LockedPath> PATHS = new ConcurrentHashMap<>();
+    /** Parsed templates; per interceptor instance, so a redeployment with new configuration starts afresh. */
+    private final ConcurrentMap<Method, LockedPath> paths = new ConcurrentHashMap<>();
 
     @Inject
     LockManager manager;
@@ -50,7 +51,7 @@ public class LockedInterceptor {
     @AroundInvoke
     Object lockAround(InvocationContext context) throws Exception {
         Method method = context.getMethod();
-        LockedPath template = PATHS.computeIfAbsent(method,
+        LockedPath template = paths.computeIfAbsent(method,
                 m -> LockedPath.parse(binding(context, m), m, key -> config.getOptionalValue(key, String.class)));
         PathLock lock = acquire(template, context.getParameters());
         boolean async = CompletionStage.class.isAssignableFrom(method.getReturnType());
