@@ -15,7 +15,7 @@ public enum LockMode {
     WRITE;
 
     /** Whether a hold in this mode also grants {@code other} (WRITE covers READ). */
-    boolean covers(LockMode other) {
+    public boolean covers(LockMode other) {
         return this == WRITE || other == READ;
     }
 }

@@ -5,12 +5,12 @@ import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.Objects;
 
-/*
- * The one place that decides whether a path may be locked or touched: absolute, in normal form,
- * and not a filesystem root when written. Shared by the lock manager and the client so that
- * both refuse the same paths with the same words, before anything is enqueued or touched.
+/**
+ * The path rules every {@link LockManager} implementation and the client apply: a path is
+ * absolute, in normal form, and not a filesystem root when written. One place, so that all of
+ * them refuse the same paths with the same words, before anything is enqueued or touched.
  */
-final class PathRules {
+public final class PathRules {
 
     private static final FileSystem DEFAULT_FS = FileSystems.getDefault();
     private static final char SEPARATOR = DEFAULT_FS.getSeparator().charAt(0);
@@ -18,8 +18,8 @@ final class PathRules {
     private PathRules() {
     }
 
-    /** Refuses, with {@link IllegalArgumentException}, a path that may not be locked in {@code mode}. */
-    static Path requireLockable(Path path, LockMode mode) {
+    /** Refuses, with {@link IllegalArgumentException}, a path that may not be locked in {@code mode}; returns it otherwise. */
+    public static Path requireLockable(Path path, LockMode mode) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(mode, "mode");
         if (!path.isAbsolute()) {
@@ -54,12 +54,17 @@ final class PathRules {
     }
 
     /** Whether {@code ancestor} is {@code path} itself or lies above it (lexically). */
-    static boolean isAtOrAbove(Path ancestor, Path path) {
+    public static boolean isAtOrAbove(Path ancestor, Path path) {
         return path.startsWith(ancestor);
     }
 
-    /** Whether one of the two paths is at or above the other. */
-    static boolean related(Path a, Path b) {
+    /** Whether requests in these modes on these paths conflict: related paths, at least one write. */
+    public static boolean conflict(Path a, LockMode modeA, Path b, LockMode modeB) {
+        return (modeA == LockMode.WRITE || modeB == LockMode.WRITE) && related(a, b);
+    }
+
+    /** Whether one of the two paths is at or above the other: requests on them may conflict. */
+    public static boolean related(Path a, Path b) {
         return a.startsWith(b) || b.startsWith(a);
     }
 }
