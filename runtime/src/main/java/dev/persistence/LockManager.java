@@ -108,4 +108,12 @@ public interface LockManager {
 
     /** A consistent snapshot of the manager's state now. */
     LockStats stats();
+
+    /**
+     * Whether the manager can grant locks now. Always {@code true} in process; a manager shared
+     * between processes answers {@code false} while it has no session with its coordinator.
+     */
+    default boolean isAvailable() {
+        return true;
+    }
 }

@@ -9,12 +9,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.Config;
 
 import dev.persistence.LockManager;
+import dev.persistence.LockManagerFactory;
 import dev.persistence.PersistenceClient;
 
 /*
@@ -37,11 +39,30 @@ public class PersistenceProducers {
         return PersistenceSettings.read(config);
     }
 
-    /** The application's lock manager: every {@code @Locked} method and the client share it. */
+    /**
+     * The application's lock manager: every {@code @Locked} method and the client share it. The
+     * in-process one unless {@code persistence.lock-manager} names a {@link LockManagerFactory}
+     * whose artifact is on the class path (e.g. {@code zookeeper}).
+     */
     @Produces
     @ApplicationScoped
-    LockManager lockManager() {
-        return LockManager.create();
+    LockManager lockManager(PersistenceSettings settings, Config config) {
+        String name = settings.lockManager();
+        if (name.equals("local")) {
+            return LockManager.create();
+        }
+        LockManagerFactory factory = LockManagerFactory.named(name, Thread.currentThread().getContextClassLoader())
+                .orElseThrow(() -> new IllegalArgumentException("Invalid value '" + name + "' for "
+                        + PersistenceSettings.LOCK_MANAGER + ": no such lock manager on the class path"
+                        + (name.equals("zookeeper") ? " (add dev.persistence:persistence-zookeeper)" : "")));
+        return factory.create(key -> config.getOptionalValue(key, String.class));
+    }
+
+    /** Ends a manager's session with its coordinator, if it has one. */
+    void closeLockManager(@Disposes LockManager manager) throws Exception {
+        if (manager instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
     }
 
     /**
@@ -68,6 +89,7 @@ public class PersistenceProducers {
     /** Validates the configuration at startup and, when asked, recovers the root. */
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started,
                  PersistenceSettings settings, PersistenceClient client) {
+        client.lockManager().stats(); // creates the manager now: a wrong lock-manager setting fails startup
         if (settings.recoverOnStart() && settings.root().isPresent()) {
             Path root = settings.root().get();
             try {

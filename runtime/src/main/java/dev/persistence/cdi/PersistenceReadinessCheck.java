@@ -15,8 +15,10 @@ import dev.persistence.LockStats;
 
 /**
  * The {@code persistence} readiness check: DOWN when more than {@code persistence.health.max-queued}
- * requests wait for a lock or the oldest has waited longer than {@code persistence.health.max-wait}.
- * Reports {@code queued}, {@code active-readers}, {@code active-writers} and {@code oldest-wait-ms}.
+ * requests wait for a lock, the oldest has waited longer than {@code persistence.health.max-wait},
+ * or a shared lock manager has lost its coordinator (ZooKeeper). Reports {@code queued},
+ * {@code active-readers}, {@code active-writers}, {@code oldest-wait-ms}, {@code lock-manager}
+ * and {@code connected}.
  */
 @Readiness
 @ApplicationScoped
@@ -31,13 +33,16 @@ public class PersistenceReadinessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         LockStats stats = manager.stats();
-        boolean up = stats.queued() <= settings.healthMaxQueued()
+        boolean available = manager.isAvailable();
+        boolean up = available && stats.queued() <= settings.healthMaxQueued()
                 && stats.oldestWait().compareTo(settings.healthMaxWait()) <= 0;
         Map<String, Object> data = Map.of(
                 "queued", (long) stats.queued(),
                 "active-readers", (long) stats.activeReaders(),
                 "active-writers", (long) stats.activeWriters(),
-                "oldest-wait-ms", stats.oldestWait().toMillis());
+                "oldest-wait-ms", stats.oldestWait().toMillis(),
+                "lock-manager", settings.lockManager(),
+                "connected", available);
         // The public constructor needs no HealthCheckResponseProvider on the classpath.
         return new HealthCheckResponse("persistence", up ? HealthCheckResponse.Status.UP : HealthCheckResponse.Status.DOWN,
                 Optional.of(data));

@@ -22,10 +22,12 @@ import org.eclipse.microprofile.config.Config;
  * @param recoverOnStart  {@code persistence.recover-on-start}: recover the root at startup (default {@code false})
  * @param healthMaxQueued {@code persistence.health.max-queued} (default 1000)
  * @param healthMaxWait   {@code persistence.health.max-wait} (default 30s)
+ * @param lockManager     {@code persistence.lock-manager}: {@code local} (default) or the name of a
+ *                        {@link dev.persistence.LockManagerFactory} on the class path, e.g. {@code zookeeper}
  */
 public record PersistenceSettings(boolean durable, String tempSuffix, Optional<Path> root,
                                   Optional<Duration> lockTimeout, boolean recoverOnStart,
-                                  int healthMaxQueued, Duration healthMaxWait) {
+                                  int healthMaxQueued, Duration healthMaxWait, String lockManager) {
 
     public static final String DURABLE = "persistence.durable";
     public static final String TEMP_SUFFIX = "persistence.temp-suffix";
@@ -34,6 +36,10 @@ public record PersistenceSettings(boolean durable, String tempSuffix, Optional<P
     public static final String RECOVER_ON_START = "persistence.recover-on-start";
     public static final String HEALTH_MAX_QUEUED = "persistence.health.max-queued";
     public static final String HEALTH_MAX_WAIT = "persistence.health.max-wait";
+    public static final String LOCK_MANAGER = "persistence.lock-manager";
+    public static final String ZOOKEEPER_CONNECT = "persistence.zookeeper.connect";
+    public static final String ZOOKEEPER_SESSION_TIMEOUT = "persistence.zookeeper.session-timeout";
+    public static final String ZOOKEEPER_NAMESPACE = "persistence.zookeeper.namespace";
 
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -46,7 +52,8 @@ public record PersistenceSettings(boolean durable, String tempSuffix, Optional<P
                 value(config, LOCK_TIMEOUT, PersistenceSettings::parseDuration),
                 value(config, RECOVER_ON_START, PersistenceSettings::parseBoolean).orElse(false),
                 value(config, HEALTH_MAX_QUEUED, PersistenceSettings::parseCount).orElse(1000),
-                value(config, HEALTH_MAX_WAIT, PersistenceSettings::parseDuration).orElse(Duration.ofSeconds(30)));
+                value(config, HEALTH_MAX_WAIT, PersistenceSettings::parseDuration).orElse(Duration.ofSeconds(30)),
+                value(config, LOCK_MANAGER, Function.identity()).orElse("local"));
     }
 
     private static <T> Optional<T> value(Config config, String key, Function<String, T> parser) {
@@ -91,7 +98,7 @@ public record PersistenceSettings(boolean durable, String tempSuffix, Optional<P
     }
 
     /** ISO-8601 ({@code PT5S}) or a whole number with a unit: {@code 250ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d}. */
-    static Duration parseDuration(String text) {
+    public static Duration parseDuration(String text) {
         Duration duration;
         Matcher m = SHORT_DURATION.matcher(text);
         if (m.matches()) {

@@ -102,7 +102,18 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
 
     /** A manager with its own Curator client to {@code connectString}; {@link #close()} closes the client. */
     public static ZooKeeperLockManager create(String connectString) {
-        CuratorFramework client = CuratorFrameworkFactory.newClient(connectString, new ExponentialBackoffRetry(100, 5));
+        return create(connectString, Duration.ofSeconds(30), "/persistence");
+    }
+
+    /**
+     * A manager with its own Curator client to {@code connectString} and the given session
+     * timeout, keeping its queue under {@code basePath}; {@link #close()} closes the client.
+     * Locks held through a session last at most this long after their JVM stops answering.
+     */
+    public static ZooKeeperLockManager create(String connectString, Duration sessionTimeout, String basePath) {
+        CuratorFramework client = CuratorFrameworkFactory.builder().connectString(connectString)
+                .sessionTimeoutMs((int) sessionTimeout.toMillis())
+                .retryPolicy(new ExponentialBackoffRetry(100, 5)).build();
         client.start();
         try {
             if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {
@@ -114,7 +125,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
             client.close();
             throw new IllegalStateException("Interrupted while connecting to " + connectString, e);
         }
-        return new ZooKeeperLockManager(client, "/persistence", true);
+        return new ZooKeeperLockManager(client, basePath, true);
     }
 
     /** A manager over a started client, keeping its queue under {@code basePath}; the client stays the caller's. */
@@ -196,6 +207,11 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
 
     /** Whether this manager has a usable ZooKeeper session now. */
     public boolean isConnected() {
+        return connected;
+    }
+
+    @Override
+    public boolean isAvailable() {
         return connected;
     }
 
