@@ -785,7 +785,7 @@ final class LocalLockManager implements LockManager {
         PathLock nestedHold(Request request) {
             for (Request hold : held) {
                 if (hold.state == GRANTED && hold.mode.covers(request.mode) && coversAll(hold, request.paths)) {
-                    return new NestedLock(request.path, request.mode, hold);
+                    return PathLock.nestedIn(hold, request.path, request.mode);
                 }
             }
             for (Request hold : held) {
@@ -815,46 +815,6 @@ final class LocalLockManager implements LockManager {
                 }
             }
             return true;
-        }
-    }
-
-    /** A re-entrant hold inside one of the thread's own locks: no queue state of its own. */
-    private static final class NestedLock implements PathLock {
-        private final Path path;
-        private final LockMode mode;
-        private final Request enclosing;
-        private volatile boolean closed;
-
-        NestedLock(Path path, LockMode mode, Request enclosing) {
-            this.path = path;
-            this.mode = mode;
-            this.enclosing = enclosing;
-        }
-
-        @Override
-        public boolean isHeld() {
-            return !closed && enclosing.isHeld();
-        }
-
-        @Override
-        public Path path() {
-            return path;
-        }
-
-        @Override
-        public LockMode mode() {
-            return mode;
-        }
-
-        @Override
-        public void close() {
-            // The enclosing hold owns the queue position; nothing to give back.
-            closed = true;
-        }
-
-        @Override
-        public String toString() {
-            return "PathLock[" + mode + " " + path + ", nested]";
         }
     }
 }

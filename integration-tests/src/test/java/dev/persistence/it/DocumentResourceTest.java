@@ -63,21 +63,24 @@ class DocumentResourceTest {
 
     @Test
     void parallelIncrementsOfOneDocumentLoseNoUpdate() throws Exception {
-        String c = collection();
-        int increments = 40;
-        ExecutorService clients = Executors.newFixedThreadPool(8);
+        incrementInParallel(collection(), 40, 8);
+    }
+
+    /** {@code increments} increments of one document from {@code clients} parallel HTTP clients: none is lost. */
+    static void incrementInParallel(String c, int increments, int clients) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(clients);
         try {
             List<Future<Integer>> calls = new ArrayList<>();
             for (int i = 0; i < increments; i++) {
-                calls.add(clients.submit(() -> given().post("/documents/{c}/{id}/increment", c, "counter")
+                calls.add(threads.submit(() -> given().post("/documents/{c}/{id}/increment", c, "counter")
                         .then().extract().statusCode()));
             }
             for (Future<Integer> call : calls) {
                 assertEquals(200, call.get(60, TimeUnit.SECONDS));
             }
         } finally {
-            clients.shutdownNow();
-            clients.awaitTermination(10, TimeUnit.SECONDS);
+            threads.shutdownNow();
+            threads.awaitTermination(10, TimeUnit.SECONDS);
         }
         given().get("/documents/{c}/{id}", c, "counter").then().statusCode(200).body("count", equalTo(increments));
     }

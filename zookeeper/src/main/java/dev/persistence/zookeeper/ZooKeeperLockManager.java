@@ -55,8 +55,9 @@ import dev.persistence.PathRules;
  *     hold; a request that would wait on the thread's own hold, directly or through earlier
  *     waiting requests, is refused with IllegalStateException.
  *
- * Session loss fails closed: while the connection is SUSPENDED, isHeld() of every lock is false
- * (a client about to commit refuses); when the session is LOST every lock is lost for good,
+ * Session loss fails closed: isHeld() asks ZooKeeper whether the lock's znode still exists, so a
+ * client about to commit refuses once the session is gone, even if this JVM has not been told
+ * yet; while the connection is SUSPENDED isHeld() is false; when the session is LOST every lock is lost for good,
  * waiting requests fail with LockLostException, and new requests fail until a new session is
  * established. The window that remains: between a holder's last isHeld() check and its rename,
  * the session can expire and another JVM be granted the lock — as with any lease.
@@ -447,8 +448,8 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
 
     private static PathLock nestedHold(List<Request> mine, List<Path> paths, LockMode mode) {
         for (Request hold : mine) {
-            if (hold.isHeld() && hold.mode.covers(mode) && hold.coversAll(paths)) {
-                return new NestedLock(paths.get(0), mode, hold);
+            if (hold.granted() && hold.mode.covers(mode) && hold.coversAll(paths)) {
+                return PathLock.nestedIn(hold, paths.get(0), mode);
             }
         }
         for (Request hold : mine) {
@@ -576,8 +577,24 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
             return mode;
         }
 
+        /**
+         * Asks ZooKeeper whether this request's znode still exists: the answer a commit can rely
+         * on, even when the session was expired by the server before this client noticed.
+         */
         @Override
         public boolean isHeld() {
+            if (!granted()) {
+                return false;
+            }
+            try {
+                return client.checkExists().forPath(queue + "/" + node) != null;
+            } catch (Exception e) {
+                return false;
+            }
+        }
+
+        /** Granted, and not known to be lost: what this JVM's own bookkeeping says. */
+        boolean granted() {
             return state == GRANTED && connected;
         }
 
@@ -656,40 +673,6 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         @Override
         public String toString() {
             return mode + " " + (paths.size() == 1 ? paths.get(0) : paths);
-        }
-    }
-
-    /** A re-entrant hold inside one of the thread's own locks. */
-    private static final class NestedLock implements PathLock {
-        private final Path path;
-        private final LockMode mode;
-        private final Request enclosing;
-        private volatile boolean closed;
-
-        NestedLock(Path path, LockMode mode, Request enclosing) {
-            this.path = path;
-            this.mode = mode;
-            this.enclosing = enclosing;
-        }
-
-        @Override
-        public Path path() {
-            return path;
-        }
-
-        @Override
-        public LockMode mode() {
-            return mode;
-        }
-
-        @Override
-        public boolean isHeld() {
-            return !closed && enclosing.isHeld();
-        }
-
-        @Override
-        public void close() {
-            closed = true;
         }
     }
 }
