@@ -1,0 +1,24 @@
+package dev.persistence.payara;
+
+import java.io.IOException;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+@Path("/counters")
+public class CounterResource {
+
+    @Inject
+    Counters counters;
+
+    @POST
+    @Path("{name}")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String increment(@PathParam("name") String name) throws IOException {
+        return Long.toString(counters.increment(name));
+    }
+}
