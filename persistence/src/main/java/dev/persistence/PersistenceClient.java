@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads, writes, lists, moves and deletes files under hierarchical locks, replacing files
- * atomically and, in durable mode, durably.
+ * atomically, with the {@linkplain Durability durability} it was built with.
  *
  * <h2>Locks</h2>
  * Read-like operations ({@link #read}, {@link #readString}, {@link #collect}, {@link #newInputStream})
@@ -70,12 +70,16 @@ import java.util.regex.Pattern;
  * {@link #recover} deletes the temp files a crash left behind.
  *
  * <h2>Durability</h2>
- * In durable mode, the temp file is fsync'd before the rename and its directory after it; a
- * directory the client creates has its parent fsync'd; a delete or move fsyncs the directories
- * it changed. Only then does the call return. Concurrent writes into one directory share
- * directory fsyncs: one fsync acknowledges every rename that completed before it started. If the
- * directory fsync after a rename fails, the new content is in place but the call throws: an
- * exception does not mean that nothing happened.
+ * A process crash never leaves a torn file and never loses an acknowledged operation, at any
+ * level. What survives a power loss depends on the {@linkplain Builder#durability level}:
+ * {@link Durability#ATOMIC} (the default) fsyncs the temp file's data before the rename, so every
+ * file holds one complete content it had; {@link Durability#DURABLE} in addition fsyncs the
+ * directory after the rename, a created directory's parent, and the directories a delete or move
+ * changed, so every acknowledged operation survives; {@link Durability#NO_SYNC} fsyncs nothing and
+ * may leave torn or empty files. Every fsync happens before the call returns. Concurrent durable
+ * writes into one directory share directory fsyncs: one fsync acknowledges every rename that
+ * completed before it started. If the directory fsync after a rename fails, the new content is in
+ * place but the call throws: an exception does not mean that nothing happened.
  *
  * <h2>Paths</h2>
  * Every path is absolute and in normal form; with a {@linkplain Builder#root root}, it must lie
@@ -98,7 +102,7 @@ public final class PersistenceClient {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final LockManager manager;
-    private final boolean durable;
+    private final Durability durability;
     private final String tempSuffix;
     private final Pattern tempName;
     private final Path root;
@@ -106,7 +110,7 @@ public final class PersistenceClient {
 
     private PersistenceClient(Builder builder) {
         this.manager = builder.manager;
-        this.durable = builder.durable;
+        this.durability = builder.durability;
         this.tempSuffix = builder.tempSuffix;
         this.tempName = Pattern.compile("\\..*\\.[0-9a-f]{16}" + Pattern.quote(TEMP_MARKER + tempSuffix));
         this.root = builder.root;
@@ -118,9 +122,14 @@ public final class PersistenceClient {
         return new Builder(manager);
     }
 
-    /** Whether writes, deletes and moves are fsync'd before they return. */
+    /** What writes, deletes and moves guarantee after a power loss. */
+    public Durability durability() {
+        return durability;
+    }
+
+    /** Whether the level is {@link Durability#DURABLE}: operations are on disk before they return. */
     public boolean durable() {
-        return durable;
+        return durability == Durability.DURABLE;
     }
 
     /** The lock manager this client takes its locks from. */
@@ -228,9 +237,7 @@ public final class PersistenceClient {
                     while (buffer.hasRemaining()) {
                         channel.write(buffer);
                     }
-                    if (durable) {
-                        channel.force(true);
-                    }
+                    syncData(channel);
                 }
                 commit(lock, temp, target);
             } catch (IOException | RuntimeException | Error e) {
@@ -494,7 +501,7 @@ public final class PersistenceClient {
      */
     private void ensureDirectory(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
-            if (durable && UNSYNCED_DIRECTORIES.contains(dir)) {
+            if (durable() && UNSYNCED_DIRECTORIES.contains(dir)) {
                 syncCreatedChain(dir);
             }
             return;
@@ -505,7 +512,7 @@ public final class PersistenceClient {
         }
         while (!missing.isEmpty()) {
             Path d = missing.pop();
-            if (durable) {
+            if (durable()) {
                 UNSYNCED_DIRECTORIES.add(d);
             }
             try {
@@ -516,7 +523,7 @@ public final class PersistenceClient {
                 }
             }
         }
-        if (durable) {
+        if (durable()) {
             syncCreatedChain(dir);
         }
     }
@@ -534,8 +541,19 @@ public final class PersistenceClient {
         }
     }
 
+    /**
+     * Makes a temp file's data reach the disk before its rename: {@code fdatasync} for
+     * {@link Durability#ATOMIC} (data and size), {@code fsync} for {@link Durability#DURABLE}
+     * (its permissions too).
+     */
+    private void syncData(FileChannel channel) throws IOException {
+        if (durability != Durability.NO_SYNC) {
+            channel.force(durability == Durability.DURABLE);
+        }
+    }
+
     private void syncDirectory(Path dir) throws IOException {
-        if (durable && dir != null) {
+        if (durable() && dir != null) {
             DirectorySync.of(dir).sync(dir);
         }
     }
@@ -702,9 +720,7 @@ public final class PersistenceClient {
             try {
                 try {
                     out.flush();
-                    if (durable) {
-                        channel.force(true);
-                    }
+                    syncData(channel);
                 } finally {
                     channel.close();
                 }
@@ -753,7 +769,7 @@ public final class PersistenceClient {
     /** Configures a {@link PersistenceClient}. Not thread-safe; {@link #build()} copies its state. */
     public static final class Builder {
         private final LockManager manager;
-        private boolean durable;
+        private Durability durability = Durability.ATOMIC;
         private String tempSuffix = "tmp";
         private Path root;
         private Duration lockTimeout;
@@ -762,10 +778,18 @@ public final class PersistenceClient {
             this.manager = Objects.requireNonNull(manager, "manager");
         }
 
-        /** Whether to fsync files and directories before acknowledging (default {@code false}). */
-        public Builder durable(boolean durable) {
-            this.durable = durable;
+        /** What writes, deletes and moves guarantee after a power loss (default {@link Durability#ATOMIC}). */
+        public Builder durability(Durability durability) {
+            this.durability = Objects.requireNonNull(durability, "durability");
             return this;
+        }
+
+        /**
+         * Shorthand: {@code true} for {@link Durability#DURABLE}, {@code false} for the default
+         * {@link Durability#ATOMIC}.
+         */
+        public Builder durable(boolean durable) {
+            return durability(durable ? Durability.DURABLE : Durability.ATOMIC);
         }
 
         /** The last part of temp file names: 1 to 16 of {@code [A-Za-z0-9_-]} (default {@code "tmp"}). */

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The client against real files: contracts of every operation, atomicity, locks, bad input. */
@@ -69,10 +70,11 @@ class PersistenceClientTest {
     // ------------------------------------------------------------------ round trips
 
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void roundTripsBytesAndStringsAndCreatesParents(boolean durable) throws Exception {
-        PersistenceClient c = PersistenceClient.builder(manager).durable(durable).build();
-        assertEquals(durable, c.durable());
+    @EnumSource(Durability.class)
+    void roundTripsBytesAndStringsAndCreatesParents(Durability level) throws Exception {
+        PersistenceClient c = PersistenceClient.builder(manager).durability(level).build();
+        assertEquals(level, c.durability());
+        assertEquals(level == Durability.DURABLE, c.durable());
         Path file = dir.resolve("a/b/c/data.bin");
         byte[] big = new byte[1 << 20];
         new java.util.Random(1).nextBytes(big);
@@ -328,7 +330,7 @@ class PersistenceClientTest {
     }
 
     @Test
-    void builderRefusesBadSettings() {
+    void builderRefusesBadSettingsAndChoosesTheDurability() {
         PersistenceClient.Builder builder = PersistenceClient.builder(manager);
         assertThrows(IllegalArgumentException.class, () -> builder.root(Path.of("relative")));
         assertThrows(IllegalArgumentException.class, () -> builder.tempSuffix(""));
@@ -336,6 +338,16 @@ class PersistenceClientTest {
         assertThrows(IllegalArgumentException.class, () -> builder.tempSuffix("x".repeat(17)));
         assertThrows(IllegalArgumentException.class, () -> builder.lockTimeout(Duration.ofSeconds(-1)));
         assertThrows(NullPointerException.class, () -> PersistenceClient.builder(null));
+        assertEquals(Durability.ATOMIC, PersistenceClient.builder(manager).build().durability(), "the default");
+        assertEquals(Durability.DURABLE, PersistenceClient.builder(manager).durable(true).build().durability());
+        assertEquals(Durability.ATOMIC, PersistenceClient.builder(manager).durable(false).build().durability());
+        assertThrows(NullPointerException.class, () -> builder.durability(null));
+        for (Durability level : Durability.values()) {
+            assertEquals(level, Durability.ofConfigName(level.configName()));
+        }
+        assertEquals(List.of("no-sync", "atomic", "durable"),
+                Arrays.stream(Durability.values()).map(Durability::configName).toList());
+        assertThrows(IllegalArgumentException.class, () -> Durability.ofConfigName("fsync"));
     }
 
     @Test
