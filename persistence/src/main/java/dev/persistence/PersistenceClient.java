@@ -239,7 +239,7 @@ public final class PersistenceClient {
                     }
                     syncData(channel);
                 }
-                commit(lock, temp, target);
+                replace(lock, temp, target);
             } catch (IOException | RuntimeException | Error e) {
                 discard(temp, e);
                 throw e;
@@ -254,15 +254,42 @@ public final class PersistenceClient {
     }
 
     /**
+     * Replaces (or creates) a file atomically with what {@code writer} writes, under a WRITE lock:
+     * the content is committed when {@code writer} returns and discarded (the target untouched,
+     * the temp file removed) when it throws, with its exception rethrown. Closing the stream
+     * {@code writer} gets only flushes it. Inside {@code writer}, this thread holds the lock
+     * re-entrantly, as in every other call.
+     */
+    public void write(Path file, ContentWriter writer) throws IOException {
+        Objects.requireNonNull(writer, "writer");
+        Path target = checked(file, LockMode.WRITE);
+        try (AtomicOutputStream out = open(target, lock(target, LockMode.WRITE))) {
+            writer.writeTo(new CallbackStream(out));
+            out.commit();
+        }
+    }
+
+    /**
      * Opens an atomic output stream onto a file: bytes go to a temp file while the stream holds
-     * a WRITE lock on the target; {@link AtomicOutputStream#close()} commits (renames over the
-     * target, fsyncs in durable mode) and {@link AtomicOutputStream#abort()} discards. If a
-     * write through the stream fails, nothing can be committed any more: {@code close()} then
-     * discards the temp file and throws.
+     * a WRITE lock on the target. Only {@link AtomicOutputStream#commit()} replaces the target
+     * (renames over it, with the fsyncs of the client's {@linkplain Durability level});
+     * {@link AtomicOutputStream#close()} without a commit, and {@link AtomicOutputStream#abort()},
+     * discard. If a write through the stream fails, nothing can be committed any more.
+     *
+     * <p>The stream's lock outlives this call, so it belongs to no thread: a later call of the
+     * opening thread on a path it covers waits for the stream to finish like any other thread's
+     * (on a pooled thread, an unrelated task cannot slip into the stream's lock). To write a file
+     * in one call, prefer {@link #write(Path, ContentWriter)}.
      */
     public AtomicOutputStream newOutputStream(Path file) throws IOException {
         Path target = checked(file, LockMode.WRITE);
         PathLock lock = lock(target, LockMode.WRITE);
+        lock.disown();
+        return open(target, lock);
+    }
+
+    /** Opens the temp file of {@code target} under {@code lock}; on failure releases the lock. */
+    private AtomicOutputStream open(Path target, PathLock lock) throws IOException {
         Path temp = null;
         try {
             refuseLinks(target);
@@ -464,7 +491,7 @@ public final class PersistenceClient {
     }
 
     /** Renames the temp file over the target; the lock must still be held at that moment. */
-    private void commit(PathLock lock, Path temp, Path target) throws IOException {
+    private void replace(PathLock lock, Path temp, Path target) throws IOException {
         keepPermissions(target, temp);
         if (!lock.isHeld()) {
             throw new LockLostException("Lock on " + target + " lost before commit; the write was discarded");
@@ -659,13 +686,14 @@ public final class PersistenceClient {
         }
     }
 
-    /** The atomic output stream: a temp file committed by close(), discarded by abort(). */
+    /** The atomic output stream: a temp file committed by commit(), discarded by abort() or close(). */
     private final class TempFileOutputStream extends AtomicOutputStream {
         private final Path target;
         private final Path temp;
         private final FileChannel channel;
         private final OutputStream out;
         private final PathLock lock;
+        private boolean committed;
         private boolean finished;
         private IOException failure;
 
@@ -708,9 +736,12 @@ public final class PersistenceClient {
         }
 
         @Override
-        public void close() throws IOException {
-            if (finished) {
+        public void commit() throws IOException {
+            if (committed) {
                 return;
+            }
+            if (finished) {
+                throw new IOException("Nothing committed to " + target + ": the stream was already discarded");
             }
             if (failure != null) {
                 abort();
@@ -724,17 +755,23 @@ public final class PersistenceClient {
                 } finally {
                     channel.close();
                 }
-                commit(lock, temp, target);
+                replace(lock, temp, target);
             } catch (IOException | RuntimeException | Error e) {
                 discard(temp, e);
                 lock.close();
                 throw e;
             }
+            committed = true;
             try {
                 syncDirectory(target.getParent());
             } finally {
                 lock.close();
             }
+        }
+
+        @Override
+        public void close() throws IOException {
+            abort();
         }
 
         @Override
@@ -753,7 +790,7 @@ public final class PersistenceClient {
 
         private void ensureOpen() throws IOException {
             if (finished) {
-                throw new IOException("Stream to " + target + " is already closed or aborted");
+                throw new IOException("Stream to " + target + " is already committed or discarded");
             }
             if (failure != null) {
                 throw new IOException("Stream to " + target + " failed earlier; only abort() or close() remain", failure);
@@ -764,6 +801,45 @@ public final class PersistenceClient {
             failure = e;
             return e;
         }
+    }
+
+    /**
+     * The stream a {@link ContentWriter} writes to: closing it (as wrappers such as a
+     * {@code Writer} do) only flushes; the client commits or discards.
+     */
+    private static final class CallbackStream extends OutputStream {
+        private final AtomicOutputStream out;
+
+        CallbackStream(AtomicOutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+
+    /** Writes a file's new content for {@link #write(Path, ContentWriter)}. */
+    @FunctionalInterface
+    public interface ContentWriter {
+        /** Writes the whole new content to {@code out}; throwing discards it. */
+        void writeTo(OutputStream out) throws IOException;
     }
 
     /** Configures a {@link PersistenceClient}. Not thread-safe; {@link #build()} copies its state. */

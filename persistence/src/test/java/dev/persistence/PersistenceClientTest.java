@@ -96,6 +96,7 @@ class PersistenceClientTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         try (var out = client.newOutputStream(file)) {
             out.write('3');
+            out.commit();
         }
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals("3", Files.readString(file));
@@ -182,7 +183,7 @@ class PersistenceClientTest {
     // ------------------------------------------------------------------ streams
 
     @Test
-    void outputStreamHoldsTheWriteLockUntilCloseCommits() throws Exception {
+    void outputStreamHoldsTheWriteLockUntilCommit() throws Exception {
         Path file = dir.resolve("s/stream.txt");
         client.writeString(file, "old");
         var out = client.newOutputStream(file);
@@ -192,7 +193,8 @@ class PersistenceClientTest {
         assertEquals("old", Files.readString(file), "uncommitted bytes visible");
         CompletableFuture<PathLock> reader = manager.acquireAsync(file, LockMode.READ);
         assertFalse(reader.isDone());
-        out.close();
+        out.commit();
+        out.commit();
         out.close();
         assertEquals("new content", Files.readString(file));
         reader.join().close();
@@ -213,6 +215,103 @@ class PersistenceClientTest {
         var fresh = client.newOutputStream(dir.resolve("never.txt"));
         fresh.abort();
         assertFalse(Files.exists(dir.resolve("never.txt")));
+    }
+
+    /** The common idiom: a source that fails mid-copy inside try-with-resources must not replace the file. */
+    @Test
+    void tryWithResourcesAroundAFailingSourceKeepsTheOldContent() throws Exception {
+        Path file = dir.resolve("copy.txt");
+        client.writeString(file, "old");
+        InputStream failingSource = new InputStream() {
+            private int left = 10_000;
+
+            @Override
+            public int read() throws IOException {
+                if (left == 0) {
+                    throw new IOException("source failed");
+                }
+                left--;
+                return 'p';
+            }
+        };
+        IOException thrown = assertThrows(IOException.class, () -> {
+            try (AtomicOutputStream out = client.newOutputStream(file)) {
+                failingSource.transferTo(out);
+            }
+        });
+        assertEquals("source failed", thrown.getMessage());
+        assertTrue(Files.readString(file).equals("old"), "partial content committed by close()");
+    }
+
+    @Test
+    void closeWithoutCommitDiscardsAndACommitAfterItFails() throws Exception {
+        Path file = dir.resolve("uncommitted.txt");
+        client.writeString(file, "old");
+        AtomicOutputStream out = client.newOutputStream(file);
+        out.write("new".getBytes(StandardCharsets.UTF_8));
+        out.close();
+        assertEquals("old", Files.readString(file));
+        assertTrue(manager.stats().idle(), "close released the lock");
+        assertThrows(IOException.class, out::commit);
+        assertThrows(IOException.class, () -> out.write(1));
+        assertEquals("old", Files.readString(file));
+        try (AtomicOutputStream fresh = client.newOutputStream(dir.resolve("never/created.txt"))) {
+            fresh.write(1);
+        }
+        assertFalse(Files.exists(dir.resolve("never/created.txt")));
+    }
+
+    @Test
+    void writeWithACallbackCommitsWhenItReturnsAndDiscardsWhenItThrows() throws Exception {
+        Path file = dir.resolve("callback/doc.txt");
+        client.write(file, out -> {
+            try (java.io.Writer text = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+                text.write("first");
+            }
+            assertEquals(1, manager.stats().activeWriters(), "written under the write lock");
+            assertFalse(Files.exists(file), "visible before the callback returned");
+        });
+        assertEquals("first", Files.readString(file));
+        IOException failure = new IOException("source failed");
+        IOException thrown = assertThrows(IOException.class, () -> client.write(file, out -> {
+            out.write("partial".getBytes(StandardCharsets.UTF_8));
+            throw failure;
+        }));
+        assertTrue(thrown == failure, "not the callback's own exception: " + thrown);
+        assertThrows(IllegalStateException.class, () -> client.write(file, out -> {
+            out.write("partial".getBytes(StandardCharsets.UTF_8));
+            throw new IllegalStateException("bug in the callback");
+        }));
+        assertEquals("first", Files.readString(file));
+        client.write(file, out -> assertEquals("first", client.readString(file), "re-entrant inside the callback"));
+        assertEquals("", Files.readString(file));
+    }
+
+    /**
+     * A stream keeps its lock beyond the call that opened it, so the lock must not make the
+     * opening (pooled) thread re-entrant: another task on that thread must queue behind it.
+     */
+    @Test
+    void anOpenStreamDoesNotLetLaterTasksOnItsThreadIntoItsLock() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Path file = dir.resolve("pooled.txt");
+            client.writeString(file, "old");
+            AtomicOutputStream out = pool.submit(() -> client.newOutputStream(file)).get(10, TimeUnit.SECONDS);
+            PersistenceClient impatient = PersistenceClient.builder(manager).lockTimeout(Duration.ofMillis(100)).build();
+            Future<?> unrelated = pool.submit(() -> {
+                impatient.writeString(file, "unrelated task");
+                return null;
+            });
+            java.util.concurrent.ExecutionException failed =
+                    assertThrows(java.util.concurrent.ExecutionException.class, () -> unrelated.get(10, TimeUnit.SECONDS));
+            assertTrue(failed.getCause() instanceof LockTimeoutException, failed.getCause().toString());
+            assertEquals("old", Files.readString(file));
+            out.abort();
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
     }
 
     @Test

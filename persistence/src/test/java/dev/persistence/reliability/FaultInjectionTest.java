@@ -82,7 +82,7 @@ class FaultInjectionTest {
         fs.arm(fault);
         IOException thrown = assertThrows(IOException.class, () -> {
             out.write("new".getBytes(StandardCharsets.UTF_8));
-            out.close();
+            out.commit();
         });
         assertTrue(thrown.getMessage().contains("Injected " + fault)
                         || String.valueOf(thrown.getCause()).contains("Injected " + fault),
