@@ -23,6 +23,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -64,7 +67,9 @@ import java.util.regex.Pattern;
  * A write goes to a temp file in the target's directory, named
  * {@code .<name>.<16 hex digits>.persistence.<tempSuffix>}, which is then renamed over the target
  * in one {@code rename(2)}. Readers — even ones that bypass the locks — see the old or the new
- * content, never a mix. A replaced file keeps its POSIX permissions. On any failure before the
+ * content, never a mix. A replaced file keeps its POSIX permissions, and its temp file has them
+ * from its creation on (so the new content is never more readable than the old one); replacing
+ * a symbolic link gives the new file the permissions of a new file. On any failure before the
  * rename, the target keeps its old content, the temp file is removed, the lock is released and
  * the original exception is thrown (cleanup errors are added to it as suppressed).
  * {@link #recover} deletes the temp files a crash left behind.
@@ -100,6 +105,8 @@ public final class PersistenceClient {
     private static final int TEMP_NAME_PREFIX_MAX = 64;
     private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_-]{1,16}");
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Set<StandardOpenOption> TEMP_OPTIONS =
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
     private final LockManager manager;
     private final Durability durability;
@@ -231,8 +238,9 @@ public final class PersistenceClient {
             Path dir = target.getParent();
             ensureDirectory(dir);
             Path temp = tempFor(target);
+            FileChannel channel = createTemp(temp, target);
             try {
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                try (channel) {
                     ByteBuffer buffer = ByteBuffer.wrap(data);
                     while (buffer.hasRemaining()) {
                         channel.write(buffer);
@@ -290,17 +298,12 @@ public final class PersistenceClient {
 
     /** Opens the temp file of {@code target} under {@code lock}; on failure releases the lock. */
     private AtomicOutputStream open(Path target, PathLock lock) throws IOException {
-        Path temp = null;
         try {
             refuseLinks(target);
             ensureDirectory(target.getParent());
-            temp = tempFor(target);
-            FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            return new TempFileOutputStream(target, temp, channel, lock);
+            Path temp = tempFor(target);
+            return new TempFileOutputStream(target, temp, createTemp(temp, target), lock);
         } catch (IOException | RuntimeException | Error e) {
-            if (temp != null) {
-                discard(temp, e);
-            }
             lock.close();
             throw e;
         }
@@ -492,23 +495,51 @@ public final class PersistenceClient {
 
     /** Renames the temp file over the target; the lock must still be held at that moment. */
     private void replace(PathLock lock, Path temp, Path target) throws IOException {
-        keepPermissions(target, temp);
         if (!lock.isHeld()) {
             throw new LockLostException("Lock on " + target + " lost before commit; the write was discarded");
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static void keepPermissions(Path target, Path temp) throws IOException {
-        PosixFileAttributeView old = Files.getFileAttributeView(target, PosixFileAttributeView.class,
+    /**
+     * Creates the temp file for {@code target}, never more readable than the target: a replaced
+     * regular file's POSIX permissions are given at creation (the umask can only narrow them) and
+     * then set exactly; a new file, or one replacing a symbolic link (whose own mode means
+     * nothing), gets the default permissions of a new file, as the target will. If this throws,
+     * no temp file is left.
+     */
+    private static FileChannel createTemp(Path temp, Path target) throws IOException {
+        Set<PosixFilePermission> mode = replacedFileMode(target);
+        if (mode == null) {
+            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+        FileChannel channel = FileChannel.open(temp, TEMP_OPTIONS, PosixFilePermissions.asFileAttribute(mode));
+        try {
+            Files.setPosixFilePermissions(temp, mode);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                channel.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            discard(temp, e);
+            throw e;
+        }
+        return channel;
+    }
+
+    /** The permissions of the regular file at {@code target}; null if there is none or no POSIX. */
+    private static Set<PosixFilePermission> replacedFileMode(Path target) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class,
                 LinkOption.NOFOLLOW_LINKS);
-        if (old == null) {
-            return;
+        if (view == null) {
+            return null;
         }
         try {
-            Files.setPosixFilePermissions(temp, old.readAttributes().permissions());
+            PosixFileAttributes old = view.readAttributes();
+            return old.isRegularFile() ? old.permissions() : null;
         } catch (NoSuchFileException newFile) {
-            // No old file: the new one gets the default permissions.
+            return null;
         }
     }
 

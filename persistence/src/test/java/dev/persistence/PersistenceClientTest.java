@@ -102,6 +102,43 @@ class PersistenceClientTest {
         assertEquals("3", Files.readString(file));
     }
 
+    /** The new content of an owner-only file is never readable by others, not even while it is written. */
+    @Test
+    void aTempFileIsNeverMoreReadableThanItsTarget() throws Exception {
+        Path file = dir.resolve("secret");
+        client.writeString(file, "v1");
+        for (String mode : List.of("rw-------", "r--------", "rw-rw-rw-", "rwxr-x---")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+            try (AtomicOutputStream out = client.newOutputStream(file)) {
+                Path temp;
+                try (Stream<Path> files = Files.list(dir)) {
+                    temp = files.filter(f -> client.isTempName(f.getFileName().toString())).findFirst().orElseThrow();
+                }
+                assertEquals(mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(temp)),
+                        "temp file's mode while writing over a " + mode + " file");
+                out.write('2');
+                out.commit();
+            }
+            assertEquals(mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), "mode kept");
+        }
+    }
+
+    /** Writing over a symbolic link (no root) replaces the link; the link's own 0777 is never copied. */
+    @Test
+    void writingOverALinkNeverCopiesTheLinksOwnMode() throws Exception {
+        Path fresh = dir.resolve("fresh");
+        client.writeString(fresh, "x");
+        String defaultMode = PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh));
+        Path real = Files.writeString(dir.resolve("real"), "real");
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-------"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        client.writeString(link, "over the link");
+        assertFalse(Files.isSymbolicLink(link));
+        assertEquals(defaultMode, PosixFilePermissions.toString(Files.getPosixFilePermissions(link)),
+                "not the mode of a new file");
+        assertEquals("real", Files.readString(real));
+    }
+
     @Test
     void missingFileIsTheJdksNoSuchFileException() {
         assertThrows(NoSuchFileException.class, () -> client.read(dir.resolve("missing")));
