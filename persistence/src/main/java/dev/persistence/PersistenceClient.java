@@ -72,7 +72,9 @@ import java.util.regex.Pattern;
  * a symbolic link gives the new file the permissions of a new file. On any failure before the
  * rename, the target keeps its old content, the temp file is removed, the lock is released and
  * the original exception is thrown (cleanup errors are added to it as suppressed).
- * {@link #recover} deletes the temp files a crash left behind.
+ * {@link #recover} deletes the temp files a crash left behind; since it recognises them by name, a
+ * write or move to a name of that form (for any temp suffix) is refused with
+ * {@link IllegalArgumentException}.
  *
  * <h2>Durability</h2>
  * A process crash never leaves a torn file and never loses an acknowledged operation, at any
@@ -104,6 +106,11 @@ public final class PersistenceClient {
     private static final String TEMP_MARKER = ".persistence.";
     private static final int TEMP_NAME_PREFIX_MAX = 64;
     private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_-]{1,16}");
+    /** A temp name up to its marker: a dot, any characters (line breaks included), a dot and 16 hex digits. */
+    private static final String TEMP_PREFIX = "\\..*\\.[0-9a-f]{16}";
+    /** The temp names of every suffix: no user file may have one, or some client's recover would delete it. */
+    private static final Pattern ANY_TEMP_NAME =
+            Pattern.compile(TEMP_PREFIX + Pattern.quote(TEMP_MARKER) + SUFFIX.pattern(), Pattern.DOTALL);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Set<StandardOpenOption> TEMP_OPTIONS =
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -119,7 +126,7 @@ public final class PersistenceClient {
         this.manager = builder.manager;
         this.durability = builder.durability;
         this.tempSuffix = builder.tempSuffix;
-        this.tempName = Pattern.compile("\\..*\\.[0-9a-f]{16}" + Pattern.quote(TEMP_MARKER + tempSuffix));
+        this.tempName = Pattern.compile(TEMP_PREFIX + Pattern.quote(TEMP_MARKER + tempSuffix), Pattern.DOTALL);
         this.root = builder.root;
         this.lockTimeout = builder.lockTimeout;
     }
@@ -232,7 +239,7 @@ public final class PersistenceClient {
      */
     public void write(Path file, byte[] data) throws IOException {
         Objects.requireNonNull(data, "data");
-        Path target = checked(file, LockMode.WRITE);
+        Path target = writable(file);
         try (PathLock lock = lock(target, LockMode.WRITE)) {
             refuseLinks(target);
             Path dir = target.getParent();
@@ -270,7 +277,7 @@ public final class PersistenceClient {
      */
     public void write(Path file, ContentWriter writer) throws IOException {
         Objects.requireNonNull(writer, "writer");
-        Path target = checked(file, LockMode.WRITE);
+        Path target = writable(file);
         try (AtomicOutputStream out = open(target, lock(target, LockMode.WRITE))) {
             writer.writeTo(new CallbackStream(out));
             out.commit();
@@ -290,7 +297,7 @@ public final class PersistenceClient {
      * in one call, prefer {@link #write(Path, ContentWriter)}.
      */
     public AtomicOutputStream newOutputStream(Path file) throws IOException {
-        Path target = checked(file, LockMode.WRITE);
+        Path target = writable(file);
         PathLock lock = lock(target, LockMode.WRITE);
         lock.disown();
         return open(target, lock);
@@ -360,7 +367,7 @@ public final class PersistenceClient {
      */
     public void move(Path source, Path target) throws IOException {
         Path from = checked(source, LockMode.WRITE);
-        Path to = checked(target, LockMode.WRITE);
+        Path to = writable(target);
         if (from.equals(to)) {
             return;
         }
@@ -426,6 +433,19 @@ public final class PersistenceClient {
         PathRules.requireLockable(path, mode);
         if (root != null && !path.startsWith(root)) {
             throw new IllegalArgumentException("Path '" + path + "' lies outside the root '" + root + "'");
+        }
+        return path;
+    }
+
+    /**
+     * {@link #checked} for a path that a write or move creates: its name must not be in the
+     * temp-name space of any suffix.
+     */
+    private Path writable(Path path) {
+        checked(path, LockMode.WRITE);
+        if (ANY_TEMP_NAME.matcher(path.getFileName().toString()).matches()) {
+            throw new IllegalArgumentException("Refused: '" + path.getFileName()
+                    + "' has the form of a temp file name, which recover() would delete");
         }
         return path;
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
@@ -512,12 +513,52 @@ class PersistenceClientTest {
 
     // ------------------------------------------------------------------ recovery
 
+    /** A user file in the temp-name space (of any suffix) would be deleted by recover: it is refused. */
+    @Test
+    void namesInTheTempNameSpaceAreRefusedSoRecoverNeverDeletesAUsersFile() throws Exception {
+        client.writeString(dir.resolve("src"), "user file");
+        for (String name : List.of(".a.json.0123456789abcdef.persistence.tmp", ".x.0123456789abcdef.persistence.other",
+                ".\n.fedcba9876543210.persistence.tmp")) {
+            Path file = dir.resolve(name);
+            assertThrows(IllegalArgumentException.class, () -> client.writeString(file, "user file"), name);
+            assertThrows(IllegalArgumentException.class, () -> client.newOutputStream(file), name);
+            assertThrows(IllegalArgumentException.class, () -> client.write(file, out -> out.write(1)), name);
+            assertThrows(IllegalArgumentException.class, () -> client.move(dir.resolve("src"), file), name);
+        }
+        assertEquals(0, client.recover(dir));
+        assertEquals(List.of("src"), client.collect(dir));
+    }
+
+    /** Every temp name the client creates is recognised by recover, control characters included. */
+    @Test
+    void recoverRecognisesTempNamesWithLineBreaksAndControlCharacters() throws Exception {
+        List<String> odd = new ArrayList<>(List.of("a\nb", "a\rb", "\n", "tab\there", "x\u0001y"));
+        if (Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8")).newEncoder().canEncode("\u0085\u2028\u2029")) {
+            odd.addAll(List.of("a\u0085b", "a\u2028b", "a\u2029b"));
+        }
+        List<String> orphans = new ArrayList<>();
+        for (String name : odd) {
+            AtomicOutputStream out = client.newOutputStream(dir.resolve(name));
+            String temp;
+            try (Stream<Path> files = Files.list(dir)) {
+                temp = files.map(f -> f.getFileName().toString())
+                        .filter(n -> n.contains(".persistence.") && !orphans.contains(n)).findFirst().orElseThrow();
+            }
+            out.abort();
+            assertTrue(client.isTempName(temp), "not recognised: " + temp.replace("\n", "\\n"));
+            Files.writeString(dir.resolve(temp), "orphan");
+            orphans.add(temp);
+        }
+        assertEquals(orphans.size(), client.recover(dir), "orphans with odd names recovered");
+        assertEquals(List.of(), client.collect(dir));
+    }
+
     @Test
     void recoverRemovesOnlyOrphanedTempFiles() throws Exception {
         client.writeString(dir.resolve("keep/a.json"), "{}");
         client.writeString(dir.resolve("keep/.hidden"), "user file");
         client.writeString(dir.resolve("keep/x.tmp"), "user file with the suffix");
-        client.writeString(dir.resolve("keep/.x.0123456789abcdef.persistence.other"), "another suffix");
+        Files.writeString(dir.resolve("keep/.x.0123456789abcdef.persistence.other"), "another suffix's orphan");
         Files.writeString(dir.resolve("keep/.a.json.0123456789abcdef.persistence.tmp"), "orphan");
         Files.createDirectories(dir.resolve("keep/deep"));
         Files.writeString(dir.resolve("keep/deep/.b.fedcba9876543210.persistence.tmp"), "orphan");
