@@ -91,7 +91,9 @@ import java.util.regex.Pattern;
  * <h2>Paths</h2>
  * Every path is absolute and in normal form; with a {@linkplain Builder#root root}, it must lie
  * inside the root. Anything else is refused with {@link IllegalArgumentException} before
- * anything is locked or touched. With a root, an operation whose path passes through a
+ * anything is locked or touched, and so are a write, move or delete of the root itself and a move
+ * of a path into its own subtree (or onto an ancestor). Missing directories are created up to the
+ * root at most: nothing is ever created outside it. With a root, an operation whose path passes through a
  * symbolic link below the root (or is one) fails with {@link FileSystemException}: nothing is
  * read or written through it. This is checked under the lock; a link swapped in by another
  * process between the check and the use is not detected (such a process bypasses the locks).
@@ -324,7 +326,7 @@ public final class PersistenceClient {
      * deleted, not followed); {@link DeleteOption#IGNORE_MISSING} makes a missing path a no-op.
      */
     public void delete(Path path, DeleteOption... options) throws IOException {
-        Path target = checked(path, LockMode.WRITE);
+        Path target = notRoot(path);
         Set<DeleteOption> chosen = Set.of(options);
         try (PathLock lock = lock(target, LockMode.WRITE)) {
             refuseLinks(target);
@@ -366,10 +368,14 @@ public final class PersistenceClient {
      * are created. Moving a path onto itself does nothing.
      */
     public void move(Path source, Path target) throws IOException {
-        Path from = checked(source, LockMode.WRITE);
+        Path from = notRoot(source);
         Path to = writable(target);
         if (from.equals(to)) {
             return;
+        }
+        if (to.startsWith(from) || from.startsWith(to)) {
+            throw new IllegalArgumentException("Refused: cannot move '" + from + "' to '" + to
+                    + "', one lies inside the other");
         }
         try (PathLock lock = lockAll(List.of(from, to))) {
             refuseLinks(from);
@@ -442,10 +448,19 @@ public final class PersistenceClient {
      * temp-name space of any suffix.
      */
     private Path writable(Path path) {
-        checked(path, LockMode.WRITE);
+        notRoot(path);
         if (ANY_TEMP_NAME.matcher(path.getFileName().toString()).matches()) {
             throw new IllegalArgumentException("Refused: '" + path.getFileName()
                     + "' has the form of a temp file name, which recover() would delete");
+        }
+        return path;
+    }
+
+    /** {@link #checked} for a WRITE on a path that is replaced, moved or deleted: never the root. */
+    private Path notRoot(Path path) {
+        checked(path, LockMode.WRITE);
+        if (path.equals(root)) {
+            throw new IllegalArgumentException("Refused: the root '" + root + "' itself is never replaced, moved or deleted");
         }
         return path;
     }
@@ -573,7 +588,7 @@ public final class PersistenceClient {
 
     /**
      * Makes sure {@code dir} exists. When it does, this costs one stat and no mkdir. Missing
-     * directories are created top-down; in durable mode each one's parent is fsync'd, and a
+     * directories are created top-down, the root at most (never one of its ancestors); in durable mode each one's parent is fsync'd, and a
      * directory that a concurrent writer has created but not yet made durable is made durable
      * here too before this write is acknowledged.
      */
@@ -586,6 +601,10 @@ public final class PersistenceClient {
         }
         Deque<Path> missing = new ArrayDeque<>();
         for (Path d = dir; d != null && !Files.isDirectory(d); d = d.getParent()) {
+            if (root != null && !d.startsWith(root)) {
+                throw new NoSuchFileException(d.toString(), null,
+                        "the root's parent is missing; nothing is created outside the root " + root);
+            }
             missing.push(d);
         }
         while (!missing.isEmpty()) {
