@@ -33,7 +33,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -357,6 +359,9 @@ public final class PersistenceClient {
             } else {
                 Files.delete(target);
             }
+            if (!UNSYNCED_DIRECTORIES.isEmpty()) {
+                UNSYNCED_DIRECTORIES.removeIf(d -> d.startsWith(target));
+            }
             syncDirectory(target.getParent());
         }
     }
@@ -616,8 +621,12 @@ public final class PersistenceClient {
                 Files.createDirectory(d);
             } catch (FileAlreadyExistsException raced) {
                 if (!Files.isDirectory(d)) {
+                    UNSYNCED_DIRECTORIES.remove(d);
                     throw raced;
                 }
+            } catch (IOException | RuntimeException | Error e) {
+                UNSYNCED_DIRECTORIES.remove(d);
+                throw e;
             }
         }
         if (durable()) {
@@ -655,15 +664,21 @@ public final class PersistenceClient {
         }
     }
 
-    /** Directories created by some durable client whose entry in their parent is not yet fsync'd. */
+    /**
+     * Directories created by some durable client whose entry in their parent is not yet fsync'd.
+     * Bounded by the directories that exist: an entry goes when its parent's fsync succeeds, when
+     * its mkdir fails, and when the client deletes it.
+     */
     private static final Set<Path> UNSYNCED_DIRECTORIES = ConcurrentHashMap.newKeySet();
 
     /**
      * Group commit of directory fsyncs. Callers that arrive while an fsync runs join the next
      * batch; one fsync per directory in a batch acknowledges every caller of that batch, since
      * each of them asked only after its rename completed and the batch's fsync starts after
-     * every member asked. A failed batch fsync is retried alone by each of its members, so each
-     * gets its own exception.
+     * every member asked. A failed fsync is final: every member of its batch fails with its
+     * error (the member that ran it with the original exception, the others with an
+     * {@link IOException} of the same message caused by it), and it is never retried, since after
+     * a failed fsync the kernel may have dropped the dirty data and a retry can succeed falsely.
      */
     private static final class DirectorySync {
         private static final DirectorySync[] STRIPES = new DirectorySync[64];
@@ -709,22 +724,30 @@ public final class PersistenceClient {
             } finally {
                 lock.unlock();
             }
-            if (batch.failed.contains(dir)) {
-                fsync(dir);
+            IOException failure = batch.failed.get(dir);
+            if (failure != null) {
+                if (batch.runner == Thread.currentThread()) {
+                    throw failure;
+                }
+                throw new IOException(failure.getMessage(), failure);
             }
         }
 
         private static final class Batch {
             final Set<Path> dirs = new HashSet<>();
-            final Set<Path> failed = new HashSet<>();
+            final Map<Path, IOException> failed = new HashMap<>();
+            Thread runner;
             boolean finished;
 
             void run() {
+                runner = Thread.currentThread();
                 for (Path dir : dirs) {
                     try {
                         fsync(dir);
-                    } catch (IOException | RuntimeException e) {
-                        failed.add(dir);
+                    } catch (IOException e) {
+                        failed.put(dir, e);
+                    } catch (RuntimeException e) {
+                        failed.put(dir, new IOException(e.getMessage(), e));
                     }
                 }
             }

@@ -35,6 +35,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -43,7 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * directory fsync, rename or delete, and a disk that fills up after a number of bytes. Paths of
  * this filesystem reach the real files; only the armed operations fail, each with an
  * {@link IOException} whose message says it was injected. A fault armed with {@link #failNext}
- * fails only that many times.
+ * fails only that many times; {@link #holdNext} makes an operation wait for the test.
  *
  * <p>With {@link #modelPageCache} it also models the page cache below one directory and can cut
  * the power (see {@link PageCache}); fsyncs are then simulated, not passed to the real disk.
@@ -57,6 +59,7 @@ final class FaultyFileSystem extends FileSystem {
     private final Set<Fault> armed = EnumSet.noneOf(Fault.class);
     private final Map<Fault, Integer> remaining = new EnumMap<>(Fault.class);
     private volatile PageCache pageCache;
+    private final Map<Fault, CountDownLatch[]> holds = new EnumMap<>(Fault.class);
     private final AtomicLong spaceLeft = new AtomicLong(Long.MAX_VALUE);
     final AtomicInteger injected = new AtomicInteger();
 
@@ -68,6 +71,32 @@ final class FaultyFileSystem extends FileSystem {
     synchronized void failNext(Fault fault, int times) {
         arm(fault);
         remaining.put(fault, times);
+    }
+
+    /**
+     * Holds the next operation of the kind once it has passed its armed-failure check, before it
+     * runs: it counts {@code entered} down, then waits for {@code release}. (Only fsyncs hold.)
+     */
+    synchronized void holdNext(Fault fault, CountDownLatch entered, CountDownLatch release) {
+        holds.put(fault, new CountDownLatch[] {entered, release});
+    }
+
+    private void maybeHold(Fault fault) throws IOException {
+        CountDownLatch[] hold;
+        synchronized (this) {
+            hold = holds.remove(fault);
+        }
+        if (hold != null) {
+            hold[0].countDown();
+            try {
+                if (!hold[1].await(60, TimeUnit.SECONDS)) {
+                    throw new IOException("held " + fault + " never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while held");
+            }
+        }
     }
 
     synchronized void disarm() {
@@ -422,6 +451,7 @@ final class FaultyFileSystem extends FileSystem {
         @Override
         public void force(boolean metaData) throws IOException {
             maybeFail(directory ? Fault.FORCE_DIRECTORY : Fault.FORCE_FILE, path);
+            maybeHold(directory ? Fault.FORCE_DIRECTORY : Fault.FORCE_FILE);
             PageCache cache = pageCache;
             if (cache != null) {
                 cache.force(node, path);
