@@ -26,7 +26,6 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +38,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
@@ -115,7 +115,6 @@ public final class PersistenceClient {
     /** The temp names of every suffix: no user file may have one, or some client's recover would delete it. */
     private static final Pattern ANY_TEMP_NAME =
             Pattern.compile(TEMP_PREFIX + Pattern.quote(TEMP_MARKER) + SUFFIX.pattern(), Pattern.DOTALL);
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Set<StandardOpenOption> TEMP_OPTIONS =
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
@@ -246,10 +245,8 @@ public final class PersistenceClient {
         Path target = writable(file);
         try (PathLock lock = lock(target, LockMode.WRITE)) {
             refuseLinks(target);
-            Path dir = target.getParent();
-            ensureDirectory(dir);
             Path temp = tempFor(target);
-            FileChannel channel = createTemp(temp, target);
+            FileChannel channel = createTempIn(temp, target);
             try {
                 try (channel) {
                     ByteBuffer buffer = ByteBuffer.wrap(data);
@@ -263,7 +260,7 @@ public final class PersistenceClient {
                 discard(temp, e);
                 throw e;
             }
-            syncDirectory(dir);
+            syncDirectory(target.getParent());
         }
     }
 
@@ -311,9 +308,8 @@ public final class PersistenceClient {
     private AtomicOutputStream open(Path target, PathLock lock) throws IOException {
         try {
             refuseLinks(target);
-            ensureDirectory(target.getParent());
             Path temp = tempFor(target);
-            return new TempFileOutputStream(target, temp, createTemp(temp, target), lock);
+            return new TempFileOutputStream(target, temp, createTempIn(temp, target), lock);
         } catch (IOException | RuntimeException | Error e) {
             lock.close();
             throw e;
@@ -529,8 +525,12 @@ public final class PersistenceClient {
             }
             name = name.substring(0, cut);
         }
-        return target.resolveSibling("." + name + "." + String.format("%016x", RANDOM.nextLong())
-                + TEMP_MARKER + tempSuffix);
+        String random = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        StringBuilder temp = new StringBuilder(name.length() + 42).append('.').append(name).append('.');
+        for (int i = random.length(); i < 16; i++) {
+            temp.append('0');
+        }
+        return target.resolveSibling(temp.append(random).append(TEMP_MARKER).append(tempSuffix).toString());
     }
 
     /** Renames the temp file over the target; the lock must still be held at that moment. */
@@ -539,6 +539,24 @@ public final class PersistenceClient {
             throw new LockLostException("Lock on " + target + " lost before commit; the write was discarded");
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * {@link #createTemp} in the target's directory, which is created first if it is missing — so
+     * a write into an existing directory costs no stat of it. In durable mode a directory that
+     * some writer created but has not yet made durable is made durable first.
+     */
+    private FileChannel createTempIn(Path temp, Path target) throws IOException {
+        Path dir = target.getParent();
+        if (durable() && !UNSYNCED_DIRECTORIES.isEmpty() && UNSYNCED_DIRECTORIES.contains(dir)) {
+            syncCreatedChain(dir);
+        }
+        try {
+            return createTemp(temp, target);
+        } catch (NoSuchFileException missingDirectory) {
+            ensureDirectory(dir);
+            return createTemp(temp, target);
+        }
     }
 
     /**
@@ -568,8 +586,14 @@ public final class PersistenceClient {
         return channel;
     }
 
-    /** The permissions of the regular file at {@code target}; null if there is none or no POSIX. */
+    /**
+     * The permissions of the regular file at {@code target}; null if there is none or no POSIX.
+     * A missing target costs one {@code access(2)}, not a failing {@code lstat} and its exception.
+     */
     private static Set<PosixFilePermission> replacedFileMode(Path target) throws IOException {
+        if (!Files.exists(target)) {
+            return null; // missing, or a link to nothing: a new file either way
+        }
         PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class,
                 LinkOption.NOFOLLOW_LINKS);
         if (view == null) {
@@ -593,9 +617,9 @@ public final class PersistenceClient {
 
     /**
      * Makes sure {@code dir} exists. When it does, this costs one stat and no mkdir. Missing
-     * directories are created top-down, the root at most (never one of its ancestors); in durable mode each one's parent is fsync'd, and a
-     * directory that a concurrent writer has created but not yet made durable is made durable
-     * here too before this write is acknowledged.
+     * directories are created top-down, the root at most (never one of its ancestors); in durable
+     * mode each one's parent is fsync'd, and a directory that a concurrent writer has created but
+     * not yet made durable is made durable here too before this write is acknowledged.
      */
     private void ensureDirectory(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
