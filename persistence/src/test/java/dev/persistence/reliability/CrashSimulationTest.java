@@ -32,7 +32,8 @@ import dev.persistence.PersistenceClient;
 
 /**
  * Power losses at random moments under random writes, deletes and moves, through the page cache
- * model of {@link FaultyFileSystem} ({@link PageCache}): after each loss and a {@code recover},
+ * model of {@link FaultyFileSystem} ({@link PageCache}), with the client's writes made both from
+ * a byte array and through the callback stream: after each loss and a {@code recover},
  * every file is checked against the guarantee of the level that wrote it. A file that holds
  * anything but one of the contents ever written to its path is torn; one that holds anything but
  * its last acknowledged state (or the state the interrupted operation was making) lost an
@@ -43,7 +44,7 @@ import dev.persistence.PersistenceClient;
 class CrashSimulationTest {
 
     private static final List<String> FILES = List.of("a", "b", "c", "d/a", "d/b", "d/e/a", "n/a", "n/m/b");
-    private static final int ROUNDS = 150;
+    private static final int ROUNDS = 300;
     private static final int OPERATIONS_PER_ROUND = 12;
 
     /** How the operations are made: the client at each durability level, or a raw recipe. */
@@ -197,7 +198,11 @@ class CrashSimulationTest {
             return new Operations() {
                 @Override
                 public void write(Path file, byte[] data) throws IOException {
-                    client.write(file, data);
+                    if (data.length % 2 == 0) {
+                        client.write(file, data);
+                    } else {
+                        client.write(file, out -> out.write(data));
+                    }
                 }
 
                 @Override

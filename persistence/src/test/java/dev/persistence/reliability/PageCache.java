@@ -7,6 +7,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -32,8 +33,8 @@ import java.util.stream.Stream;
  * <p>A power loss keeps, in the worst order POSIX allows, any mix of what was not yet on disk:
  * for every name in every directory independently, its binding as of the last directory fsync or
  * its current binding (so one half of a rename may survive without the other); for every file
- * written since its last fsync, its content as of that fsync, its current content, or a torn
- * prefix of the current content (empty included). What survives is chosen at random.
+ * written since its last fsync, its content as of that fsync, its current content, a torn
+ * prefix of the current content (empty included), or as many zero bytes as it now has. What survives is chosen at random.
  *
  * <p>{@link #cutPowerAfter} arms a cut at the n-th event (a file create, write or fsync, a mkdir,
  * unlink, rename or directory fsync below the base): that event does not happen, the disk's state
@@ -283,10 +284,11 @@ final class PageCache {
         if (now == null) {
             return file.synced;
         }
-        return switch (random.nextInt(3)) {
+        return switch (random.nextInt(4)) {
             case 0 -> file.synced;
             case 1 -> now;
-            default -> java.util.Arrays.copyOf(now, now.length == 0 ? 0 : random.nextInt(now.length));
+            case 2 -> Arrays.copyOf(now, now.length == 0 ? 0 : random.nextInt(now.length));
+            default -> new byte[now.length]; // the size reached the disk, the data did not
         };
     }
 
