@@ -240,10 +240,16 @@ final class FaultyFileSystem extends FileSystem {
                 throws IOException {
             Path target = unwrap(path);
             PageCache cache = pageCache;
-            boolean creates = cache != null && cache.beforeOpen(target, options);
-            FileChannel channel = delegate.newFileChannel(target, options, attrs);
-            PageCache.Node node = cache == null ? null : cache.opened(target, creates, options);
-            return new FaultyChannel(channel, target, Files.isDirectory(target), node);
+            if (cache == null) {
+                return new FaultyChannel(delegate.newFileChannel(target, options, attrs), target,
+                        Files.isDirectory(target), null);
+            }
+            synchronized (cache) { // the real change and the model's, as one step
+                boolean creates = cache.beforeOpen(target, options);
+                FileChannel channel = delegate.newFileChannel(target, options, attrs);
+                PageCache.Node node = cache.opened(target, creates, options);
+                return new FaultyChannel(channel, target, Files.isDirectory(target), node);
+            }
         }
 
         @Override
@@ -277,11 +283,13 @@ final class FaultyFileSystem extends FileSystem {
         @Override
         public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
             PageCache cache = pageCache;
-            if (cache != null) {
-                cache.beforeMutation(unwrap(dir));
+            if (cache == null) {
+                delegate.createDirectory(unwrap(dir), attrs);
+                return;
             }
-            delegate.createDirectory(unwrap(dir), attrs);
-            if (cache != null) {
+            synchronized (cache) {
+                cache.beforeMutation(unwrap(dir));
+                delegate.createDirectory(unwrap(dir), attrs);
                 cache.createdDirectory(unwrap(dir));
             }
         }
@@ -295,12 +303,14 @@ final class FaultyFileSystem extends FileSystem {
         public void delete(Path path) throws IOException {
             maybeFail(Fault.DELETE, path);
             PageCache cache = pageCache;
-            if (cache != null) {
+            if (cache == null) {
+                delegate.delete(unwrap(path));
+                return;
+            }
+            synchronized (cache) {
                 cache.beforeMutation(unwrap(path));
                 cache.detaching(unwrap(path));
-            }
-            delegate.delete(unwrap(path));
-            if (cache != null) {
+                delegate.delete(unwrap(path));
                 cache.deleted(unwrap(path));
             }
         }
@@ -314,12 +324,14 @@ final class FaultyFileSystem extends FileSystem {
         public void move(Path source, Path target, CopyOption... options) throws IOException {
             maybeFail(Fault.MOVE, source);
             PageCache cache = pageCache;
-            if (cache != null) {
+            if (cache == null) {
+                delegate.move(unwrap(source), unwrap(target), options);
+                return;
+            }
+            synchronized (cache) {
                 cache.beforeMutation(unwrap(target));
                 cache.detaching(unwrap(target));
-            }
-            delegate.move(unwrap(source), unwrap(target), options);
-            if (cache != null) {
+                delegate.move(unwrap(source), unwrap(target), options);
                 cache.moved(unwrap(source), unwrap(target));
             }
         }

@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  * for every name in every directory independently, its binding as of the last directory fsync or
  * its current binding (so one half of a rename may survive without the other); for every file
  * written since its last fsync, its content as of that fsync, its current content, a torn
- * prefix of the current content (empty included), or as many zero bytes as it now has. What survives is chosen at random.
+ * prefix of the current content (empty included), or as many zero bytes as it now has. What
+ * survives is chosen at random, or with {@link #keepOnlySynced} is only what was fsync'd.
  *
  * <p>{@link #cutPowerAfter} arms a cut at the n-th event (a file create, write or fsync, a mkdir,
  * unlink, rename or directory fsync below the base): that event does not happen, the disk's state
@@ -74,6 +75,7 @@ final class PageCache {
     private long countdown = -1;
     private TreeMap<String, byte[]> frozen;
     private long events;
+    private boolean worstCase;
 
     PageCache(Path base, long seed) throws IOException {
         this.base = base;
@@ -84,6 +86,11 @@ final class PageCache {
     /** Cuts the power at the {@code n}-th event from now (0: the next one). */
     synchronized void cutPowerAfter(long n) {
         countdown = n;
+    }
+
+    /** From now on a power loss keeps only what was fsync'd: no random choices. */
+    synchronized void keepOnlySynced() {
+        worstCase = true;
     }
 
     /** Whether the power has been cut. */
@@ -256,7 +263,7 @@ final class PageCache {
         for (String name : names) {
             Node now = dir.entries.get(name);
             Node before = dir.syncedEntries.get(name);
-            Node kept = now == before || random.nextBoolean() ? now : before;
+            Node kept = now == before || !worstCase && random.nextBoolean() ? now : before;
             if (kept == null) {
                 continue;
             }
@@ -272,7 +279,7 @@ final class PageCache {
 
     /** A file's content after the power loss: on disk if clean, else its old, its new or a torn content. */
     private byte[] content(Node file, String currentPath) {
-        if (!file.dirty) {
+        if (!file.dirty || worstCase) {
             return file.synced;
         }
         byte[] now;
