@@ -45,8 +45,9 @@ import java.util.regex.Pattern;
 
 /*
  * The filesystem client: every file operation of the library, each under the right lock of a
- * LockManager, with atomic replacement (temp file + rename) and optional durability (fsync).
- * It owns the temp-file naming scheme, directory creation and the directory-fsync group commit.
+ * LockManager, with atomic replacement (temp file + rename) at one of the durability levels.
+ * It owns the temp-file naming scheme and permissions, directory creation, the guards of the
+ * root, and the directory-fsync group commit.
  */
 
 /**
@@ -60,7 +61,8 @@ import java.util.regex.Pattern;
  * take a {@link LockMode#WRITE} lock. So a {@code collect} of a directory waits for writes
  * anywhere below it, and a write waits for reads of its file and of every directory above it.
  * Locks come from the blocking {@link LockManager#acquire}, so inside a lock the calling thread
- * already holds (or an {@code @Locked} method), calls on covered paths run at once. With a
+ * already holds (or an {@code @Locked} method), calls on covered paths run at once — except
+ * inside the lock of an {@link #newOutputStream} stream, which belongs to no thread. With a
  * {@linkplain Builder#lockTimeout lock timeout} a wait that runs out throws
  * {@link LockTimeoutException}; an interrupted wait throws {@link InterruptedIOException} with
  * the thread's interrupt status set.
@@ -87,17 +89,19 @@ import java.util.regex.Pattern;
  * changed, so every acknowledged operation survives; {@link Durability#NO_SYNC} fsyncs nothing and
  * may leave torn or empty files. Every fsync happens before the call returns. Concurrent durable
  * writes into one directory share directory fsyncs: one fsync acknowledges every rename that
- * completed before it started. If the directory fsync after a rename fails, the new content is in
- * place but the call throws: an exception does not mean that nothing happened.
+ * completed before it started. A failed fsync is final: every call that waited for it throws,
+ * and it is never retried (after a failed fsync a retry can succeed for data the kernel dropped).
+ * If the directory fsync after a rename fails, the new content is in place but the call throws:
+ * an exception does not mean that nothing happened.
  *
  * <h2>Paths</h2>
  * Every path is absolute and in normal form; with a {@linkplain Builder#root root}, it must lie
  * inside the root. Anything else is refused with {@link IllegalArgumentException} before
  * anything is locked or touched, and so are a write, move or delete of the root itself and a move
  * of a path into its own subtree (or onto an ancestor). Missing directories are created up to the
- * root at most: nothing is ever created outside it. With a root, an operation whose path passes through a
- * symbolic link below the root (or is one) fails with {@link FileSystemException}: nothing is
- * read or written through it. This is checked under the lock; a link swapped in by another
+ * root at most: nothing is ever created outside it. With a root, an operation whose path passes
+ * through a symbolic link below the root (or is one) fails with {@link FileSystemException}:
+ * nothing is read or written through it. This is checked under the lock; a link swapped in by another
  * process between the check and the use is not detected (such a process bypasses the locks).
  * Without a root, symbolic links are not inspected. Filesystem errors surface as the JDK's own
  * {@link IOException} subclasses. The client works on any {@link java.nio.file.FileSystem}
