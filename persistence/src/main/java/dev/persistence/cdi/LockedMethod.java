@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -24,17 +23,6 @@ record LockedMethod(LockedPath path, Optional<Duration> timeout, Kind kind, Lock
                     boolean returnsCompletableFuture, String description) {
 
     enum Kind { SYNCHRONOUS, STAGE, PLUG_IN }
-
-    /**
-     * Asynchronous types a lock cannot be held across by this library (by class name, so none of
-     * them needs to be on the class path): refused rather than run with a lock released at return.
-     */
-    private static final Set<String> UNSUPPORTED_ASYNC = Set.of(
-            "java.util.concurrent.Future", "java.util.concurrent.Flow$Publisher", "org.reactivestreams.Publisher",
-            "io.smallrye.mutiny.Uni", "io.smallrye.mutiny.Multi", "reactor.core.publisher.Mono",
-            "reactor.core.publisher.Flux", "io.reactivex.rxjava3.core.Single", "io.reactivex.rxjava3.core.Maybe",
-            "io.reactivex.rxjava3.core.Completable", "io.reactivex.rxjava3.core.Observable",
-            "io.reactivex.rxjava3.core.Flowable", "kotlinx.coroutines.flow.Flow", "io.vertx.core.Future");
 
     static LockedMethod plan(Locked locked, Method method, Function<String, Optional<String>> config,
                              Optional<Duration> defaultTimeout, Iterable<LockedReturnType> plugIns) {
@@ -79,7 +67,7 @@ record LockedMethod(LockedPath path, Optional<Duration> timeout, Kind kind, Lock
      */
     static String unsupportedAsync(Method method) {
         Class<?>[] parameters = method.getParameterTypes();
-        if (parameters.length > 0 && parameters[parameters.length - 1].getName().equals("kotlin.coroutines.Continuation")) {
+        if (parameters.length > 0 && AsyncReturnTypes.isKotlinContinuation(parameters[parameters.length - 1].getName())) {
             return "is a Kotlin suspend function, which @Locked does not support";
         }
         String type = asyncSupertype(method.getReturnType());
@@ -92,7 +80,7 @@ record LockedMethod(LockedPath path, Optional<Duration> timeout, Kind kind, Lock
         if (type == null || type.isPrimitive()) {
             return null;
         }
-        if (UNSUPPORTED_ASYNC.contains(type.getName())) {
+        if (AsyncReturnTypes.isUnsupported(type.getName())) {
             return type.getName();
         }
         for (Class<?> implemented : type.getInterfaces()) {
