@@ -119,4 +119,29 @@ class UniLockedTest {
             assertEquals(1, waiting.get(10, TimeUnit.SECONDS));
         }
     }
+
+    @Test
+    void aCompletionStageMethodOnTheEventLoopWaitsWithoutBlockingItAndRunsOnItsContext() throws Exception {
+        try (PathLock held = manager.acquire(Path.of("/uni/s"), LockMode.WRITE)) {
+            var context = vertx.getOrCreateContext();
+            CompletableFuture<Integer> result = new CompletableFuture<>();
+            CompletableFuture<Long> returnedIn = new CompletableFuture<>();
+            context.runOnContext(ignored -> {
+                long start = System.nanoTime();
+                service.incrementStage("s").whenComplete((value, failure) -> {
+                    if (failure != null) {
+                        result.completeExceptionally(failure);
+                    } else {
+                        result.complete(value);
+                    }
+                });
+                returnedIn.complete(System.nanoTime() - start);
+            });
+            assertTrue(returnedIn.get(5, TimeUnit.SECONDS) < TimeUnit.SECONDS.toNanos(1), "the call blocked the event loop");
+            Await.until(() -> manager.stats().queued() == 1, "the stage method waits for the lock");
+            assertTrue(!result.isDone());
+            held.close();
+            assertEquals(1, result.get(10, TimeUnit.SECONDS));
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.persistence.quarkus.deployment;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -44,6 +45,15 @@ public class UniService {
     public Uni<String> hold(String id, CompletableFuture<String> release) {
         invocations.incrementAndGet();
         return Uni.createFrom().completionStage(release);
+    }
+
+    /** A CompletionStage method: on an event loop it must wait for its lock without blocking. */
+    @Locked(path = "/uni/{id}")
+    public CompletionStage<Integer> incrementStage(String id) {
+        invocations.incrementAndGet();
+        int next = counters.getOrDefault(id, 0) + 1;
+        counters.put(id, next);
+        return CompletableFuture.completedFuture(next);
     }
 
     @Locked(path = "/uni/{id}", mode = LockMode.READ)
