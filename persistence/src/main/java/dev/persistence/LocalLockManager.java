@@ -398,8 +398,6 @@ final class LocalLockManager implements LockManager {
                 return request.manager() == this ? request : null;
             } else if (lock instanceof NestedPathLock nested) {
                 lock = nested.enclosing();
-            } else if (lock instanceof PinnedHold pinned) {
-                return pinned.root.manager() == this ? pinned.root : null;
             } else {
                 return null;
             }
@@ -445,8 +443,10 @@ final class LocalLockManager implements LockManager {
     }
 
     /**
-     * For an asynchronous request covered by the thread's context: a hold that keeps the covering
-     * request held until it is closed, even past that request's own close().
+     * For an asynchronous request covered by the thread's context: a nested hold that keeps the
+     * covering request held until it is closed, even past that request's own close() — so an
+     * asynchronous @Locked method called inside a synchronous one keeps a real hold until its
+     * stage completes.
      */
     private PathLock pinnedHold(Request request, List<PathLock> context) {
         PathLock enclosing = covering(request, context);
@@ -455,7 +455,7 @@ final class LocalLockManager implements LockManager {
         }
         Request root = rootOf(enclosing);
         root.pins++;
-        return new PinnedHold(root, request.path, request.mode);
+        return new NestedPathLock(enclosing, request.path, request.mode, root::unpin);
     }
 
     private static boolean coversAll(List<Path> mine, List<Path> wanted) {
@@ -885,56 +885,6 @@ final class LocalLockManager implements LockManager {
 
         private boolean before(long seq, Entry head) {
             return head == null || seq < head.request.seq;
-        }
-    }
-
-    /**
-     * An asynchronous request granted inside a covering lock of its thread's context: it changes
-     * no queue, and the covering request stays held — even past its own close() — until every
-     * pinned hold inside it is closed. So an asynchronous @Locked method called inside a
-     * synchronous one keeps a real hold until its stage completes.
-     */
-    private final class PinnedHold implements PathLock {
-        final Request root;
-        private final Path path;
-        private final LockMode mode;
-        private volatile boolean closed;
-
-        PinnedHold(Request root, Path path, LockMode mode) {
-            this.root = root;
-            this.path = path;
-            this.mode = mode;
-        }
-
-        @Override
-        public Path path() {
-            return path;
-        }
-
-        @Override
-        public LockMode mode() {
-            return mode;
-        }
-
-        @Override
-        public boolean isHeld() {
-            return !closed && root.isHeld();
-        }
-
-        @Override
-        public void close() {
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-            }
-            root.unpin();
-        }
-
-        @Override
-        public String toString() {
-            return "PathLock[" + mode + " " + path + ", pinned in " + root + "]";
         }
     }
 }
