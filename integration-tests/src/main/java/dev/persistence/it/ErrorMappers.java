@@ -10,7 +10,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import dev.persistence.LockTimeoutException;
 
-/** Library errors as HTTP answers: missing → 404, bad name → 400, lock wait ran out → 503. */
+/** Library errors as HTTP answers: missing → 404, bad name or input → 400, self-transfer → 409, lock wait ran out → 503. */
 public class ErrorMappers {
 
     @ServerExceptionMapper
@@ -21,6 +21,11 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response badInput(IllegalArgumentException e) {
         return error(Response.Status.BAD_REQUEST, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response selfTransfer(DocumentStore.SelfTransferException e) {
+        return error(Response.Status.CONFLICT, e.getMessage());
     }
 
     @ServerExceptionMapper
