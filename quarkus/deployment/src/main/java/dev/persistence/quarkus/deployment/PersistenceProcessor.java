@@ -17,6 +17,7 @@ import dev.persistence.cdi.LockedInterceptor;
 import dev.persistence.cdi.LockedPath;
 import dev.persistence.cdi.PersistenceProducers;
 import dev.persistence.cdi.PersistenceReadinessCheck;
+import dev.persistence.quarkus.PersistenceBuildTimeConfig;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.ExcludedTypeBuildItem;
 import io.quarkus.arc.deployment.ValidationPhaseBuildItem;
@@ -58,11 +59,14 @@ class PersistenceProcessor {
         return AdditionalBeanBuildItem.unremovableOf(Locked.class);
     }
 
-    /** The readiness check with SmallRye Health; without it, excluded (beans.xml would make ArC discover it). */
+    /**
+     * The readiness check with SmallRye Health unless {@code quarkus.persistence.health.enabled=false}; otherwise
+     * excluded (beans.xml would make ArC discover it).
+     */
     @BuildStep
-    void readinessCheck(Capabilities capabilities, BuildProducer<AdditionalBeanBuildItem> beans,
-                        BuildProducer<ExcludedTypeBuildItem> excluded) {
-        if (capabilities.isPresent(Capability.SMALLRYE_HEALTH)) {
+    void readinessCheck(Capabilities capabilities, PersistenceBuildTimeConfig config,
+                        BuildProducer<AdditionalBeanBuildItem> beans, BuildProducer<ExcludedTypeBuildItem> excluded) {
+        if (capabilities.isPresent(Capability.SMALLRYE_HEALTH) && config.health().enabled()) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(PersistenceReadinessCheck.class));
         } else {
             excluded.produce(new ExcludedTypeBuildItem(PersistenceReadinessCheck.class.getName()));
