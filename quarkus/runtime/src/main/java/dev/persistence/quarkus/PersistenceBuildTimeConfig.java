@@ -42,7 +42,10 @@ public interface PersistenceBuildTimeConfig {
 
     /** OpenTelemetry spans. */
     interface Tracing {
-        /** Whether lock waits are traced when OpenTelemetry tracing is present. */
+        /**
+         * Reserved for OpenTelemetry tracing of lock waits, which is not implemented yet: today this switch
+         * changes nothing.
+         */
         @WithDefault("true")
         boolean enabled();
     }
