@@ -11,16 +11,18 @@ import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
+import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
 import io.quarkus.resteasy.reactive.spi.ExceptionMapperBuildItem;
 
 /*
  * The REST integration: with Quarkus REST present and quarkus.persistence.rest.enabled not false, lock
- * failures become 503 answers. Priority USER + 1: an application's own mapper for the same exception wins.
+ * failures become 503 answers and a refused @Locked argument (LockedPathValueException, when the
+ * library has that type) a 400. Priority USER + 1: an application's own mapper for the same exception wins.
  */
 class PersistenceRestProcessor {
 
     @BuildStep
-    void exceptionMappers(Capabilities capabilities, PersistenceBuildTimeConfig config,
+    void exceptionMappers(Capabilities capabilities, PersistenceBuildTimeConfig config, CombinedIndexBuildItem index,
                           BuildProducer<ExceptionMapperBuildItem> mappers, BuildProducer<AdditionalBeanBuildItem> beans) {
         if (!capabilities.isPresent(Capability.REST) || !config.rest().enabled()) {
             return;
@@ -28,6 +30,11 @@ class PersistenceRestProcessor {
         beans.produce(AdditionalBeanBuildItem.builder()
                 .addBeanClasses(LockExceptionMappers.LockTimeout.class, LockExceptionMappers.LockLost.class)
                 .setUnremovable().build());
+        if (index.getIndex().getClassByName(LockExceptionMappers.LockedPathValue.EXCEPTION) != null) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(LockExceptionMappers.LockedPathValue.class));
+            mappers.produce(new ExceptionMapperBuildItem(LockExceptionMappers.LockedPathValue.class.getName(),
+                    LockExceptionMappers.LockedPathValue.EXCEPTION, Priorities.USER + 1, true));
+        }
         mappers.produce(new ExceptionMapperBuildItem(LockExceptionMappers.LockTimeout.class.getName(),
                 LockTimeoutException.class.getName(), Priorities.USER + 1, true));
         mappers.produce(new ExceptionMapperBuildItem(LockExceptionMappers.LockLost.class.getName(),

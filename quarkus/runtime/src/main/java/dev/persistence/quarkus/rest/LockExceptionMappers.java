@@ -13,8 +13,9 @@ import dev.persistence.quarkus.PersistenceRuntimeConfig;
 
 /**
  * Lock failures as HTTP answers under Quarkus REST (registered by the deployment module only when Quarkus REST is
- * present and {@code quarkus.persistence.rest.enabled} is not {@code false}): the request may succeed when
- * retried, so both are 503 Service Unavailable with the exception's message as plain text.
+ * present and {@code quarkus.persistence.rest.enabled} is not {@code false}), each with the exception's message as
+ * plain text: a lock wait that ran out or a lost lock may succeed when retried (503 Service Unavailable); a
+ * {@code @Locked} call refused for its argument is the caller's fault (400 Bad Request).
  */
 public final class LockExceptionMappers {
 
@@ -42,6 +43,24 @@ public final class LockExceptionMappers {
         @Override
         public Response toResponse(LockLostException exception) {
             return unavailable(exception).build();
+        }
+    }
+
+    /**
+     * {@code dev.persistence.cdi.LockedPathValueException} (an {@link IllegalArgumentException}): 400. Registered
+     * for that exception type only, by name, and only when the library has it: the application's other
+     * {@code IllegalArgumentException}s stay the application's business.
+     */
+    @Singleton
+    public static class LockedPathValue implements ExceptionMapper<IllegalArgumentException> {
+
+        /** The exception this mapper is registered for. */
+        public static final String EXCEPTION = "dev.persistence.cdi.LockedPathValueException";
+
+        @Override
+        public Response toResponse(IllegalArgumentException exception) {
+            return Response.status(Response.Status.BAD_REQUEST).type(MediaType.TEXT_PLAIN_TYPE)
+                    .entity(String.valueOf(exception.getMessage())).build();
         }
     }
 

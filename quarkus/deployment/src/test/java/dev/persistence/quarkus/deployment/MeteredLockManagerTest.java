@@ -1,0 +1,74 @@
+package dev.persistence.quarkus.deployment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.persistence.LockManager;
+import dev.persistence.LockMode;
+import dev.persistence.LockTimeoutException;
+import dev.persistence.PathLock;
+import dev.persistence.quarkus.metrics.MeteredLockManager;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/** The metering wrapper around a real in-process manager: every method delegated, every outcome counted. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MeteredLockManagerTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final LockManager manager = new MeteredLockManager(LockManager.create(), registry);
+
+    @Test
+    void everyLockManagerMethodIsDelegatedExplicitly() {
+        List<String> inherited = new ArrayList<>();
+        for (Method method : LockManager.class.getMethods()) {
+            if (Modifier.isStatic(method.getModifiers())) {
+                continue;
+            }
+            try {
+                MeteredLockManager.class.getDeclaredMethod(method.getName(), method.getParameterTypes());
+            } catch (NoSuchMethodException e) {
+                inherited.add(method.toString());
+            }
+        }
+        assertEquals(List.of(), inherited, "LockManager methods MeteredLockManager leaves to the interface");
+    }
+
+    @Test
+    void outcomesAreCountedByModeAndHoldsWhenClosedOnce() throws Exception {
+        try (PathLock held = manager.acquireAsync(Path.of("/m"), LockMode.WRITE).join()) { // no thread owns it
+            assertThrows(LockTimeoutException.class, () -> manager.acquire(Path.of("/m/x"), LockMode.READ, Duration.ofMillis(50)));
+            assertThrows(IllegalArgumentException.class, () -> manager.acquire(Path.of("relative"), LockMode.READ));
+            Thread.currentThread().interrupt();
+            assertThrows(InterruptedException.class, () -> manager.acquire(Path.of("/other"), LockMode.READ));
+            CompletableFuture<PathLock> waiting = manager.acquireAsync(Path.of("/m/y"), LockMode.READ);
+            waiting.cancel(false);
+            assertEquals(0, manager.stats().queued());
+            held.close();
+            held.close(); // idempotent: one hold recorded
+        }
+        assertEquals(1, count("persistence.lock.wait", "write", "granted"));
+        assertEquals(1, count("persistence.lock.wait", "read", "timeout"));
+        assertEquals(1, count("persistence.lock.wait", "read", "refused"));
+        assertEquals(1, count("persistence.lock.wait", "read", "interrupted"));
+        assertEquals(1, count("persistence.lock.wait", "read", "cancelled"));
+        assertEquals(1, count("persistence.lock.hold", "write", "released"));
+        assertTrue(manager.stats().idle());
+    }
+
+    private long count(String name, String mode, String outcome) {
+        return registry.get(name).tag("mode", mode).tag("outcome", outcome).timer().count();
+    }
+}
