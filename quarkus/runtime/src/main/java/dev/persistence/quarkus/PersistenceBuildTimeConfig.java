@@ -43,8 +43,8 @@ public interface PersistenceBuildTimeConfig {
     /** OpenTelemetry spans. */
     interface Tracing {
         /**
-         * Reserved for OpenTelemetry tracing of lock waits, which is not implemented yet: today this switch
-         * changes nothing.
+         * Whether lock waits appear in traces (span events, child spans for long or failed waits and lost locks)
+         * when OpenTelemetry tracing is present.
          */
         @WithDefault("true")
         boolean enabled();

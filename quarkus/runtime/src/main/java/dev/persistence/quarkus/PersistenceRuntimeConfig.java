@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import dev.persistence.quarkus.config.SettingsConverters;
+import dev.persistence.quarkus.tracing.TracingLockObserver;
 import io.quarkus.runtime.annotations.ConfigDocSection;
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
@@ -72,6 +73,10 @@ public interface PersistenceRuntimeConfig {
     @ConfigDocSection
     Rest rest();
 
+    /** Lock waits in OpenTelemetry traces, when OpenTelemetry tracing is present. */
+    @ConfigDocSection
+    Tracing tracing();
+
     /** The readiness check. */
     interface Health {
         /** The readiness check is DOWN while more requests than this wait for a lock. */
@@ -95,6 +100,17 @@ public interface PersistenceRuntimeConfig {
 
         /** The znode under which the locks live, one name without {@code /} (default {@code persistence}). */
         Optional<String> namespace();
+    }
+
+    /** Lock waits in OpenTelemetry traces. */
+    interface Tracing {
+        /**
+         * A granted lock wait gets a child span of its own from this long on (every acquisition gets a span event;
+         * a timeout, an interruption or a lost lock always gets a span).
+         */
+        @WithDefault(TracingLockObserver.DEFAULT_WAIT_THRESHOLD)
+        @WithConverter(SettingsConverters.NonNegativeDuration.class)
+        Duration waitThreshold();
     }
 
     /** HTTP answers to lock failures. */

@@ -53,7 +53,7 @@ class MetricsTest {
 
     @Test
     void waitHoldAndQueueMetersMoveUnderContention() throws Exception {
-        assertTrue(client.lockManager().toString().startsWith("Metered"), client.lockManager().toString());
+        assertTrue(client.lockManager().toString().startsWith("Observed"), client.lockManager().toString());
         String before = scrape();
         double grantedBefore = value(before, "persistence_lock_wait_seconds_count", "mode=\"write\",outcome=\"granted\"");
         double timeoutsBefore = value(before, "persistence_lock_wait_seconds_count", "mode=\"write\",outcome=\"timeout\"");

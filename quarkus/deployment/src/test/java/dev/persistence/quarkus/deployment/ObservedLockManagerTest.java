@@ -20,15 +20,18 @@ import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.PathLock;
-import dev.persistence.quarkus.metrics.MeteredLockManager;
+import dev.persistence.quarkus.metrics.MicrometerLockObserver;
+import dev.persistence.quarkus.observe.ObservedLockManager;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-/** The metering wrapper around a real in-process manager: every method delegated, every outcome counted. */
+/** The observing wrapper with the Micrometer observer around a real in-process manager: every method delegated, every outcome counted. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class MeteredLockManagerTest {
+class ObservedLockManagerTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final LockManager manager = new MeteredLockManager(LockManager.create(), registry);
+    private final LockManager portable = LockManager.create();
+    private final LockManager manager = new ObservedLockManager(portable,
+            List.of(new MicrometerLockObserver(registry, portable)));
 
     @Test
     void everyLockManagerMethodIsDelegatedExplicitly() {
@@ -38,12 +41,12 @@ class MeteredLockManagerTest {
                 continue;
             }
             try {
-                MeteredLockManager.class.getDeclaredMethod(method.getName(), method.getParameterTypes());
+                ObservedLockManager.class.getDeclaredMethod(method.getName(), method.getParameterTypes());
             } catch (NoSuchMethodException e) {
                 inherited.add(method.toString());
             }
         }
-        assertEquals(List.of(), inherited, "LockManager methods MeteredLockManager leaves to the interface");
+        assertEquals(List.of(), inherited, "LockManager methods ObservedLockManager leaves to the interface");
     }
 
     @Test
