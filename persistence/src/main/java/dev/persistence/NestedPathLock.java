@@ -19,6 +19,10 @@ final class NestedPathLock implements PathLock {
         this.mode = mode;
     }
 
+    PathLock enclosing() {
+        return enclosing;
+    }
+
     @Override
     public Path path() {
         return path;

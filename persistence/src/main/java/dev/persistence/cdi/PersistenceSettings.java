@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 
 import org.eclipse.microprofile.config.Config;
 
+import dev.persistence.Durability;
+
 /**
  * The {@code persistence.*} configuration, read from MicroProfile Config and validated once.
  * Every bad value is reported at once: one {@link IllegalArgumentException} names each bad key with its
@@ -25,7 +27,7 @@ import org.eclipse.microprofile.config.Config;
  * {@code persistence.durabel}) is logged as a warning, never silently ignored. Durations take the forms
  * Quarkus accepts (see {@link #parseDuration(String)}), in every container.
  *
- * @param durable         {@code persistence.durable} (default {@code false})
+ * @param durable         {@code persistence.durable} (default {@code false}): shorthand for {@code persistence.durability=durable}
  * @param tempSuffix      {@code persistence.temp-suffix} (default {@code tmp})
  * @param root            {@code persistence.root}: an absolute path (default none)
  * @param lockTimeout     {@code persistence.lock-timeout} (default none: wait forever)
@@ -34,12 +36,17 @@ import org.eclipse.microprofile.config.Config;
  * @param healthMaxWait   {@code persistence.health.max-wait} (default 30s)
  * @param lockManager     {@code persistence.lock-manager}: {@code local} (default) or the name of a
  *                        {@link dev.persistence.LockManagerFactory} on the class path, e.g. {@code zookeeper}
+ * @param durability      {@code persistence.durability}: {@code no-sync}, {@code atomic} (default) or
+ *                        {@code durable}; {@code durable} when {@code persistence.durable=true}, which
+ *                        contradicts any other value
  */
 public record PersistenceSettings(boolean durable, String tempSuffix, Optional<Path> root,
                                   Optional<Duration> lockTimeout, boolean recoverOnStart,
-                                  int healthMaxQueued, Duration healthMaxWait, String lockManager) {
+                                  int healthMaxQueued, Duration healthMaxWait, String lockManager,
+                                  Durability durability) {
 
     public static final String DURABLE = "persistence.durable";
+    public static final String DURABILITY = "persistence.durability";
     public static final String TEMP_SUFFIX = "persistence.temp-suffix";
     public static final String ROOT = "persistence.root";
     public static final String LOCK_TIMEOUT = "persistence.lock-timeout";
@@ -64,8 +71,13 @@ public record PersistenceSettings(boolean durable, String tempSuffix, Optional<P
     public static PersistenceSettings read(Config config) {
         warnAboutUnknownKeys(config);
         List<String> problems = new ArrayList<>();
+        boolean durable = value(config, DURABLE, PersistenceSettings::parseBoolean, problems).orElse(false);
+        Optional<Durability> level = value(config, DURABILITY, Durability::ofConfigName, problems);
+        if (durable && level.filter(l -> l != Durability.DURABLE).isPresent()) {
+            problems.add(DURABLE + "=true contradicts " + DURABILITY + "=" + level.get().configName());
+        }
         PersistenceSettings settings = new PersistenceSettings(
-                value(config, DURABLE, PersistenceSettings::parseBoolean, problems).orElse(false),
+                durable,
                 value(config, TEMP_SUFFIX, Function.identity(), problems).orElse("tmp"),
                 value(config, ROOT, PersistenceSettings::parseRoot, problems),
                 value(config, LOCK_TIMEOUT, PersistenceSettings::parseDuration, problems),
@@ -73,7 +85,8 @@ public record PersistenceSettings(boolean durable, String tempSuffix, Optional<P
                 value(config, HEALTH_MAX_QUEUED, PersistenceSettings::parseCount, problems).orElse(1000),
                 value(config, HEALTH_MAX_WAIT, PersistenceSettings::parseDuration, problems)
                         .orElse(Duration.ofSeconds(30)),
-                value(config, LOCK_MANAGER, Function.identity(), problems).orElse("local"));
+                value(config, LOCK_MANAGER, Function.identity(), problems).orElse("local"),
+                level.orElse(durable ? Durability.DURABLE : Durability.ATOMIC));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
+import dev.persistence.Durability;
 import dev.persistence.quarkus.config.SettingsConverters;
 import dev.persistence.quarkus.tracing.TracingLockObserver;
 import io.quarkus.runtime.annotations.ConfigDocSection;
@@ -27,9 +28,14 @@ import io.smallrye.config.WithDefault;
 public interface PersistenceRuntimeConfig {
 
     /**
-     * Whether every write is durable: the file is fsynced, renamed over the target, and the directory fsynced.
-     * Without it a write is atomic (temp file + rename) but may be lost on power failure.
+     * What survives a power loss: {@code no-sync} fsyncs nothing (files may be torn or empty); {@code atomic} fsyncs
+     * the temp file's data before the rename (every file holds a complete content, recent operations may be undone);
+     * {@code durable} also fsyncs directories, so every acknowledged write, delete and move survives. Unset:
+     * {@code durable} when {@code durable=true}, otherwise {@code atomic}.
      */
+    Optional<Durability> durability();
+
+    /** Shorthand: {@code true} means {@code durability=durable} (and contradicts any other value of it). */
     @WithDefault("false")
     @WithConverter(SettingsConverters.StrictBoolean.class)
     boolean durable();

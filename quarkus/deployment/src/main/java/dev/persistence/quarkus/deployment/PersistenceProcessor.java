@@ -103,9 +103,9 @@ class PersistenceProcessor {
         AnnotationValue mode = locked.value("mode");
         String where = method.declaringClass().name() + "#" + method.name();
         try {
-            // Configuration may change at runtime: check the template's shape with a stand-in value.
-            String template = LockedPath.expand(locked.value("path").asString(), key -> Optional.of("/config"), where);
-            LockedPath.parse(template, mode == null ? LockMode.WRITE : LockMode.valueOf(mode.asEnum()), names, where);
+            // Configuration values are checked at start-up: here the template's shape, with a stand-in value.
+            LockedPath.parse(locked.value("path").asString(), key -> Optional.of("/config"),
+                    mode == null ? LockMode.WRITE : LockMode.valueOf(mode.asEnum()), names, where);
         } catch (IllegalArgumentException e) {
             problems.add(e);
         }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.persistence.LockContext;
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 import dev.persistence.LockTimeoutException;
@@ -69,6 +70,22 @@ class ObservedLockManagerTest {
         assertEquals(1, count("persistence.lock.wait", "read", "cancelled"));
         assertEquals(1, count("persistence.lock.hold", "write", "released"));
         assertTrue(manager.stats().idle());
+    }
+
+    @Test
+    void aLockOfTheContextIsSeenThroughItsObservedWrapper() throws Exception {
+        try (PathLock outer = manager.acquireAsync(Path.of("/ctx"), LockMode.WRITE).join();
+             LockContext.Scope scope = LockContext.enter(outer)) {
+            // Nested, not queued behind its own context's lock: granted at once.
+            try (PathLock nested = manager.acquire(Path.of("/ctx/child"), LockMode.WRITE, Duration.ofSeconds(5))) {
+                assertTrue(nested.isHeld());
+            }
+            // Pinned inside the context's lock, not queued behind it.
+            PathLock pinned = manager.acquireAsyncInContext(Path.of("/ctx/async"), LockMode.READ).get(5, TimeUnit.SECONDS);
+            assertEquals(0, manager.stats().queued());
+            pinned.close();
+        }
+        assertTrue(manager.stats().idle(), manager.stats().toString());
     }
 
     private long count(String name, String mode, String outcome) {

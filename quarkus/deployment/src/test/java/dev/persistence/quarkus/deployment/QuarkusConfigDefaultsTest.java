@@ -3,6 +3,7 @@ package dev.persistence.quarkus.deployment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.logging.Level;
@@ -12,6 +13,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.persistence.Durability;
 import dev.persistence.cdi.PersistenceSettings;
 import dev.persistence.quarkus.PersistenceRuntimeConfig;
 import io.quarkus.test.QuarkusUnitTest;
@@ -25,6 +27,7 @@ class QuarkusConfigDefaultsTest {
     /** A valid value for every portable key; a key added to PersistenceSettings needs one here. */
     private static final Map<String, String> SAMPLES = Map.ofEntries(
             Map.entry(PersistenceSettings.DURABLE, "false"),
+            Map.entry(PersistenceSettings.DURABILITY, "no-sync"),
             Map.entry(PersistenceSettings.TEMP_SUFFIX, "tmp"),
             Map.entry(PersistenceSettings.LOCK_TIMEOUT, "PT1M"),
             Map.entry(PersistenceSettings.RECOVER_ON_START, "false"),
@@ -70,6 +73,8 @@ class QuarkusConfigDefaultsTest {
     void theMappingDefaultsAreThePortableDefaults() {
         PersistenceSettings portable = PersistenceSettings.read(new io.smallrye.config.SmallRyeConfigBuilder().build());
         assertEquals(portable.durable(), config.durable());
+        assertEquals(Optional.of(Durability.NO_SYNC), config.durability(), "set under its quarkus name");
+        assertEquals(Durability.NO_SYNC, settings.durability());
         assertEquals(portable.tempSuffix(), config.tempSuffix());
         assertEquals(portable.root(), config.root());
         assertEquals(portable.recoverOnStart(), config.recoverOnStart());

@@ -10,6 +10,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
+import dev.persistence.DecoratedPathLock;
 import dev.persistence.LockInfo;
 import dev.persistence.LockLostException;
 import dev.persistence.LockManager;
@@ -75,6 +76,12 @@ public final class ObservedLockManager implements LockManager {
     @Override
     public CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode) {
         return observedAsync(mode, () -> delegate.acquireAsync(path, mode));
+    }
+
+    /** The delegate's pinned-hold form of {@link #acquireAsync}, observed the same way. */
+    @Override
+    public CompletableFuture<PathLock> acquireAsyncInContext(Path path, LockMode mode) {
+        return observedAsync(mode, () -> delegate.acquireAsyncInContext(path, mode));
     }
 
     @Override
@@ -169,8 +176,8 @@ public final class ObservedLockManager implements LockManager {
         }
     }
 
-    /** A granted lock whose release is observed once. */
-    private final class ObservedLock implements PathLock {
+    /** A granted lock whose release is observed once; managers see through it to the lock it decorates. */
+    private final class ObservedLock implements DecoratedPathLock {
         private final PathLock lock;
         private final LockMode timerMode;
         private final Object[] requests;
@@ -182,6 +189,11 @@ public final class ObservedLockManager implements LockManager {
             this.lock = lock;
             this.timerMode = timerMode;
             this.requests = requests;
+        }
+
+        @Override
+        public PathLock decorated() {
+            return lock;
         }
 
         @Override
