@@ -33,7 +33,7 @@ import io.quarkus.devui.spi.page.Page;
 public class PersistenceDevUiProcessor {
 
     private static final DotName LOCKED = DotName.createSimple(Locked.class);
-    /** Return types whose work may outlive the call: the lock covers them only with reactive support. */
+    /** Return types whose work outlives the call: the interceptor holds the lock until that work completes. */
     private static final Set<String> ASYNCHRONOUS = Set.of("java.util.concurrent.CompletionStage",
             "java.util.concurrent.CompletableFuture", "io.smallrye.mutiny.Uni", "io.smallrye.mutiny.Multi",
             "java.util.concurrent.Flow$Publisher", "org.reactivestreams.Publisher");
@@ -102,6 +102,6 @@ public class PersistenceDevUiProcessor {
                 "mode", mode == null ? LockMode.WRITE.name() : mode.asEnum(),
                 "returns", returns,
                 "note", ASYNCHRONOUS.contains(returns)
-                        ? "asynchronous result: see the reactive support for how long the lock is held" : "");
+                        ? "asynchronous: the lock is held until the returned work completes" : "");
     }
 }
