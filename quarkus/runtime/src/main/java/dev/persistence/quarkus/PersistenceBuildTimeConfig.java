@@ -54,8 +54,9 @@ public interface PersistenceBuildTimeConfig {
     interface Rest {
         /**
          * Whether lock failures become HTTP answers when Quarkus REST is present: {@code LockTimeoutException}
-         * 503 with {@code Retry-After}, {@code LockLostException} 503. An application's own mapper for the
-         * same exception takes precedence.
+         * 503 with {@code Retry-After}, {@code LockLostException} 503, {@code LockedPathValueException} (a
+         * {@code @Locked} argument that is not one path segment) 400. An application's own mapper for the same
+         * exception takes precedence.
          */
         @WithDefault("true")
         boolean enabled();

@@ -3,7 +3,6 @@ package dev.persistence.quarkus.deployment;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -21,7 +20,7 @@ import io.quarkus.test.QuarkusUnitTest;
 
 /**
  * With Quarkus REST present, over real HTTP: a lock timeout is 503 with Retry-After, a lost lock 503, a refused
- * {@code @Locked} argument 400 (once the library has LockedPathValueException).
+ * {@code @Locked} argument 400.
  */
 class RestExceptionMappingTest {
 
@@ -46,20 +45,9 @@ class RestExceptionMappingTest {
 
     @Test
     void aRefusedLockedArgumentIs400() {
-        assumeTrue(exists("dev.persistence.cdi.LockedPathValueException"),
-                "the library has no LockedPathValueException yet: @Locked refuses with a plain IllegalArgumentException");
         given().post("/locked/value?id=ok").then().statusCode(200);
         given().post("/locked/value?id=..").then().statusCode(400);
         given().urlEncodingEnabled(false).post("/locked/value?id=a%2Fb").then().statusCode(400);
-    }
-
-    private static boolean exists(String className) {
-        try {
-            Class.forName(className, false, Thread.currentThread().getContextClassLoader());
-            return true;
-        } catch (ClassNotFoundException e) {
-            return false;
-        }
     }
 
     @Test

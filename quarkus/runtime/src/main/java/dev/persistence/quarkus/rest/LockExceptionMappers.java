@@ -9,6 +9,7 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 
 import dev.persistence.LockLostException;
 import dev.persistence.LockTimeoutException;
+import dev.persistence.cdi.LockedPathValueException;
 import dev.persistence.quarkus.PersistenceRuntimeConfig;
 
 /**
@@ -46,19 +47,12 @@ public final class LockExceptionMappers {
         }
     }
 
-    /**
-     * {@code dev.persistence.cdi.LockedPathValueException} (an {@link IllegalArgumentException}): 400. Registered
-     * for that exception type only, by name, and only when the library has it: the application's other
-     * {@code IllegalArgumentException}s stay the application's business.
-     */
+    /** {@link LockedPathValueException}: 400; the application's other {@code IllegalArgumentException}s stay its own. */
     @Singleton
-    public static class LockedPathValue implements ExceptionMapper<IllegalArgumentException> {
-
-        /** The exception this mapper is registered for. */
-        public static final String EXCEPTION = "dev.persistence.cdi.LockedPathValueException";
+    public static class LockedPathValue implements ExceptionMapper<LockedPathValueException> {
 
         @Override
-        public Response toResponse(IllegalArgumentException exception) {
+        public Response toResponse(LockedPathValueException exception) {
             return Response.status(Response.Status.BAD_REQUEST).type(MediaType.TEXT_PLAIN_TYPE)
                     .entity(String.valueOf(exception.getMessage())).build();
         }
