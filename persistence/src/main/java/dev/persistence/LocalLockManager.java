@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,6 +140,53 @@ final class LocalLockManager implements LockManager {
         return "LocalLockManager" + stats();
     }
 
+    // ---------------------------------------------------------------- introspection (diagnostics only)
+
+    @Override
+    public List<LockInfo> locks(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max must not be negative: " + max);
+        }
+        List<LockInfo> locks = new ArrayList<>(Math.min(max, 64));
+        mutex.lock();
+        try {
+            long now = System.nanoTime();
+            addHolders(top, now, max, locks, Collections.newSetFromMap(new IdentityHashMap<>()));
+            for (Request waiting = oldestWaiting; waiting != null && locks.size() < max; waiting = waiting.nextWaiting) {
+                locks.add(info(waiting, LockInfo.State.WAITING, now));
+            }
+        } finally {
+            mutex.unlock();
+        }
+        return locks;
+    }
+
+    /** Depth first from {@code node}: the granted requests with a real (R or W) entry, each once. */
+    private void addHolders(Node node, long now, int max, List<LockInfo> locks, Set<Request> seen) {
+        for (int mode = R; mode <= W; mode++) {
+            for (Entry entry = node.head[mode]; entry != null && locks.size() < max; entry = entry.next) {
+                if (entry.request.state == GRANTED && seen.add(entry.request)) {
+                    locks.add(info(entry.request, LockInfo.State.HELD, now));
+                }
+            }
+        }
+        if (node.onlyChild != null) {
+            addHolders(node.onlyChild, now, max, locks, seen);
+        }
+        if (node.children != null) {
+            for (Node child : node.children) {
+                if (child != null && locks.size() < max) {
+                    addHolders(child, now, max, locks, seen);
+                }
+            }
+        }
+    }
+
+    private static LockInfo info(Request request, LockInfo.State state, long now) {
+        return new LockInfo(request.path, request.mode, request.thread, state,
+                Duration.ofNanos(Math.max(0L, now - request.since)));
+    }
+
     // ---------------------------------------------------------------- acquisition
 
     private PathLock acquireOwned(List<Path> paths, Path first, LockMode mode, long timeoutNanos)
@@ -223,10 +271,10 @@ final class LocalLockManager implements LockManager {
                 placeEntries(request, path, placed);
             }
         }
+        request.since = System.nanoTime(); // arrival; reset at a deferred grant (see locks(int))
         if (request.pending == 0) {
             grant(request);
         } else {
-            request.since = System.nanoTime();
             queued++;
             request.prevWaiting = newestWaiting;
             if (newestWaiting == null) {
@@ -334,6 +382,7 @@ final class LocalLockManager implements LockManager {
         if (--request.pending == 0 && request.state == WAITING) {
             queued--;
             unlinkWaiting(request);
+            request.since = System.nanoTime();
             grant(request);
         }
     }
@@ -398,6 +447,8 @@ final class LocalLockManager implements LockManager {
                 return request.manager() == this ? request : null;
             } else if (lock instanceof NestedPathLock nested) {
                 lock = nested.enclosing();
+            } else if (lock instanceof DecoratedPathLock decorated) { // metered or traced (Quarkus extension)
+                lock = decorated.decorated();
             } else {
                 return null;
             }
@@ -546,6 +597,8 @@ final class LocalLockManager implements LockManager {
         int pending;
         volatile int state = WAITING;
         long since;
+        /** The asking thread's name, for {@link #locks(int)}. */
+        final String thread = Thread.currentThread().getName();
         /** This request's place in its acquiring thread's context; only for blocking acquisitions. */
         volatile LockContext.Hold hold;
         /** Pinned holds inside this request: its release waits for them. Guarded by the mutex. */

@@ -3,6 +3,7 @@ package dev.persistence;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -130,6 +131,21 @@ public interface LockManager {
 
     /** A consistent snapshot of the manager's state now. */
     LockStats stats();
+
+    /**
+     * The requests held and waiting now, for diagnostics: at most {@code max} of them, the held ones first, then
+     * the waiting ones oldest first. A consistent snapshot for the in-process manager; a re-entrant nested hold
+     * is not listed again. Costs time proportional to the locks held and waiting: not for hot paths. The default
+     * (managers that cannot see every holder, such as one shared through a coordinator) is an empty list.
+     *
+     * @throws IllegalArgumentException if {@code max} is negative
+     */
+    default List<LockInfo> locks(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max must not be negative: " + max);
+        }
+        return List.of();
+    }
 
     /**
      * Whether the manager can grant locks now. Always {@code true} in process; a manager shared

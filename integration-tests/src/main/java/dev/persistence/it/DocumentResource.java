@@ -2,7 +2,6 @@ package dev.persistence.it;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -66,13 +65,31 @@ public class DocumentResource {
         return store.increment(collection, id, field);
     }
 
+    /**
+     * {@code {"from":"a","to":"b","amount":10}} (optional {@code "field"}, default {@code balance}): 400 unless
+     * {@code amount} is a whole number above zero, {@code from} and {@code to} are names and {@code field} a string;
+     * 409 when {@code from} and {@code to} are the same document.
+     */
     @POST
     @Path("{collection}/transfer")
     @Consumes(MediaType.APPLICATION_JSON)
-    public List<JsonNode> transfer(@PathParam("collection") String collection, Map<String, Object> request)
-            throws IOException {
-        return store.transfer(collection, String.valueOf(request.get("from")), String.valueOf(request.get("to")),
-                String.valueOf(request.getOrDefault("field", "balance")),
-                ((Number) request.getOrDefault("amount", 0)).longValue());
+    public List<JsonNode> transfer(@PathParam("collection") String collection, JsonNode request) throws IOException {
+        if (request == null || !request.isObject()) {
+            throw new IllegalArgumentException("A transfer is a JSON object {\"from\":..,\"to\":..,\"amount\":..}");
+        }
+        JsonNode amount = request.path("amount");
+        if (!amount.isIntegralNumber() || !amount.canConvertToLong()) {
+            throw new IllegalArgumentException("amount must be a whole number, not " + amount);
+        }
+        return store.transfer(collection, text(request, "from"), text(request, "to"),
+                request.has("field") ? text(request, "field") : "balance", amount.longValue());
+    }
+
+    private static String text(JsonNode request, String member) {
+        JsonNode value = request.path(member);
+        if (!value.isTextual()) {
+            throw new IllegalArgumentException(member + " must be a string, not " + value);
+        }
+        return value.textValue();
     }
 }

@@ -70,10 +70,19 @@ public class DocumentStore {
         return document;
     }
 
-    /** Moves {@code amount} of a numeric field from one document to another of the same collection, atomically. */
+    /**
+     * Moves {@code amount} (above zero) of a numeric field from one document to another of the same collection,
+     * atomically. Both documents must exist; a document cannot transfer to itself ({@link SelfTransferException}).
+     */
     @Locked(path = "${persistence.root}/{collection}", mode = LockMode.WRITE)
     public List<JsonNode> transfer(String collection, String from, String to, String field, long amount)
             throws IOException {
+        if (amount <= 0) {
+            throw new IllegalArgumentException("amount must be above zero, not " + amount);
+        }
+        if (segment(from).equals(segment(to))) {
+            throw new SelfTransferException(from);
+        }
         ObjectNode source = (ObjectNode) get(collection, from);
         ObjectNode target = (ObjectNode) get(collection, to);
         long available = source.path(field).asLong(0);
@@ -97,6 +106,13 @@ public class DocumentStore {
 
     private Path file(String collection, String id) {
         return directory(collection).resolve(segment(id) + SUFFIX);
+    }
+
+    /** A transfer whose source and target are the same document: it would create money. */
+    public static final class SelfTransferException extends RuntimeException {
+        SelfTransferException(String id) {
+            super("'" + id + "' cannot transfer to itself");
+        }
     }
 
     /** Ids and collection names are single path segments: nothing else reaches the filesystem. */

@@ -8,9 +8,10 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import dev.persistence.LockTimeoutException;
-
-/** Library errors as HTTP answers: missing → 404, bad name → 400, lock wait ran out → 503. */
+/**
+ * Library errors as HTTP answers: missing → 404, bad name or input → 400, self-transfer → 409. Lock failures
+ * (timeout, lost lock → 503) are mapped by the extension itself.
+ */
 public class ErrorMappers {
 
     @ServerExceptionMapper
@@ -24,8 +25,8 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
-    public Response busy(LockTimeoutException e) {
-        return error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
+    public Response selfTransfer(DocumentStore.SelfTransferException e) {
+        return error(Response.Status.CONFLICT, e.getMessage());
     }
 
     private static Response error(Response.Status status, String message) {

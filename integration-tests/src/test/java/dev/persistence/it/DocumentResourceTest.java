@@ -100,6 +100,34 @@ class DocumentResourceTest {
     }
 
     @Test
+    void aTransferRefusesBadInputAndSelfTransferAndChangesNothing() {
+        String c = collection();
+        given().contentType(ContentType.JSON).body("{\"balance\":100}").put("/documents/{c}/a", c).then().statusCode(204);
+        given().contentType(ContentType.JSON).body("{\"balance\":5}").put("/documents/{c}/b", c).then().statusCode(204);
+        for (String bad : List.of(
+                "{\"from\":\"a\",\"to\":\"b\",\"amount\":-30}",        // would move money backwards
+                "{\"from\":\"a\",\"to\":\"b\",\"amount\":0}",
+                "{\"from\":\"a\",\"to\":\"b\",\"amount\":1.5}",
+                "{\"from\":\"a\",\"to\":\"b\",\"amount\":\"10\"}",
+                "{\"from\":\"a\",\"to\":\"b\"}",
+                "{\"from\":\"a\",\"to\":\"b\",\"amount\":99999999999999999999}",
+                "{\"from\":\"a\",\"amount\":10}",
+                "{\"from\":\"a\",\"to\":\"../b\",\"amount\":10}",
+                "{\"from\":\"a\",\"to\":7,\"amount\":10}",
+                "{\"from\":\"a\",\"to\":\"b\",\"amount\":10,\"field\":null}",
+                "[1,2]",
+                "{\"from\":\"a\",\"to\":",                                 // malformed JSON
+                "")) {
+            given().contentType(ContentType.JSON).body(bad).post("/documents/{c}/transfer", c)
+                    .then().statusCode(400);
+        }
+        given().contentType(ContentType.JSON).body("{\"from\":\"a\",\"to\":\"a\",\"amount\":10}")
+                .post("/documents/{c}/transfer", c).then().statusCode(409);
+        given().get("/documents/{c}/a", c).then().body("balance", equalTo(100));
+        given().get("/documents/{c}/b", c).then().body("balance", equalTo(5));
+    }
+
+    @Test
     void readinessReportsThePersistenceCheckWithItsQueue() {
         given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))

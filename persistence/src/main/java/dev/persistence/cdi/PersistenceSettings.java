@@ -1,12 +1,19 @@
 package dev.persistence.cdi;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 import org.eclipse.microprofile.config.Config;
@@ -15,7 +22,10 @@ import dev.persistence.Durability;
 
 /**
  * The {@code persistence.*} configuration, read from MicroProfile Config and validated once.
- * A bad value fails with an {@link IllegalArgumentException} naming the key and the value.
+ * Every bad value is reported at once: one {@link IllegalArgumentException} names each bad key with its
+ * value. A key under {@code persistence.} that this class does not know (a typo such as
+ * {@code persistence.durabel}) is logged as a warning, never silently ignored. Durations take the forms
+ * Quarkus accepts (see {@link #parseDuration(String)}), in every container.
  *
  * @param durable         {@code persistence.durable} (default {@code false}): shorthand for {@code persistence.durability=durable}
  * @param tempSuffix      {@code persistence.temp-suffix} (default {@code tmp})
@@ -48,37 +58,88 @@ public record PersistenceSettings(boolean durable, String tempSuffix, Optional<P
     public static final String ZOOKEEPER_SESSION_TIMEOUT = "persistence.zookeeper.session-timeout";
     public static final String ZOOKEEPER_NAMESPACE = "persistence.zookeeper.namespace";
 
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Logger LOG = Logger.getLogger(PersistenceSettings.class.getName());
+    private static final String PREFIX = "persistence.";
+    private static final Pattern SECONDS = Pattern.compile("\\d+");
+    private static final Pattern NUMBER_AND_UNIT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
-    /** Reads and validates every key. */
+    /**
+     * Reads and validates every key; warns about unknown keys under {@code persistence.}.
+     *
+     * @throws IllegalArgumentException naming every key whose value is bad, each with its value and the reason
+     */
     public static PersistenceSettings read(Config config) {
-        boolean durable = value(config, DURABLE, PersistenceSettings::parseBoolean).orElse(false);
-        Optional<Durability> level = value(config, DURABILITY, Durability::ofConfigName);
+        warnAboutUnknownKeys(config);
+        List<String> problems = new ArrayList<>();
+        boolean durable = value(config, DURABLE, PersistenceSettings::parseBoolean, problems).orElse(false);
+        Optional<Durability> level = value(config, DURABILITY, Durability::ofConfigName, problems);
         if (durable && level.filter(l -> l != Durability.DURABLE).isPresent()) {
-            throw new IllegalArgumentException(DURABLE + "=true contradicts " + DURABILITY + "=" + level.get().configName());
+            problems.add(DURABLE + "=true contradicts " + DURABILITY + "=" + level.get().configName());
         }
-        return new PersistenceSettings(
+        PersistenceSettings settings = new PersistenceSettings(
                 durable,
-                value(config, TEMP_SUFFIX, Function.identity()).orElse("tmp"),
-                value(config, ROOT, PersistenceSettings::parseRoot),
-                value(config, LOCK_TIMEOUT, PersistenceSettings::parseDuration),
-                value(config, RECOVER_ON_START, PersistenceSettings::parseBoolean).orElse(false),
-                value(config, HEALTH_MAX_QUEUED, PersistenceSettings::parseCount).orElse(1000),
-                value(config, HEALTH_MAX_WAIT, PersistenceSettings::parseDuration).orElse(Duration.ofSeconds(30)),
-                value(config, LOCK_MANAGER, Function.identity()).orElse("local"),
+                value(config, TEMP_SUFFIX, Function.identity(), problems).orElse("tmp"),
+                value(config, ROOT, PersistenceSettings::parseRoot, problems),
+                value(config, LOCK_TIMEOUT, PersistenceSettings::parseDuration, problems),
+                value(config, RECOVER_ON_START, PersistenceSettings::parseBoolean, problems).orElse(false),
+                value(config, HEALTH_MAX_QUEUED, PersistenceSettings::parseCount, problems).orElse(1000),
+                value(config, HEALTH_MAX_WAIT, PersistenceSettings::parseDuration, problems)
+                        .orElse(Duration.ofSeconds(30)),
+                value(config, LOCK_MANAGER, Function.identity(), problems).orElse("local"),
                 level.orElse(durable ? Durability.DURABLE : Durability.ATOMIC));
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("\n", problems));
+        }
+        return settings;
     }
 
-    private static <T> Optional<T> value(Config config, String key, Function<String, T> parser) {
-        Optional<String> raw = config.getOptionalValue(key, String.class).map(String::trim);
+    /** Every key this class knows: the {@code public static final String} constants above. */
+    public static Set<String> keys() {
+        Set<String> keys = new TreeSet<>();
+        for (Field field : PersistenceSettings.class.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+                try {
+                    keys.add((String) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return keys;
+    }
+
+    private static void warnAboutUnknownKeys(Config config) {
+        Set<String> known = keys();
+        Set<String> unknown = new TreeSet<>();
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith(PREFIX) && !known.contains(name)) {
+                unknown.add(name);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            LOG.warning(() -> "persistence: unknown configuration key(s) " + unknown + " ignored; the known keys are "
+                    + known);
+        }
+    }
+
+    private static <T> Optional<T> value(Config config, String key, Function<String, T> parser, List<String> problems) {
+        Optional<String> raw;
+        try {
+            raw = config.getOptionalValue(key, String.class).map(String::trim);
+        } catch (RuntimeException e) { // e.g. an expression naming a missing key
+            problems.add("Invalid value for " + key + ": " + e.getMessage());
+            return Optional.empty();
+        }
         try {
             return raw.map(parser);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("Invalid value '" + raw.get() + "' for " + key + ": " + e.getMessage(), e);
+            problems.add("Invalid value '" + raw.get() + "' for " + key + ": " + e.getMessage());
+            return Optional.empty();
         }
     }
 
-    static boolean parseBoolean(String text) {
+    /** {@code true} or {@code false}, in any case. */
+    public static boolean parseBoolean(String text) {
         return switch (text.toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
@@ -86,7 +147,8 @@ public record PersistenceSettings(boolean durable, String tempSuffix, Optional<P
         };
     }
 
-    static int parseCount(String text) {
+    /** A whole number, zero or more. */
+    public static int parseCount(String text) {
         int count;
         try {
             count = Integer.parseInt(text);
@@ -99,7 +161,8 @@ public record PersistenceSettings(boolean durable, String tempSuffix, Optional<P
         return count;
     }
 
-    static Path parseRoot(String text) {
+    /** An absolute, normalised path. */
+    public static Path parseRoot(String text) {
         Path root = Path.of(text);
         if (!root.isAbsolute()) {
             throw new IllegalArgumentException("must be an absolute path");
@@ -110,25 +173,38 @@ public record PersistenceSettings(boolean durable, String tempSuffix, Optional<P
         return root;
     }
 
-    /** ISO-8601 ({@code PT5S}) or a whole number with a unit: {@code 250ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d}. */
+    /**
+     * A duration in any form Quarkus accepts for its own keys: a whole number of seconds ({@code 30}), a whole
+     * number with a unit ({@code 250ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d}), a combination or
+     * fraction read as ISO-8601 time ({@code 1h30m}, {@code 1.5s}, {@code 2m30.5s}), or ISO-8601 itself
+     * ({@code PT5S}, {@code P1DT2H}); letters in either case.
+     *
+     * @throws IllegalArgumentException if the text is none of these or the duration is negative
+     */
     public static Duration parseDuration(String text) {
+        String value = text.trim();
         Duration duration;
-        Matcher m = SHORT_DURATION.matcher(text);
-        if (m.matches()) {
-            long amount = Long.parseLong(m.group(1));
-            duration = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            };
-        } else {
-            try {
-                duration = Duration.parse(text.toUpperCase(Locale.ROOT));
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("expected a duration such as PT5S, 250ms, 5s, 1m or 2h");
+        Matcher unit = NUMBER_AND_UNIT.matcher(value.toLowerCase(Locale.ROOT));
+        try {
+            if (SECONDS.matcher(value).matches()) {
+                duration = Duration.ofSeconds(Long.parseLong(value));
+            } else if (unit.matches()) {
+                long amount = Long.parseLong(unit.group(1));
+                duration = switch (unit.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofDays(amount);
+                };
+            } else if (!value.isEmpty() && Character.isDigit(value.charAt(0))) {
+                duration = Duration.parse("PT" + value);
+            } else {
+                duration = Duration.parse(value);
             }
+        } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "expected a duration such as 30 (seconds), 250ms, 5s, 1m, 2h, 1d, 1h30m, 1.5s or PT5S");
         }
         if (duration.isNegative()) {
             throw new IllegalArgumentException("must not be negative");

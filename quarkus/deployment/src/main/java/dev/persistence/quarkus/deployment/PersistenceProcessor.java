@@ -22,6 +22,7 @@ import dev.persistence.cdi.PersistenceReadinessCheck;
 import dev.persistence.quarkus.LockedRecorder;
 import dev.persistence.quarkus.reactive.UniLockedReturnType;
 import dev.persistence.quarkus.reactive.VertxLockedThreads;
+import dev.persistence.quarkus.PersistenceBuildTimeConfig;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.ExcludedTypeBuildItem;
 import io.quarkus.arc.deployment.ValidationPhaseBuildItem;
@@ -91,11 +92,14 @@ class PersistenceProcessor {
         }
     }
 
-    /** The readiness check with SmallRye Health; without it, excluded (beans.xml would make ArC discover it). */
+    /**
+     * The readiness check with SmallRye Health unless {@code quarkus.persistence.health.enabled=false}; otherwise
+     * excluded (beans.xml would make ArC discover it).
+     */
     @BuildStep
-    void readinessCheck(Capabilities capabilities, BuildProducer<AdditionalBeanBuildItem> beans,
-                        BuildProducer<ExcludedTypeBuildItem> excluded) {
-        if (capabilities.isPresent(Capability.SMALLRYE_HEALTH)) {
+    void readinessCheck(Capabilities capabilities, PersistenceBuildTimeConfig config,
+                        BuildProducer<AdditionalBeanBuildItem> beans, BuildProducer<ExcludedTypeBuildItem> excluded) {
+        if (capabilities.isPresent(Capability.SMALLRYE_HEALTH) && config.health().enabled()) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(PersistenceReadinessCheck.class));
         } else {
             excluded.produce(new ExcludedTypeBuildItem(PersistenceReadinessCheck.class.getName()));
