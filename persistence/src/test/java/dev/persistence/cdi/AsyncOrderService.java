@@ -20,7 +20,7 @@ import dev.persistence.PersistenceClient;
 @ApplicationScoped
 public class AsyncOrderService {
 
-    static final String DATA = "/tmp/persistence-cdi-async-test";
+    static final String DATA = CdiTestSupport.DATA + "/async";
 
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
 
@@ -36,7 +36,7 @@ public class AsyncOrderService {
     }
 
     /** The natural example: the stage's work, on another thread, writes the file the lock covers. */
-    @Locked(path = DATA + "/{id}")
+    @Locked(path = "${test.data}/async/{id}")
     public CompletionStage<Integer> increment(String id) {
         Path file = Path.of(DATA, id, "counter");
         return CompletableFuture.supplyAsync(LockContext.capture().wrap(() -> {
@@ -51,18 +51,18 @@ public class AsyncOrderService {
     }
 
     /** An asynchronous method that finishes when {@code done} does. */
-    @Locked(path = DATA + "/{id}/lines/{line}")
+    @Locked(path = "${test.data}/async/{id}/lines/{line}")
     public CompletableFuture<String> line(String id, String line, CompletableFuture<String> done) {
         return done;
     }
 
     /** A synchronous method that starts asynchronous work covered by its own lock, and returns. */
-    @Locked(path = DATA + "/{id}")
+    @Locked(path = "${test.data}/async/{id}")
     public CompletableFuture<String> startLine(String id, CompletableFuture<String> done) {
         return self.line(id, "1", done);
     }
 
-    @Locked(path = DATA + "/{id}", timeout = "50ms")
+    @Locked(path = "${test.data}/async/{id}", timeout = "50ms")
     public void quick(String id) {
     }
 }

@@ -14,6 +14,20 @@ import io.smallrye.config.inject.ConfigExtension;
 /** A real Weld container with real SmallRye Config holding exactly the given properties. */
 final class CdiTestSupport {
 
+    /** This JVM's own data directory: builds running side by side never share files. */
+    static final String DATA = createDataDirectory();
+
+    /** Values the test beans' @Locked templates refer to, unless a test sets its own. */
+    private static final Map<String, String> DEFAULTS = Map.of("orders.base", "/orders", "test.data", DATA);
+
+    private static String createDataDirectory() {
+        try {
+            return java.nio.file.Files.createTempDirectory("persistence-cdi-test").toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private CdiTestSupport() {
     }
 
@@ -28,6 +42,7 @@ final class CdiTestSupport {
         }
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(properties, "test", 500))
+                .withSources(new PropertiesConfigSource(DEFAULTS, "test-defaults", 100))
                 .build();
         resolver.registerConfig(config, loader);
     }

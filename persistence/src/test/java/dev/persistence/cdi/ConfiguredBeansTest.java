@@ -43,7 +43,7 @@ class ConfiguredBeansTest {
     @Test
     void configurationKeysTakeEffect() throws Exception {
         Path root = Files.createDirectory(dir.resolve("root"));
-        try (WeldContainer container = CdiTestSupport.weld(Map.of("orders.base", "/orders",
+        try (WeldContainer container = CdiTestSupport.weld(Map.of(
                 "persistence.durable", "true",
                 "persistence.root", root.toString(),
                 "persistence.lock-timeout", "150ms",
@@ -173,7 +173,7 @@ class ConfiguredBeansTest {
 
     @Test
     void aStageThatNeverCompletesMakesLaterCallersTimeOutAndShowsInHealth() throws Exception {
-        try (WeldContainer container = CdiTestSupport.weld(Map.of("orders.base", "/orders", "persistence.lock-timeout", "100ms",
+        try (WeldContainer container = CdiTestSupport.weld(Map.of("persistence.lock-timeout", "100ms",
                 "persistence.health.max-queued", "0"), OrderService.class).initialize()) {
             OrderService orders = container.select(OrderService.class).get();
             LockManager manager = container.select(LockManager.class).get();

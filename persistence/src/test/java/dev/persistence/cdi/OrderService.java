@@ -18,7 +18,7 @@ import dev.persistence.PersistenceClient;
 @ApplicationScoped
 public class OrderService {
 
-    static final String DATA = "/tmp/persistence-cdi-test";
+    static final String DATA = CdiTestSupport.DATA + "/sync";
 
     private final AtomicInteger invocations = new AtomicInteger();
 
@@ -64,7 +64,7 @@ public class OrderService {
     }
 
     /** Client calls on paths the lock covers run inside it without waiting. */
-    @Locked(path = DATA + "/{collection}")
+    @Locked(path = "${test.data}/sync/{collection}")
     public String rewrite(String collection) throws IOException {
         Path dir = Path.of(DATA, collection);
         client.writeString(dir.resolve("a.json"), "1");
