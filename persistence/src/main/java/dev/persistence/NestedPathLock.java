@@ -35,6 +35,11 @@ final class NestedPathLock implements PathLock {
     }
 
     @Override
+    public long fencingToken() {
+        return enclosing.fencingToken();
+    }
+
+    @Override
     public void close() {
         closed = true;
     }
