@@ -109,7 +109,7 @@ class FaultInjectionTest {
             });
             phase("reply to a create dropped by the proxy", () -> {
                 proxies.forEach(LoopbackProxy::dropReplyToNextCreate);
-                await(() -> proxies.stream().mapToInt(LoopbackProxy::repliesDropped).sum() > 0, 90, "a dropped reply");
+                await(() -> proxies.stream().mapToInt(LoopbackProxy::repliesDropped).sum() > 0, 60, "a dropped reply: " + proxies);
                 TimeUnit.SECONDS.sleep(2);
             });
             phase("idle past the container reaping interval", () -> {

@@ -6,6 +6,10 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+
 import dev.persistence.LockLostException;
 import dev.persistence.LockMode;
 import dev.persistence.LockTimeoutException;
@@ -31,7 +35,15 @@ public final class FaultWorker {
         int counters = Integer.parseInt(args[2]);
         Duration session = Duration.ofMillis(Long.parseLong(args[3]));
         Path pause = dir.resolve("pause"), stop = dir.resolve("stop");
-        try (ZooKeeperLockManager manager = ZooKeeperLockManager.create(connect, session, "/faults")) {
+        // No ensemble tracker: it would learn the servers' own addresses and bypass the test's proxies.
+        CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(connect)
+                .sessionTimeoutMs((int) session.toMillis()).ensembleTracker(false)
+                .retryPolicy(new ExponentialBackoffRetry(100, 5)).build();
+        curator.start();
+        if (!curator.blockUntilConnected(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("no ZooKeeper connection to " + connect);
+        }
+        try (curator; ZooKeeperLockManager manager = ZooKeeperLockManager.create(curator, "/faults")) {
             PersistenceClient client = PersistenceClient.builder(manager).lockTimeout(Duration.ofSeconds(30)).build();
             System.out.println("READY");
             ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -54,6 +66,7 @@ public final class FaultWorker {
                     System.out.println("ACK " + k + " " + (value + 1) + " " + outer.fencingToken());
                 } catch (LockLostException e) {
                     System.out.println("LOST " + e.getMessage().replace('\n', ' '));
+                    TimeUnit.MILLISECONDS.sleep(50); // no session yet: acquire refuses at once until there is one
                 } catch (LockTimeoutException e) {
                     System.out.println("TIMEOUT");
                 } catch (RuntimeException e) {

@@ -32,6 +32,7 @@ final class LoopbackProxy implements AutoCloseable {
     private volatile long replyDelayMillis;
     private final AtomicInteger cutsArmed = new AtomicInteger();
     private final AtomicInteger cutsDone = new AtomicInteger();
+    private final java.util.Map<Integer, AtomicInteger> framesByType = new ConcurrentHashMap<>();
 
     LoopbackProxy(int targetPort) throws IOException {
         this.target = targetPort;
@@ -105,6 +106,7 @@ final class LoopbackProxy implements AutoCloseable {
                 int type = !first && length >= 8 ? ((frame[4] & 0xff) << 24 | (frame[5] & 0xff) << 16
                         | (frame[6] & 0xff) << 8 | (frame[7] & 0xff)) : -1;
                 first = false;
+                framesByType.computeIfAbsent(type, t -> new AtomicInteger()).incrementAndGet();
                 boolean cut = CREATES.contains(type) && takeCut();
                 synchronized (client) {
                     if (cut) {
@@ -127,6 +129,11 @@ final class LoopbackProxy implements AutoCloseable {
             closeQuietly(client);
             closeQuietly(server);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "proxy " + connectString() + " frames by type " + framesByType + ", cuts armed " + cutsArmed + ", done " + cutsDone;
     }
 
     private boolean takeCut() {
