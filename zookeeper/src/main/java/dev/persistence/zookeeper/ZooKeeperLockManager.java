@@ -67,9 +67,10 @@ import dev.persistence.PathRules;
  *     node's own requests and those below it). Unrelated requests — siblings, cousins — are in
  *     none of them. Within a list, sequence order is czxid order; across lists a few exists()
  *     calls from the list's end find where "earlier" stops.
- *   - A waiting request watches one blocker at a time (an exists watch) and moves to the next when
- *     it is deleted: a release wakes only the requests that wait for that entry, nothing is listed
- *     again, and a reconnect that keeps the session keeps every watch.
+ *   - A waiting request watches one blocker at a time, the newest (an exists watch). When it is
+ *     deleted, one multi-read drops the blockers gone meanwhile and the newest left is watched:
+ *     a release wakes only the requests that wait for that entry, no list is read again, and a
+ *     reconnect that keeps the session keeps every watch.
  *   - The create is never retried blindly: after a connection loss the request's random id finds
  *     its entries (the multi either created all or none). A duplicate that slipped through anyway
  *     carries the same id, is seen when the blockers are read, and is deleted at once.
@@ -83,9 +84,11 @@ import dev.persistence.PathRules;
  *   - Re-entrancy is per JVM and thread (class Holds): covered requests get a nested hold; a request
  *     that would wait on the thread's own hold, directly or through this JVM's waiting requests,
  *     is refused with IllegalStateException.
- * Threads: ZooKeeper calls of a request's arrival and wait run on the manager's worker threads;
- * watches hand their work to them; futures are completed there — never in a releasing thread,
- * never in the caller of close(). A timeout counts from the call, arrival included.
+ * Threads: a blocking acquire without a deadline (or with a zero one) arrives and reads its nodes
+ * on its own thread; a timed or asynchronous one does so on the manager's worker threads, so that
+ * the timeout counts from the call, arrival included, and acquireAsync returns within the
+ * connection timeout whatever ZooKeeper does. Watches hand their work to the workers; futures are
+ * completed there — never in a releasing thread, never in the caller of close().
  */
 
 /**
@@ -107,6 +110,8 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     /** How long entries that could not be deleted are retried in the background. */
     private static final long RETRY_DELETES_NANOS = TimeUnit.MINUTES.toNanos(10);
+    /** Blockers asked about in one multi-read: far below the server's 1 MB request limit. */
+    private static final int PRUNE_BATCH = 1_000;
 
     private final CuratorFramework client;
     private final boolean ownsClient;
@@ -201,7 +206,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         PathRules.requireLockable(path, mode);
         Request request;
         try {
-            request = start(List.of(path), mode);
+            request = start(List.of(path), mode, false);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -299,7 +304,8 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         if (nested != null) {
             return nested;
         }
-        Request request = start(paths, mode);
+        // Without a deadline to keep, the caller's own thread does the arrival: no hand-off.
+        Request request = start(paths, mode, timeoutNanos <= 0);
         List<Request> mine = holds.mine();
         try {
             if (!mine.isEmpty() || timeoutNanos == 0) {
@@ -337,8 +343,8 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         return request;
     }
 
-    /** A new request, arriving on a worker thread. */
-    private Request start(List<Path> paths, LockMode mode) {
+    /** A new request, arriving on the calling thread ({@code inline}) or on a worker. */
+    private Request start(List<Path> paths, LockMode mode, boolean inline) {
         if (closed) {
             throw new IllegalStateException("The lock manager was closed");
         }
@@ -347,6 +353,10 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         }
         Request request = new Request(paths, mode, znodes.entries(paths, mode));
         live.put(request.id, request);
+        if (inline) {
+            run(request);
+            return request;
+        }
         try {
             worker.execute(() -> run(request));
         } catch (RejectedExecutionException e) {
@@ -401,7 +411,15 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
             } catch (KeeperException.SessionExpiredException | KeeperException.SessionMovedException e) {
                 session.awaitConnected(System.nanoTime() + TimeUnit.SECONDS.toNanos(1), request::waiting);
             } catch (InterruptedException e) {
-                throw new IllegalStateException("Interrupted while enqueueing " + request);
+                // The caller was interrupted; the multi may have been applied all the same: the
+                // next call in this session tells, and what it finds is deleted.
+                String[] found = findEntries(request, sessionId);
+                request.withdraw(null);
+                if (found != null) {
+                    arrived(request, found, sessionId);
+                }
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
@@ -566,7 +584,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         deleteEntries(orphans.toArray(String[]::new));
     }
 
-    /** Watches the request's blockers one at a time; grants it when none is left. */
+    /** Watches the request's blockers one at a time, newest first; grants it when none is left. */
     private void advance(Request request) {
         synchronized (request.advancing) {
             try {
@@ -585,9 +603,38 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
                         return;
                     }
                     request.blockers.pollLast();
+                    pruneGone(request);
                 }
             } catch (RuntimeException | KeeperException e) {
                 request.fail(e);
+            }
+        }
+    }
+
+    /**
+     * Drops the blockers that are gone, asked in one multi-read: when the newest blocker went,
+     * the earlier ones usually went before it (FIFO), and asking them one by one would make
+     * draining N waiters cost N * N / 2 round trips instead of about 3 N.
+     */
+    private void pruneGone(Request request) throws KeeperException {
+        List<String> remaining = new ArrayList<>(request.blockers);
+        for (int from = 0; from < remaining.size(); from += PRUNE_BATCH) {
+            List<String> batch = remaining.subList(from, Math.min(remaining.size(), from + PRUNE_BATCH));
+            List<Op> reads = new ArrayList<>(batch.size());
+            for (String blocker : batch) {
+                reads.add(Op.getData(blocker));
+            }
+            List<OpResult> results = session.retrying(request.sessionId, request::waiting, zk -> {
+                try {
+                    return zk.multi(reads);
+                } catch (KeeperException.NoNodeException e) {
+                    return e.getResults();
+                }
+            });
+            for (int i = 0; i < batch.size(); i++) {
+                if (!(results.get(i) instanceof OpResult.GetDataResult)) {
+                    request.blockers.remove(batch.get(i));
+                }
             }
         }
     }

@@ -132,12 +132,12 @@ class ReportedFailuresTest {
         long before = own.getZookeeperClient().getZooKeeper().getSessionId();
         KillSession.kill(own.getZookeeperClient().getZooKeeper());
         LockManagerContract.await(() -> {
-            try {
-                return manager.isConnected() && own.getZookeeperClient().getZooKeeper().getSessionId() != before;
+            try (PathLock probe = manager.acquire(Path.of("/probe"), LockMode.WRITE, Duration.ofSeconds(1))) {
+                return probe.isHeld() && own.getZookeeperClient().getZooKeeper().getSessionId() != before;
             } catch (Exception e) {
                 return false;
             }
-        }, "a new session");
+        }, "locks granted in a new session");
         assertFalse(outer.isHeld());
         assertThrows(LockLostException.class, () -> files.writeString(doc, "stale"),
                 "a nested write committed after its outer lock's session was lost");
