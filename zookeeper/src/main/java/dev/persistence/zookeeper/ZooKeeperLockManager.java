@@ -68,9 +68,9 @@ import dev.persistence.PathRules;
  *     none of them. Within a list, sequence order is czxid order; across lists a few exists()
  *     calls from the list's end find where "earlier" stops.
  *   - A waiting request watches one blocker at a time, the newest (an exists watch). When it is
- *     deleted, one multi-read drops the blockers gone meanwhile and the newest left is watched:
- *     a release wakes only the requests that wait for that entry, no list is read again, and a
- *     reconnect that keeps the session keeps every watch.
+ *     deleted, multi-reads of doubling size drop the blockers gone meanwhile, newest first, until
+ *     one is left to watch. A release wakes only the requests that wait for that entry, no list
+ *     is read again, and a reconnect that keeps the session keeps every watch.
  *   - The create is never retried blindly: after a connection loss the request's random id finds
  *     its entries (the multi either created all or none). A duplicate that slipped through anyway
  *     carries the same id, is seen when the blockers are read, and is deleted at once.
@@ -110,8 +110,11 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     /** How long entries that could not be deleted are retried in the background. */
     private static final long RETRY_DELETES_NANOS = TimeUnit.MINUTES.toNanos(10);
-    /** Blockers asked about in one multi-read: far below the server's 1 MB request limit. */
-    private static final int PRUNE_BATCH = 1_000;
+    /**
+     * The most blockers asked about in one multi-read, and the most bytes of their paths: a request
+     * above the server's packet limit (jute.maxbuffer, 1 MB by default) would cut the connection.
+     */
+    private static final int PRUNE_BATCH = 1_000, PRUNE_BYTES = 256 * 1024;
 
     private final CuratorFramework client;
     private final boolean ownsClient;
@@ -603,7 +606,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
                         return;
                     }
                     request.blockers.pollLast();
-                    pruneGone(request);
+                    dropGone(request);
                 }
             } catch (RuntimeException | KeeperException e) {
                 request.fail(e);
@@ -612,16 +615,24 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
     }
 
     /**
-     * Drops the blockers that are gone, asked in one multi-read: when the newest blocker went,
-     * the earlier ones usually went before it (FIFO), and asking them one by one would make
-     * draining N waiters cost N * N / 2 round trips instead of about 3 N.
+     * After the newest blocker went: asks the next newest in multi-reads of doubling size (2, 4,
+     * 8, ...), dropping those gone, until one is still there. When a release wakes a waiter, the
+     * blockers before it have usually gone already (FIFO): asking them one at a time would make
+     * draining N waiters cost N * N / 2 round trips; this costs a few per waiter, and each blocker
+     * is asked about once more than it is watched.
      */
-    private void pruneGone(Request request) throws KeeperException {
-        List<String> remaining = new ArrayList<>(request.blockers);
-        for (int from = 0; from < remaining.size(); from += PRUNE_BATCH) {
-            List<String> batch = remaining.subList(from, Math.min(remaining.size(), from + PRUNE_BATCH));
-            List<Op> reads = new ArrayList<>(batch.size());
-            for (String blocker : batch) {
+    private void dropGone(Request request) throws KeeperException {
+        for (int size = 2; !request.blockers.isEmpty(); size = Math.min(size * 2, PRUNE_BATCH)) {
+            List<String> newest = new ArrayList<>(size);
+            int bytes = 0;
+            for (java.util.Iterator<String> it = request.blockers.descendingIterator();
+                 it.hasNext() && newest.size() < size && bytes < PRUNE_BYTES; ) {
+                String blocker = it.next();
+                newest.add(blocker);
+                bytes += blocker.length() + 16;
+            }
+            List<Op> reads = new ArrayList<>(newest.size());
+            for (String blocker : newest) {
                 reads.add(Op.getData(blocker));
             }
             List<OpResult> results = session.retrying(request.sessionId, request::waiting, zk -> {
@@ -631,10 +642,16 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
                     return e.getResults();
                 }
             });
-            for (int i = 0; i < batch.size(); i++) {
-                if (!(results.get(i) instanceof OpResult.GetDataResult)) {
-                    request.blockers.remove(batch.get(i));
+            boolean someLeft = false;
+            for (int i = 0; i < newest.size(); i++) {
+                if (results.get(i) instanceof OpResult.GetDataResult) {
+                    someLeft = true;
+                } else {
+                    request.blockers.remove(newest.get(i));
                 }
+            }
+            if (someLeft) {
+                return;
             }
         }
     }
