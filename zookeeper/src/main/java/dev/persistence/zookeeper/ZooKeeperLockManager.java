@@ -68,9 +68,10 @@ import dev.persistence.PathRules;
  *     none of them. Within a list, sequence order is czxid order; across lists a few exists()
  *     calls from the list's end find where "earlier" stops.
  *   - A waiting request watches one blocker at a time, the newest (an exists watch). When it is
- *     deleted, multi-reads of doubling size drop the blockers gone meanwhile, newest first, until
- *     one is left to watch. A release wakes only the requests that wait for that entry, no list
- *     is read again, and a reconnect that keeps the session keeps every watch.
+ *     deleted, one multi-read asks about the next newest and the oldest, and if both are gone (a
+ *     FIFO drain), about all the rest; the gone are dropped, the newest left is watched. A release
+ *     wakes only the requests that wait for that entry, no list is read again, and a reconnect
+ *     that keeps the session keeps every watch.
  *   - The create is never retried blindly: after a connection loss the request's random id finds
  *     its entries (the multi either created all or none). A duplicate that slipped through anyway
  *     carries the same id, is seen when the blockers are read, and is deleted at once.
@@ -615,45 +616,60 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
     }
 
     /**
-     * After the newest blocker went: asks the next newest in multi-reads of doubling size (2, 4,
-     * 8, ...), dropping those gone, until one is still there. When a release wakes a waiter, the
-     * blockers before it have usually gone already (FIFO): asking them one at a time would make
-     * draining N waiters cost N * N / 2 round trips; this costs a few per waiter, and each blocker
-     * is asked about once more than it is watched.
+     * After the newest blocker went: asks whether the next newest and the oldest are still there,
+     * in one multi-read; if both are gone (a FIFO drain: everything before a released writer went
+     * before it), asks about all the others in as few multi-reads as the server's packet limit
+     * allows, dropping those gone. Asking one at a time would make draining N waiters cost
+     * N * N / 2 round trips; this costs about three per waiter.
      */
     private void dropGone(Request request) throws KeeperException {
-        for (int size = 2; !request.blockers.isEmpty(); size = Math.min(size * 2, PRUNE_BATCH)) {
-            List<String> newest = new ArrayList<>(size);
-            int bytes = 0;
-            for (java.util.Iterator<String> it = request.blockers.descendingIterator();
-                 it.hasNext() && newest.size() < size && bytes < PRUNE_BYTES; ) {
-                String blocker = it.next();
-                newest.add(blocker);
-                bytes += blocker.length() + 16;
-            }
-            List<Op> reads = new ArrayList<>(newest.size());
-            for (String blocker : newest) {
-                reads.add(Op.getData(blocker));
-            }
-            List<OpResult> results = session.retrying(request.sessionId, request::waiting, zk -> {
-                try {
-                    return zk.multi(reads);
-                } catch (KeeperException.NoNodeException e) {
-                    return e.getResults();
-                }
-            });
-            boolean someLeft = false;
-            for (int i = 0; i < newest.size(); i++) {
-                if (results.get(i) instanceof OpResult.GetDataResult) {
-                    someLeft = true;
-                } else {
-                    request.blockers.remove(newest.get(i));
-                }
-            }
-            if (someLeft) {
-                return;
+        List<String> probes = new ArrayList<>(2);
+        if (!request.blockers.isEmpty()) {
+            probes.add(request.blockers.peekLast());
+            String oldest = request.blockers.peekFirst();
+            if (!probes.contains(oldest)) {
+                probes.add(oldest);
             }
         }
+        if (probes.isEmpty() || stillThere(request, probes)) {
+            return;
+        }
+        List<String> rest = new ArrayList<>(request.blockers);
+        int from = 0;
+        while (from < rest.size()) {
+            int to = from, bytes = 0;
+            while (to < rest.size() && to - from < PRUNE_BATCH && bytes < PRUNE_BYTES) {
+                bytes += rest.get(to++).length() + 16;
+            }
+            if (stillThere(request, rest.subList(from, to))) {
+                return;
+            }
+            from = to;
+        }
+    }
+
+    /** Asks about some blockers in one multi-read, drops those gone; returns whether any is left. */
+    private boolean stillThere(Request request, List<String> blockers) throws KeeperException {
+        List<Op> reads = new ArrayList<>(blockers.size());
+        for (String blocker : blockers) {
+            reads.add(Op.getData(blocker));
+        }
+        List<OpResult> results = session.retrying(request.sessionId, request::waiting, zk -> {
+            try {
+                return zk.multi(reads);
+            } catch (KeeperException.NoNodeException e) {
+                return e.getResults();
+            }
+        });
+        boolean someLeft = false;
+        for (int i = 0; i < blockers.size(); i++) {
+            if (results.get(i) instanceof OpResult.GetDataResult) {
+                someLeft = true;
+            } else {
+                request.blockers.remove(blockers.get(i));
+            }
+        }
+        return someLeft;
     }
 
     private void onWorker(Runnable task) {
