@@ -500,13 +500,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         for (String list : lists) {
             reads.add(Op.getChildren(list));
         }
-        List<OpResult> results = session.retrying(request.sessionId, request::waiting, zk -> {
-            try {
-                return zk.multi(reads);
-            } catch (KeeperException.NoNodeException e) {
-                return e.getResults(); // a list that does not exist is empty
-            }
-        });
+        List<OpResult> results = multiRead(request, reads);
         if (!(results.get(0) instanceof OpResult.GetDataResult own)) {
             throw new LockLostException("The entries of " + request + " are gone: its session ended");
         }
@@ -654,13 +648,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         for (String blocker : blockers) {
             reads.add(Op.getData(blocker));
         }
-        List<OpResult> results = session.retrying(request.sessionId, request::waiting, zk -> {
-            try {
-                return zk.multi(reads);
-            } catch (KeeperException.NoNodeException e) {
-                return e.getResults();
-            }
-        });
+        List<OpResult> results = multiRead(request, reads);
         boolean someLeft = false;
         for (int i = 0; i < blockers.size(); i++) {
             if (results.get(i) instanceof OpResult.GetDataResult) {
@@ -670,6 +658,17 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
             }
         }
         return someLeft;
+    }
+
+    /** Reads in one round trip, in the request's session; a znode that is not there answers an ErrorResult. */
+    private List<OpResult> multiRead(Request request, List<Op> reads) throws KeeperException {
+        return session.retrying(request.sessionId, request::waiting, zk -> {
+            try {
+                return zk.multi(reads);
+            } catch (KeeperException.NoNodeException e) {
+                return e.getResults();
+            }
+        });
     }
 
     private void onWorker(Runnable task) {
