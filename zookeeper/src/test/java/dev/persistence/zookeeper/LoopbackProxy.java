@@ -84,6 +84,8 @@ final class LoopbackProxy implements AutoCloseable {
                 }
                 Socket server = new Socket();
                 server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target), 5_000);
+                client.setTcpNoDelay(true);
+                server.setTcpNoDelay(true);
                 open.add(client);
                 open.add(server);
                 start(() -> requests(client, server), "proxy-requests");
@@ -114,8 +116,13 @@ final class LoopbackProxy implements AutoCloseable {
                         open.remove(client); // the reply pump sees it gone and drops whatever comes
                     }
                 }
-                out.write(new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length});
-                out.write(frame);
+                byte[] packet = new byte[4 + length];
+                packet[0] = (byte) (length >>> 24);
+                packet[1] = (byte) (length >>> 16);
+                packet[2] = (byte) (length >>> 8);
+                packet[3] = (byte) length;
+                System.arraycopy(frame, 0, packet, 4, length);
+                out.write(packet);
                 out.flush();
                 if (cut) {
                     TimeUnit.MILLISECONDS.sleep(300); // the server applies the create meanwhile
@@ -129,6 +136,12 @@ final class LoopbackProxy implements AutoCloseable {
             closeQuietly(client);
             closeQuietly(server);
         }
+    }
+
+    /** How many client requests of this ZooKeeper op code passed so far. */
+    int frames(int opCode) {
+        AtomicInteger count = framesByType.get(opCode);
+        return count == null ? 0 : count.get();
     }
 
     @Override

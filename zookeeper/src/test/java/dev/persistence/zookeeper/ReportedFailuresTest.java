@@ -229,6 +229,40 @@ class ReportedFailuresTest {
     }
 
     @Test
+    void aReconnectThatKeepsTheSessionReadsNothingAgainAndKeepsEveryWatch() throws Exception {
+        startServer();
+        LoopbackProxy proxy = proxy();
+        ZooKeeperLockManager waiting = manager(client(proxy.connectString(), 30_000));
+        ZooKeeperLockManager direct = manager(client(server.getConnectString(), 30_000));
+        PathLock gate = direct.acquire(Path.of("/r"), LockMode.WRITE);
+        List<CompletableFuture<PathLock>> waiters = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            waiters.add(waiting.acquireAsync(Path.of("/r/x" + i), LockMode.WRITE));
+        }
+        // exists, getChildren, getChildren2, multiRead (getData is left out: Curator re-reads the ensemble config)
+        int[] reads = {3, 8, 12, 22};
+        int before = 0;
+        for (int op : reads) {
+            before += proxy.frames(op);
+        }
+        proxy.partition();
+        LockManagerContract.await(() -> !waiting.isAvailable(), "the manager to notice the partition");
+        proxy.heal();
+        LockManagerContract.await(waiting::isAvailable, "the session to come back");
+        TimeUnit.MILLISECONDS.sleep(500);
+        int after = 0;
+        for (int op : reads) {
+            after += proxy.frames(op);
+        }
+        assertEquals(before, after, "requests read the queue again after a reconnect that kept the session");
+        assertTrue(waiters.stream().noneMatch(CompletableFuture::isDone));
+        gate.close();
+        for (CompletableFuture<PathLock> waiter : waiters) {
+            waiter.get(30, TimeUnit.SECONDS).close(); // every watch survived the reconnect
+        }
+    }
+
+    @Test
     void aLostReplyToTheCreateLeavesNoOrphanBehind() throws Exception {
         startServer();
         LoopbackProxy proxy = proxy();
