@@ -52,7 +52,6 @@ final class LocalLockManager implements LockManager {
     private final ReentrantLock mutex = new ReentrantLock();
     /** Above the filesystem roots: permanent, holds no entries, not counted in {@code nodes}. */
     private final Node top = new Node(null, "", 0, 0, 0);
-    private final ThreadLocal<Holds> holds = ThreadLocal.withInitial(Holds::new);
 
     private long arrivals;
     private int nodes;
@@ -86,12 +85,28 @@ final class LocalLockManager implements LockManager {
 
     @Override
     public CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode) {
+        return acquireAsync(path, mode, List.of());
+    }
+
+    @Override
+    public CompletableFuture<PathLock> acquireAsyncInContext(Path path, LockMode mode) {
+        return acquireAsync(path, mode, LockContext.current());
+    }
+
+    private CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode, List<PathLock> context) {
         PathRules.requireLockable(path, mode);
         Request request = new Request(path, mode, List.of(path));
         CompletableFuture<PathLock> future = new CompletableFuture<>();
         request.future = future;
         mutex.lock();
         try {
+            if (!context.isEmpty()) {
+                PathLock pinned = pinnedHold(request, context);
+                if (pinned != null) {
+                    future.complete(pinned);
+                    return future;
+                }
+            }
             enqueue(request);
         } finally {
             unlockAndSignal();
@@ -134,12 +149,12 @@ final class LocalLockManager implements LockManager {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        Holds owner = holds.get();
+        List<PathLock> context = LockContext.current();
         Request request = new Request(first, mode, paths);
         mutex.lock();
         try {
-            if (!owner.isEmpty()) {
-                PathLock nested = owner.nestedHold(request);
+            if (!context.isEmpty()) {
+                PathLock nested = nestedHold(request, context);
                 if (nested != null) {
                     return nested;
                 }
@@ -150,19 +165,21 @@ final class LocalLockManager implements LockManager {
                     withdraw(request);
                     throw new LockTimeoutException("Lock not free now: " + describe(request));
                 }
-                if (!owner.isEmpty() && waitsOnHoldOf(request, owner)) {
+                if (!context.isEmpty() && waitsOnHoldOf(request, context)) {
                     withdraw(request);
                     throw new IllegalStateException("Deadlock refused: " + describe(request)
                             + " would wait on a lock this thread holds");
                 }
             }
-            request.owner = owner;
-            owner.add(request);
         } finally {
             unlockAndSignal();
         }
         if (request.state != GRANTED) {
             awaitGrant(request, timeoutNanos);
+        }
+        request.hold = LockContext.own(request);
+        if (request.state != GRANTED) {
+            request.hold.end(); // closed by another thread already
         }
         return request;
     }
@@ -286,9 +303,6 @@ final class LocalLockManager implements LockManager {
         } else {
             activeReaders--;
         }
-        if (request.owner != null) {
-            request.owner.remove(request);
-        }
         removeEntries(request);
     }
 
@@ -296,9 +310,6 @@ final class LocalLockManager implements LockManager {
         request.state = WITHDRAWN;
         queued--;
         unlinkWaiting(request);
-        if (request.owner != null) {
-            request.owner.remove(request);
-        }
         removeEntries(request);
     }
 
@@ -329,9 +340,16 @@ final class LocalLockManager implements LockManager {
 
     /**
      * Whether a waiting request would, directly or through other waiting requests, wait on a
-     * request that {@code owner}'s thread holds: that thread could then never release it.
+     * request of the calling thread's context: that thread could then never release it.
      */
-    private boolean waitsOnHoldOf(Request start, Holds owner) {
+    private boolean waitsOnHoldOf(Request start, List<PathLock> context) {
+        Set<Request> mine = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (PathLock lock : context) {
+            Request root = rootOf(lock);
+            if (root != null) {
+                mine.add(root);
+            }
+        }
         ArrayDeque<Request> pending = new ArrayDeque<>();
         Set<Request> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         pending.add(start);
@@ -346,7 +364,7 @@ final class LocalLockManager implements LockManager {
                     }
                     for (Entry e = entry.node.head[mode]; e != null && e.request.seq < waiting.seq; e = e.next) {
                         Request blocker = e.request;
-                        if (blocker.state == GRANTED && blocker.owner == owner) {
+                        if (blocker.state == GRANTED && mine.contains(blocker)) {
                             return true;
                         }
                         if (blocker.state == WAITING && seen.add(blocker)) {
@@ -369,6 +387,91 @@ final class LocalLockManager implements LockManager {
             chain.signalGranted();
             chain = next;
         }
+    }
+
+    // ---------------------------------------------------------------- re-entrancy (mutex held)
+
+    /** The request of this manager that {@code lock} is or is nested in; {@code null} if none. */
+    private Request rootOf(PathLock lock) {
+        while (true) {
+            if (lock instanceof Request request) {
+                return request.manager() == this ? request : null;
+            } else if (lock instanceof NestedPathLock nested) {
+                lock = nested.enclosing();
+            } else {
+                return null;
+            }
+        }
+    }
+
+    /** The lock of {@code context} that covers every path of {@code request}, or {@code null}. */
+    private PathLock covering(Request request, List<PathLock> context) {
+        for (int i = context.size() - 1; i >= 0; i--) {
+            PathLock lock = context.get(i);
+            Request root = rootOf(lock);
+            if (root != null && root.state == GRANTED && lock.mode().covers(request.mode)
+                    && coversAll(lock == root ? root.paths : List.of(lock.path()), request.paths)) {
+                return lock;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A nested hold when a lock of the thread's context covers {@code request}; {@code null} when
+     * none is related; IllegalStateException when a related lock does not cover it (waiting
+     * would deadlock on ourselves).
+     */
+    private PathLock nestedHold(Request request, List<PathLock> context) {
+        PathLock enclosing = covering(request, context);
+        if (enclosing != null) {
+            return PathLock.nestedIn(enclosing, request.path, request.mode);
+        }
+        for (PathLock lock : context) {
+            Request root = rootOf(lock);
+            if (root == null || root.state != GRANTED) {
+                continue;
+            }
+            for (Path wanted : request.paths) {
+                if (PathRules.related(lock.path(), wanted)) {
+                    throw new IllegalStateException("Deadlock refused: " + describe(request)
+                            + " would wait on this thread's own " + lock.mode() + " lock on " + lock.path());
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * For an asynchronous request covered by the thread's context: a nested hold that keeps the
+     * covering request held until it is closed, even past that request's own close() — so an
+     * asynchronous @Locked method called inside a synchronous one keeps a real hold until its
+     * stage completes.
+     */
+    private PathLock pinnedHold(Request request, List<PathLock> context) {
+        PathLock enclosing = covering(request, context);
+        if (enclosing == null) {
+            return null;
+        }
+        Request root = rootOf(enclosing);
+        root.pins++;
+        return new NestedPathLock(enclosing, request.path, request.mode, root::unpin);
+    }
+
+    private static boolean coversAll(List<Path> mine, List<Path> wanted) {
+        for (Path path : wanted) {
+            boolean covered = false;
+            for (Path held : mine) {
+                if (PathRules.isAtOrAbove(held, path)) {
+                    covered = true;
+                    break;
+                }
+            }
+            if (!covered) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -443,7 +546,11 @@ final class LocalLockManager implements LockManager {
         int pending;
         volatile int state = WAITING;
         long since;
-        Holds owner;
+        /** This request's place in its acquiring thread's context; only for blocking acquisitions. */
+        volatile LockContext.Hold hold;
+        /** Pinned holds inside this request: its release waits for them. Guarded by the mutex. */
+        int pins;
+        boolean closeRequested;
         volatile Thread waiter;
         CompletableFuture<PathLock> future;
         Request prevWaiting, nextWaiting, nextGranted;
@@ -482,15 +589,24 @@ final class LocalLockManager implements LockManager {
             return seq;
         }
 
+        LocalLockManager manager() {
+            return LocalLockManager.this;
+        }
+
         @Override
         public void close() {
+            disown();
             if (state != GRANTED) {
                 return;
             }
             mutex.lock();
             try {
                 if (state == GRANTED) {
-                    release(this);
+                    if (pins > 0) {
+                        closeRequested = true; // the last pinned hold releases
+                    } else {
+                        release(this);
+                    }
                 }
             } finally {
                 unlockAndSignal();
@@ -499,14 +615,20 @@ final class LocalLockManager implements LockManager {
 
         @Override
         public void disown() {
+            LockContext.Hold owned = hold;
+            if (owned != null) {
+                owned.end();
+            }
+        }
+
+        void unpin() {
             mutex.lock();
             try {
-                if (owner != null) {
-                    owner.remove(this);
-                    owner = null;
+                if (--pins == 0 && closeRequested && state == GRANTED) {
+                    release(this);
                 }
             } finally {
-                mutex.unlock();
+                unlockAndSignal();
             }
         }
 
@@ -533,7 +655,12 @@ final class LocalLockManager implements LockManager {
 
         void signalGranted() {
             if (future != null) {
-                if (!future.complete(this)) {
+                // Callbacks run here, on the releasing thread: never inside that thread's own locks.
+                boolean completed;
+                try (LockContext.Scope isolated = LockContext.empty().activate()) {
+                    completed = future.complete(this);
+                }
+                if (!completed) {
                     abandon(); // cancelled while being granted: release, never leak
                 }
             } else {
@@ -764,63 +891,6 @@ final class LocalLockManager implements LockManager {
 
         private boolean before(long seq, Entry head) {
             return head == null || seq < head.request.seq;
-        }
-    }
-
-    /** The granted, thread-owned requests of one thread, for re-entrancy. Guarded by the mutex. */
-    private static final class Holds {
-        private final List<Request> held = new ArrayList<>(2);
-
-        boolean isEmpty() {
-            return held.isEmpty();
-        }
-
-        void add(Request request) {
-            held.add(request);
-        }
-
-        void remove(Request request) {
-            held.remove(request);
-        }
-
-        /**
-         * A nested hold when a held request covers every path of {@code request} in a mode at
-         * least as strong; {@code null} when none is related; IllegalStateException when a
-         * related hold does not cover it (waiting would deadlock on ourselves).
-         */
-        PathLock nestedHold(Request request) {
-            for (Request hold : held) {
-                if (hold.state == GRANTED && hold.mode.covers(request.mode) && coversAll(hold, request.paths)) {
-                    return PathLock.nestedIn(hold, request.path, request.mode);
-                }
-            }
-            for (Request hold : held) {
-                for (Path mine : hold.paths) {
-                    for (Path wanted : request.paths) {
-                        if (PathRules.related(mine, wanted)) {
-                            throw new IllegalStateException("Deadlock refused: " + describe(request)
-                                    + " would wait on this thread's own " + hold.mode + " lock on " + mine);
-                        }
-                    }
-                }
-            }
-            return null;
-        }
-
-        private static boolean coversAll(Request hold, List<Path> wanted) {
-            for (Path path : wanted) {
-                boolean covered = false;
-                for (Path mine : hold.paths) {
-                    if (PathRules.isAtOrAbove(mine, path)) {
-                        covered = true;
-                        break;
-                    }
-                }
-                if (!covered) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 }

@@ -35,13 +35,17 @@ import java.util.concurrent.CompletableFuture;
  * cancellation, the lock is released, never leaked.
  *
  * <h2>Re-entrancy</h2>
- * A thread that holds a lock from a blocking or timed {@code acquire} may acquire, on the same
- * thread, any path at or below it in the same or a weaker mode without waiting: the nested hold
- * is granted at once, does not change the queue and is not counted again in {@link #stats()}.
- * A request by such a thread that would wait on one of its own holds — an upgrade (READ held,
- * WRITE asked on the same path or below), a path above or beside a hold that is queued behind a
- * request waiting for that hold — throws {@link IllegalStateException} at once instead of
- * deadlocking. Locks from {@link #acquireAsync} belong to no thread and are never re-entrant.
+ * Re-entrancy follows the work, not the thread: it comes from the calling thread's
+ * {@link LockContext} — the locks of the synchronous scopes it is running (a blocking or timed
+ * {@code acquire} until the lock is closed or {@linkplain PathLock#disown() disowned}) and
+ * those handed to it explicitly. A request on a path at or below a lock of the context, in the
+ * same or a weaker mode, is granted at once as a nested hold: it does not change the queue and
+ * is not counted again in {@link #stats()}. A blocking request that would wait on a lock of its
+ * own context — an upgrade (READ held, WRITE asked on the same path or below), a path above or
+ * beside a hold that is queued behind a request waiting for that hold — throws
+ * {@link IllegalStateException} at once instead of deadlocking. Locks from {@link #acquireAsync}
+ * never enter any thread's context, and callbacks of an asynchronous grant run in an empty
+ * context, whichever thread's release triggered them.
  *
  * <h2>Memory effects</h2>
  * Actions in a thread before it releases a lock happen-before actions in any thread after it
@@ -80,13 +84,31 @@ public interface LockManager {
 
     /**
      * Enqueues a request now and returns a future that completes with the lock when it is
-     * granted (at once, if it is free). Cancelling the future (or completing it by any other
-     * means) before the grant withdraws the request. Dependent stages that are not
-     * {@code *Async} run in the thread whose release granted the lock.
+     * granted (at once, if it is free). Never blocks. The request queues whatever the calling
+     * thread holds. Cancelling the future (or completing it by any other means) before the grant
+     * withdraws the request. Dependent stages that are not {@code *Async} run in the thread
+     * whose release granted the lock, in an empty {@link LockContext}.
      *
      * @throws IllegalArgumentException if the path is relative or not normal, or a WRITE is asked on a root
      */
     CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode);
+
+    /**
+     * {@link #acquireAsync}, for asynchronous work started inside the calling thread's
+     * {@link LockContext}: when a lock of the context covers the request, the future is
+     * completed at once with a <em>pinned</em> hold — it changes no queue, and the covering lock
+     * stays held, even after it is closed, until the pinned hold is closed too. So asynchronous
+     * work started inside a synchronous scope keeps a real lock until it ends, and never waits
+     * on the scope that started it. Otherwise exactly {@link #acquireAsync}.
+     *
+     * <p>The default implementation is {@link #acquireAsync}: a manager without pinned holds
+     * queues such a request behind the covering lock.
+     *
+     * @throws IllegalArgumentException if the path is relative or not normal, or a WRITE is asked on a root
+     */
+    default CompletableFuture<PathLock> acquireAsyncInContext(Path path, LockMode mode) {
+        return acquireAsync(path, mode);
+    }
 
     /**
      * Acquires the same mode on several paths as one request with one arrival, granted

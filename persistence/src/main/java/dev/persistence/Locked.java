@@ -23,15 +23,25 @@ import jakarta.interceptor.InterceptorBinding;
  * {@code key} — typically {@code @Locked(path = "${persistence.root}/orders/{id}")} — and may
  * span several segments. {@code {name}} in the path is replaced by the method parameter of that name (compile with
  * {@code -parameters}), {@code {0}} by the first parameter, {@code {1}} by the second, and so
- * on. Each value must be one path segment: an empty value, {@code .}, {@code ..}, or a value
- * containing {@code /} or NUL is refused with {@link IllegalArgumentException} and the method
- * is not invoked. The resolved path must be absolute and normal.
+ * on. Each value must be one path segment: a {@code null} or empty value, {@code .}, {@code ..},
+ * or a value containing {@code /}, {@code \}, NUL or another control character is refused with
+ * {@link dev.persistence.cdi.LockedPathValueException} (an {@link IllegalArgumentException})
+ * and the method is not invoked. The resolved path must be absolute and normal.
  *
- * <p>The lock is taken before the method runs and released on every exit, exceptions
- * included; a method returning a {@link java.util.concurrent.CompletionStage} keeps it until
- * the stage completes. Inside the method, calls on covered paths from the same thread (through
- * {@link PersistenceClient} or the manager) do not wait. A method annotation overrides its
- * class's. The wait honours {@code persistence.lock-timeout}.
+ * <p>A synchronous method runs under the lock, which is released on every exit, exceptions
+ * included. A method returning a {@link java.util.concurrent.CompletionStage} keeps the lock
+ * until the stage completes; under Quarkus, a method returning a Mutiny {@code Uni} is invoked
+ * when the {@code Uni} is subscribed, once per subscription, under a lock taken without blocking
+ * and kept until the item, the failure or the cancellation. Other asynchronous types
+ * ({@code Multi}, {@code Publisher}, Kotlin {@code suspend}, …) are refused when the application
+ * is built or deployed. On a thread that must not block (a Vert.x event loop), a synchronous
+ * method fails at once instead of waiting, and an asynchronous one waits asynchronously.
+ *
+ * <p>The method — and work it hands on through {@link LockContext} (propagated automatically
+ * under Quarkus by MicroProfile Context Propagation) — may use the paths the lock covers
+ * through {@link PersistenceClient} or the manager without waiting. A method annotation
+ * overrides its class's. The wait honours {@link #timeout()}, else
+ * {@code persistence.lock-timeout}.
  */
 @InterceptorBinding
 @Inherited
@@ -46,4 +56,11 @@ public @interface Locked {
     /** The lock mode (default {@link LockMode#WRITE}). */
     @Nonbinding
     LockMode mode() default LockMode.WRITE;
+
+    /**
+     * How long to wait for the lock, in the formats of {@code persistence.lock-timeout}
+     * ({@code 5s}, {@code 250ms}, {@code PT1M}, …); empty (the default) for that setting.
+     */
+    @Nonbinding
+    String timeout() default "";
 }

@@ -2,21 +2,36 @@ package dev.persistence;
 
 import java.nio.file.Path;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /*
- * A re-entrant hold inside a lock the thread already holds: it has no queue position of its own,
- * is held while the enclosing lock is and until it is closed, and closing it releases nothing.
- * Shared by every LockManager implementation through PathLock.nestedIn.
+ * A hold inside a lock the thread already works under: it has no queue position of its own, is
+ * held while the enclosing lock is and until it is closed. Closing it releases nothing but runs
+ * onClose once: LocalLockManager's pinned holds unpin their enclosing request there. Shared by
+ * every LockManager implementation through PathLock.nestedIn.
  */
 final class NestedPathLock implements PathLock {
+    private static final Runnable NOTHING = () -> { };
+
     private final PathLock enclosing;
     private final Path path;
     private final LockMode mode;
-    private volatile boolean closed;
+    private final Runnable onClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     NestedPathLock(PathLock enclosing, Path path, LockMode mode) {
+        this(enclosing, path, mode, NOTHING);
+    }
+
+    NestedPathLock(PathLock enclosing, Path path, LockMode mode, Runnable onClose) {
         this.enclosing = enclosing;
         this.path = path;
         this.mode = mode;
+        this.onClose = onClose;
+    }
+
+    PathLock enclosing() {
+        return enclosing;
     }
 
     @Override
@@ -31,7 +46,7 @@ final class NestedPathLock implements PathLock {
 
     @Override
     public boolean isHeld() {
-        return !closed && enclosing.isHeld();
+        return !closed.get() && enclosing.isHeld();
     }
 
     @Override
@@ -41,11 +56,13 @@ final class NestedPathLock implements PathLock {
 
     @Override
     public void close() {
-        closed = true;
+        if (closed.compareAndSet(false, true)) {
+            onClose.run();
+        }
     }
 
     @Override
     public String toString() {
-        return "PathLock[" + mode + " " + path + ", nested]";
+        return "PathLock[" + mode + " " + path + ", nested in " + enclosing + "]";
     }
 }

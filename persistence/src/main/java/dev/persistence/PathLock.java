@@ -13,8 +13,9 @@ import java.nio.file.Path;
  * }
  * }</pre>
  *
- * <p>A lock obtained from a blocking or timed {@code acquire} is owned by the acquiring thread
- * for the purpose of re-entrancy; it may nevertheless be closed from any thread.
+ * <p>A lock obtained from a blocking or timed {@code acquire} is in the acquiring thread's
+ * {@link LockContext} (the source of re-entrancy) until it is closed or disowned; it may
+ * nevertheless be closed from any thread.
  */
 public interface PathLock extends AutoCloseable {
 
@@ -43,11 +44,12 @@ public interface PathLock extends AutoCloseable {
     long fencingToken();
 
     /**
-     * Ends the acquiring thread's re-entrancy in this lock without releasing it: from now on the
-     * thread's own requests are not nested holds inside it but queue like anyone else's. For a
-     * lock kept beyond the call that took it — until an asynchronous result completes — so that
-     * the thread, free to do other work, cannot slip into it. Does nothing for locks that belong
-     * to no thread (from {@link LockManager#acquireAsync}) or after {@link #close()}.
+     * Removes this lock from the acquiring thread's {@link LockContext} without releasing it:
+     * from now on that thread's requests are not nested holds inside it but queue like anyone
+     * else's. For a lock kept beyond the call that took it — a stream, an asynchronous result —
+     * so that the thread, free to do other work, cannot slip into it. Callable from any thread;
+     * does nothing for locks in no thread's context (from {@link LockManager#acquireAsync}) or
+     * after {@link #close()}.
      */
     default void disown() {
     }

@@ -23,30 +23,36 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.security.SecureRandom;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
 /*
  * The filesystem client: every file operation of the library, each under the right lock of a
- * LockManager, with atomic replacement (temp file + rename) and optional durability (fsync).
- * It owns the temp-file naming scheme, directory creation and the directory-fsync group commit.
+ * LockManager, with atomic replacement (temp file + rename) at one of the durability levels.
+ * It owns the temp-file naming scheme and permissions, directory creation, the guards of the
+ * root, and the directory-fsync group commit.
  */
 
 /**
  * Reads, writes, lists, moves and deletes files under hierarchical locks, replacing files
- * atomically and, in durable mode, durably.
+ * atomically, with the {@linkplain Durability durability} it was built with.
  *
  * <h2>Locks</h2>
  * Read-like operations ({@link #read}, {@link #readString}, {@link #collect}, {@link #newInputStream})
@@ -55,7 +61,8 @@ import java.util.regex.Pattern;
  * take a {@link LockMode#WRITE} lock. So a {@code collect} of a directory waits for writes
  * anywhere below it, and a write waits for reads of its file and of every directory above it.
  * Locks come from the blocking {@link LockManager#acquire}, so inside a lock the calling thread
- * already holds (or an {@code @Locked} method), calls on covered paths run at once. With a
+ * already holds (or an {@code @Locked} method), calls on covered paths run at once — except
+ * inside the lock of an {@link #newOutputStream} stream, which belongs to no thread. With a
  * {@linkplain Builder#lockTimeout lock timeout} a wait that runs out throws
  * {@link LockTimeoutException}; an interrupted wait throws {@link InterruptedIOException} with
  * the thread's interrupt status set.
@@ -64,25 +71,37 @@ import java.util.regex.Pattern;
  * A write goes to a temp file in the target's directory, named
  * {@code .<name>.<16 hex digits>.persistence.<tempSuffix>}, which is then renamed over the target
  * in one {@code rename(2)}. Readers — even ones that bypass the locks — see the old or the new
- * content, never a mix. A replaced file keeps its POSIX permissions. On any failure before the
+ * content, never a mix. A replaced file keeps its POSIX permissions, and its temp file has them
+ * from its creation on (so the new content is never more readable than the old one); replacing
+ * a symbolic link gives the new file the permissions of a new file. On any failure before the
  * rename, the target keeps its old content, the temp file is removed, the lock is released and
  * the original exception is thrown (cleanup errors are added to it as suppressed).
- * {@link #recover} deletes the temp files a crash left behind.
+ * {@link #recover} deletes the temp files a crash left behind; since it recognises them by name, a
+ * write or move to a name of that form (for any temp suffix) is refused with
+ * {@link IllegalArgumentException}.
  *
  * <h2>Durability</h2>
- * In durable mode, the temp file is fsync'd before the rename and its directory after it; a
- * directory the client creates has its parent fsync'd; a delete or move fsyncs the directories
- * it changed. Only then does the call return. Concurrent writes into one directory share
- * directory fsyncs: one fsync acknowledges every rename that completed before it started. If the
- * directory fsync after a rename fails, the new content is in place but the call throws: an
- * exception does not mean that nothing happened.
+ * A process crash never leaves a torn file and never loses an acknowledged operation, at any
+ * level. What survives a power loss depends on the {@linkplain Builder#durability level}:
+ * {@link Durability#ATOMIC} (the default) fsyncs the temp file's data before the rename, so every
+ * file holds one complete content it had; {@link Durability#DURABLE} in addition fsyncs the
+ * directory after the rename, a created directory's parent, and the directories a delete or move
+ * changed, so every acknowledged operation survives; {@link Durability#NO_SYNC} fsyncs nothing and
+ * may leave torn or empty files. Every fsync happens before the call returns. Concurrent durable
+ * writes into one directory share directory fsyncs: one fsync acknowledges every rename that
+ * completed before it started. A failed fsync is final: every call that waited for it throws,
+ * and it is never retried (after a failed fsync a retry can succeed for data the kernel dropped).
+ * If the directory fsync after a rename fails, the new content is in place but the call throws:
+ * an exception does not mean that nothing happened.
  *
  * <h2>Paths</h2>
  * Every path is absolute and in normal form; with a {@linkplain Builder#root root}, it must lie
  * inside the root. Anything else is refused with {@link IllegalArgumentException} before
- * anything is locked or touched. With a root, an operation whose path passes through a
- * symbolic link below the root (or is one) fails with {@link FileSystemException}: nothing is
- * read or written through it. This is checked under the lock; a link swapped in by another
+ * anything is locked or touched, and so are a write, move or delete of the root itself and a move
+ * of a path into its own subtree (or onto an ancestor). Missing directories are created up to the
+ * root at most: nothing is ever created outside it. With a root, an operation whose path passes
+ * through a symbolic link below the root (or is one) fails with {@link FileSystemException}:
+ * nothing is read or written through it. This is checked under the lock; a link swapped in by another
  * process between the check and the use is not detected (such a process bypasses the locks).
  * Without a root, symbolic links are not inspected. Filesystem errors surface as the JDK's own
  * {@link IOException} subclasses. The client works on any {@link java.nio.file.FileSystem}
@@ -95,10 +114,16 @@ public final class PersistenceClient {
     private static final String TEMP_MARKER = ".persistence.";
     private static final int TEMP_NAME_PREFIX_MAX = 64;
     private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_-]{1,16}");
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** A temp name up to its marker: a dot, any characters (line breaks included), a dot and 16 hex digits. */
+    private static final String TEMP_PREFIX = "\\..*\\.[0-9a-f]{16}";
+    /** The temp names of every suffix: no user file may have one, or some client's recover would delete it. */
+    private static final Pattern ANY_TEMP_NAME =
+            Pattern.compile(TEMP_PREFIX + Pattern.quote(TEMP_MARKER) + SUFFIX.pattern(), Pattern.DOTALL);
+    private static final Set<StandardOpenOption> TEMP_OPTIONS =
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
     private final LockManager manager;
-    private final boolean durable;
+    private final Durability durability;
     private final String tempSuffix;
     private final Pattern tempName;
     private final Path root;
@@ -106,9 +131,9 @@ public final class PersistenceClient {
 
     private PersistenceClient(Builder builder) {
         this.manager = builder.manager;
-        this.durable = builder.durable;
+        this.durability = builder.durability;
         this.tempSuffix = builder.tempSuffix;
-        this.tempName = Pattern.compile("\\..*\\.[0-9a-f]{16}" + Pattern.quote(TEMP_MARKER + tempSuffix));
+        this.tempName = Pattern.compile(TEMP_PREFIX + Pattern.quote(TEMP_MARKER + tempSuffix), Pattern.DOTALL);
         this.root = builder.root;
         this.lockTimeout = builder.lockTimeout;
     }
@@ -118,9 +143,14 @@ public final class PersistenceClient {
         return new Builder(manager);
     }
 
-    /** Whether writes, deletes and moves are fsync'd before they return. */
+    /** What writes, deletes and moves guarantee after a power loss. */
+    public Durability durability() {
+        return durability;
+    }
+
+    /** Whether the level is {@link Durability#DURABLE}: operations are on disk before they return. */
     public boolean durable() {
-        return durable;
+        return durability == Durability.DURABLE;
     }
 
     /** The lock manager this client takes its locks from. */
@@ -216,28 +246,25 @@ public final class PersistenceClient {
      */
     public void write(Path file, byte[] data) throws IOException {
         Objects.requireNonNull(data, "data");
-        Path target = checked(file, LockMode.WRITE);
+        Path target = writable(file);
         try (PathLock lock = lock(target, LockMode.WRITE)) {
             refuseLinks(target);
-            Path dir = target.getParent();
-            ensureDirectory(dir);
             Path temp = tempFor(target);
+            FileChannel channel = createTempIn(temp, target);
             try {
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                try (channel) {
                     ByteBuffer buffer = ByteBuffer.wrap(data);
                     while (buffer.hasRemaining()) {
                         channel.write(buffer);
                     }
-                    if (durable) {
-                        channel.force(true);
-                    }
+                    syncData(channel);
                 }
-                commit(lock, temp, target);
+                replace(lock, temp, target);
             } catch (IOException | RuntimeException | Error e) {
                 discard(temp, e);
                 throw e;
             }
-            syncDirectory(dir);
+            syncDirectory(target.getParent());
         }
     }
 
@@ -247,26 +274,47 @@ public final class PersistenceClient {
     }
 
     /**
+     * Replaces (or creates) a file atomically with what {@code writer} writes, under a WRITE lock:
+     * the content is committed when {@code writer} returns and discarded (the target untouched,
+     * the temp file removed) when it throws, with its exception rethrown. Closing the stream
+     * {@code writer} gets only flushes it. Inside {@code writer}, this thread holds the lock
+     * re-entrantly, as in every other call.
+     */
+    public void write(Path file, ContentWriter writer) throws IOException {
+        Objects.requireNonNull(writer, "writer");
+        Path target = writable(file);
+        try (AtomicOutputStream out = open(target, lock(target, LockMode.WRITE))) {
+            writer.writeTo(new CallbackStream(out));
+            out.commit();
+        }
+    }
+
+    /**
      * Opens an atomic output stream onto a file: bytes go to a temp file while the stream holds
-     * a WRITE lock on the target; {@link AtomicOutputStream#close()} commits (renames over the
-     * target, fsyncs in durable mode) and {@link AtomicOutputStream#abort()} discards. If a
-     * write through the stream fails, nothing can be committed any more: {@code close()} then
-     * discards the temp file and throws.
+     * a WRITE lock on the target. Only {@link AtomicOutputStream#commit()} replaces the target
+     * (renames over it, with the fsyncs of the client's {@linkplain Durability level});
+     * {@link AtomicOutputStream#close()} without a commit, and {@link AtomicOutputStream#abort()},
+     * discard. If a write through the stream fails, nothing can be committed any more.
+     *
+     * <p>The stream's lock outlives this call, so it belongs to no thread: a later call of the
+     * opening thread on a path it covers waits for the stream to finish like any other thread's
+     * (on a pooled thread, an unrelated task cannot slip into the stream's lock). To write a file
+     * in one call, prefer {@link #write(Path, ContentWriter)}.
      */
     public AtomicOutputStream newOutputStream(Path file) throws IOException {
-        Path target = checked(file, LockMode.WRITE);
+        Path target = writable(file);
         PathLock lock = lock(target, LockMode.WRITE);
-        Path temp = null;
+        lock.disown();
+        return open(target, lock);
+    }
+
+    /** Opens the temp file of {@code target} under {@code lock}; on failure releases the lock. */
+    private AtomicOutputStream open(Path target, PathLock lock) throws IOException {
         try {
             refuseLinks(target);
-            ensureDirectory(target.getParent());
-            temp = tempFor(target);
-            FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            return new TempFileOutputStream(target, temp, channel, lock);
+            Path temp = tempFor(target);
+            return new TempFileOutputStream(target, temp, createTempIn(temp, target), lock);
         } catch (IOException | RuntimeException | Error e) {
-            if (temp != null) {
-                discard(temp, e);
-            }
             lock.close();
             throw e;
         }
@@ -280,7 +328,7 @@ public final class PersistenceClient {
      * deleted, not followed); {@link DeleteOption#IGNORE_MISSING} makes a missing path a no-op.
      */
     public void delete(Path path, DeleteOption... options) throws IOException {
-        Path target = checked(path, LockMode.WRITE);
+        Path target = notRoot(path);
         Set<DeleteOption> chosen = Set.of(options);
         try (PathLock lock = lock(target, LockMode.WRITE)) {
             refuseLinks(target);
@@ -311,6 +359,9 @@ public final class PersistenceClient {
             } else {
                 Files.delete(target);
             }
+            if (!UNSYNCED_DIRECTORIES.isEmpty()) {
+                UNSYNCED_DIRECTORIES.removeIf(d -> d.startsWith(target));
+            }
             syncDirectory(target.getParent());
         }
     }
@@ -322,10 +373,14 @@ public final class PersistenceClient {
      * are created. Moving a path onto itself does nothing.
      */
     public void move(Path source, Path target) throws IOException {
-        Path from = checked(source, LockMode.WRITE);
-        Path to = checked(target, LockMode.WRITE);
+        Path from = notRoot(source);
+        Path to = writable(target);
         if (from.equals(to)) {
             return;
+        }
+        if (to.startsWith(from) || from.startsWith(to)) {
+            throw new IllegalArgumentException("Refused: cannot move '" + from + "' to '" + to
+                    + "', one lies inside the other");
         }
         try (PathLock lock = lockAll(List.of(from, to))) {
             refuseLinks(from);
@@ -393,6 +448,28 @@ public final class PersistenceClient {
         return path;
     }
 
+    /**
+     * {@link #checked} for a path that a write or move creates: its name must not be in the
+     * temp-name space of any suffix.
+     */
+    private Path writable(Path path) {
+        notRoot(path);
+        if (ANY_TEMP_NAME.matcher(path.getFileName().toString()).matches()) {
+            throw new IllegalArgumentException("Refused: '" + path.getFileName()
+                    + "' has the form of a temp file name, which recover() would delete");
+        }
+        return path;
+    }
+
+    /** {@link #checked} for a WRITE on a path that is replaced, moved or deleted: never the root. */
+    private Path notRoot(Path path) {
+        checked(path, LockMode.WRITE);
+        if (path.equals(root)) {
+            throw new IllegalArgumentException("Refused: the root '" + root + "' itself is never replaced, moved or deleted");
+        }
+        return path;
+    }
+
     private PathLock lock(Path path, LockMode mode) throws IOException {
         try {
             return lockTimeout == null ? manager.acquire(path, mode) : manager.acquire(path, mode, lockTimeout);
@@ -452,29 +529,85 @@ public final class PersistenceClient {
             }
             name = name.substring(0, cut);
         }
-        return target.resolveSibling("." + name + "." + String.format("%016x", RANDOM.nextLong())
-                + TEMP_MARKER + tempSuffix);
+        String random = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        StringBuilder temp = new StringBuilder(name.length() + 42).append('.').append(name).append('.');
+        for (int i = random.length(); i < 16; i++) {
+            temp.append('0');
+        }
+        return target.resolveSibling(temp.append(random).append(TEMP_MARKER).append(tempSuffix).toString());
     }
 
     /** Renames the temp file over the target; the lock must still be held at that moment. */
-    private void commit(PathLock lock, Path temp, Path target) throws IOException {
-        keepPermissions(target, temp);
+    private void replace(PathLock lock, Path temp, Path target) throws IOException {
         if (!lock.isHeld()) {
             throw new LockLostException("Lock on " + target + " lost before commit; the write was discarded");
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static void keepPermissions(Path target, Path temp) throws IOException {
-        PosixFileAttributeView old = Files.getFileAttributeView(target, PosixFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
-        if (old == null) {
-            return;
+    /**
+     * {@link #createTemp} in the target's directory, which is created first if it is missing — so
+     * a write into an existing directory costs no stat of it. In durable mode a directory that
+     * some writer created but has not yet made durable is made durable first.
+     */
+    private FileChannel createTempIn(Path temp, Path target) throws IOException {
+        Path dir = target.getParent();
+        if (durable() && !UNSYNCED_DIRECTORIES.isEmpty() && UNSYNCED_DIRECTORIES.contains(dir)) {
+            syncCreatedChain(dir);
         }
         try {
-            Files.setPosixFilePermissions(temp, old.readAttributes().permissions());
+            return createTemp(temp, target);
+        } catch (NoSuchFileException missingDirectory) {
+            ensureDirectory(dir);
+            return createTemp(temp, target);
+        }
+    }
+
+    /**
+     * Creates the temp file for {@code target}, never more readable than the target: a replaced
+     * regular file's POSIX permissions are given at creation (the umask can only narrow them) and
+     * then set exactly; a new file, or one replacing a symbolic link (whose own mode means
+     * nothing), gets the default permissions of a new file, as the target will. If this throws,
+     * no temp file is left.
+     */
+    private static FileChannel createTemp(Path temp, Path target) throws IOException {
+        Set<PosixFilePermission> mode = replacedFileMode(target);
+        if (mode == null) {
+            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+        FileChannel channel = FileChannel.open(temp, TEMP_OPTIONS, PosixFilePermissions.asFileAttribute(mode));
+        try {
+            Files.setPosixFilePermissions(temp, mode);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                channel.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            discard(temp, e);
+            throw e;
+        }
+        return channel;
+    }
+
+    /**
+     * The permissions of the regular file at {@code target}; null if there is none or no POSIX.
+     * A missing target costs one {@code access(2)}, not a failing {@code lstat} and its exception.
+     */
+    private static Set<PosixFilePermission> replacedFileMode(Path target) throws IOException {
+        if (!Files.exists(target)) {
+            return null; // missing, or a link to nothing: a new file either way
+        }
+        PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (view == null) {
+            return null;
+        }
+        try {
+            PosixFileAttributes old = view.readAttributes();
+            return old.isRegularFile() ? old.permissions() : null;
         } catch (NoSuchFileException newFile) {
-            // No old file: the new one gets the default permissions.
+            return null;
         }
     }
 
@@ -488,35 +621,43 @@ public final class PersistenceClient {
 
     /**
      * Makes sure {@code dir} exists. When it does, this costs one stat and no mkdir. Missing
-     * directories are created top-down; in durable mode each one's parent is fsync'd, and a
-     * directory that a concurrent writer has created but not yet made durable is made durable
-     * here too before this write is acknowledged.
+     * directories are created top-down, the root at most (never one of its ancestors); in durable
+     * mode each one's parent is fsync'd, and a directory that a concurrent writer has created but
+     * not yet made durable is made durable here too before this write is acknowledged.
      */
     private void ensureDirectory(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
-            if (durable && UNSYNCED_DIRECTORIES.contains(dir)) {
+            if (durable() && UNSYNCED_DIRECTORIES.contains(dir)) {
                 syncCreatedChain(dir);
             }
             return;
         }
         Deque<Path> missing = new ArrayDeque<>();
         for (Path d = dir; d != null && !Files.isDirectory(d); d = d.getParent()) {
+            if (root != null && !d.startsWith(root)) {
+                throw new NoSuchFileException(d.toString(), null,
+                        "the root's parent is missing; nothing is created outside the root " + root);
+            }
             missing.push(d);
         }
         while (!missing.isEmpty()) {
             Path d = missing.pop();
-            if (durable) {
+            if (durable()) {
                 UNSYNCED_DIRECTORIES.add(d);
             }
             try {
                 Files.createDirectory(d);
             } catch (FileAlreadyExistsException raced) {
                 if (!Files.isDirectory(d)) {
+                    UNSYNCED_DIRECTORIES.remove(d);
                     throw raced;
                 }
+            } catch (IOException | RuntimeException | Error e) {
+                UNSYNCED_DIRECTORIES.remove(d);
+                throw e;
             }
         }
-        if (durable) {
+        if (durable()) {
             syncCreatedChain(dir);
         }
     }
@@ -534,21 +675,38 @@ public final class PersistenceClient {
         }
     }
 
+    /**
+     * Makes a temp file's data reach the disk before its rename: {@code fdatasync} for
+     * {@link Durability#ATOMIC} (data and size), {@code fsync} for {@link Durability#DURABLE}
+     * (its permissions too).
+     */
+    private void syncData(FileChannel channel) throws IOException {
+        if (durability != Durability.NO_SYNC) {
+            channel.force(durability == Durability.DURABLE);
+        }
+    }
+
     private void syncDirectory(Path dir) throws IOException {
-        if (durable && dir != null) {
+        if (durable() && dir != null) {
             DirectorySync.of(dir).sync(dir);
         }
     }
 
-    /** Directories created by some durable client whose entry in their parent is not yet fsync'd. */
+    /**
+     * Directories created by some durable client whose entry in their parent is not yet fsync'd.
+     * Bounded by the directories that exist: an entry goes when its parent's fsync succeeds, when
+     * its mkdir fails, and when the client deletes it.
+     */
     private static final Set<Path> UNSYNCED_DIRECTORIES = ConcurrentHashMap.newKeySet();
 
     /**
      * Group commit of directory fsyncs. Callers that arrive while an fsync runs join the next
      * batch; one fsync per directory in a batch acknowledges every caller of that batch, since
      * each of them asked only after its rename completed and the batch's fsync starts after
-     * every member asked. A failed batch fsync is retried alone by each of its members, so each
-     * gets its own exception.
+     * every member asked. A failed fsync is final: every member of its batch fails with its
+     * error (the member that ran it with the original exception, the others with an
+     * {@link IOException} of the same message caused by it), and it is never retried, since after
+     * a failed fsync the kernel may have dropped the dirty data and a retry can succeed falsely.
      */
     private static final class DirectorySync {
         private static final DirectorySync[] STRIPES = new DirectorySync[64];
@@ -594,22 +752,30 @@ public final class PersistenceClient {
             } finally {
                 lock.unlock();
             }
-            if (batch.failed.contains(dir)) {
-                fsync(dir);
+            IOException failure = batch.failed.get(dir);
+            if (failure != null) {
+                if (batch.runner == Thread.currentThread()) {
+                    throw failure;
+                }
+                throw new IOException(failure.getMessage(), failure);
             }
         }
 
         private static final class Batch {
             final Set<Path> dirs = new HashSet<>();
-            final Set<Path> failed = new HashSet<>();
+            final Map<Path, IOException> failed = new HashMap<>();
+            Thread runner;
             boolean finished;
 
             void run() {
+                runner = Thread.currentThread();
                 for (Path dir : dirs) {
                     try {
                         fsync(dir);
-                    } catch (IOException | RuntimeException e) {
-                        failed.add(dir);
+                    } catch (IOException e) {
+                        failed.put(dir, e);
+                    } catch (RuntimeException e) {
+                        failed.put(dir, new IOException(e.getMessage(), e));
                     }
                 }
             }
@@ -641,13 +807,14 @@ public final class PersistenceClient {
         }
     }
 
-    /** The atomic output stream: a temp file committed by close(), discarded by abort(). */
+    /** The atomic output stream: a temp file committed by commit(), discarded by abort() or close(). */
     private final class TempFileOutputStream extends AtomicOutputStream {
         private final Path target;
         private final Path temp;
         private final FileChannel channel;
         private final OutputStream out;
         private final PathLock lock;
+        private boolean committed;
         private boolean finished;
         private IOException failure;
 
@@ -690,9 +857,12 @@ public final class PersistenceClient {
         }
 
         @Override
-        public void close() throws IOException {
-            if (finished) {
+        public void commit() throws IOException {
+            if (committed) {
                 return;
+            }
+            if (finished) {
+                throw new IOException("Nothing committed to " + target + ": the stream was already discarded");
             }
             if (failure != null) {
                 abort();
@@ -702,23 +872,27 @@ public final class PersistenceClient {
             try {
                 try {
                     out.flush();
-                    if (durable) {
-                        channel.force(true);
-                    }
+                    syncData(channel);
                 } finally {
                     channel.close();
                 }
-                commit(lock, temp, target);
+                replace(lock, temp, target);
             } catch (IOException | RuntimeException | Error e) {
                 discard(temp, e);
                 lock.close();
                 throw e;
             }
+            committed = true;
             try {
                 syncDirectory(target.getParent());
             } finally {
                 lock.close();
             }
+        }
+
+        @Override
+        public void close() throws IOException {
+            abort();
         }
 
         @Override
@@ -737,7 +911,7 @@ public final class PersistenceClient {
 
         private void ensureOpen() throws IOException {
             if (finished) {
-                throw new IOException("Stream to " + target + " is already closed or aborted");
+                throw new IOException("Stream to " + target + " is already committed or discarded");
             }
             if (failure != null) {
                 throw new IOException("Stream to " + target + " failed earlier; only abort() or close() remain", failure);
@@ -750,10 +924,49 @@ public final class PersistenceClient {
         }
     }
 
+    /**
+     * The stream a {@link ContentWriter} writes to: closing it (as wrappers such as a
+     * {@code Writer} do) only flushes; the client commits or discards.
+     */
+    private static final class CallbackStream extends OutputStream {
+        private final AtomicOutputStream out;
+
+        CallbackStream(AtomicOutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+
+    /** Writes a file's new content for {@link #write(Path, ContentWriter)}. */
+    @FunctionalInterface
+    public interface ContentWriter {
+        /** Writes the whole new content to {@code out}; throwing discards it. */
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     /** Configures a {@link PersistenceClient}. Not thread-safe; {@link #build()} copies its state. */
     public static final class Builder {
         private final LockManager manager;
-        private boolean durable;
+        private Durability durability = Durability.ATOMIC;
         private String tempSuffix = "tmp";
         private Path root;
         private Duration lockTimeout;
@@ -762,10 +975,18 @@ public final class PersistenceClient {
             this.manager = Objects.requireNonNull(manager, "manager");
         }
 
-        /** Whether to fsync files and directories before acknowledging (default {@code false}). */
-        public Builder durable(boolean durable) {
-            this.durable = durable;
+        /** What writes, deletes and moves guarantee after a power loss (default {@link Durability#ATOMIC}). */
+        public Builder durability(Durability durability) {
+            this.durability = Objects.requireNonNull(durability, "durability");
             return this;
+        }
+
+        /**
+         * Shorthand: {@code true} for {@link Durability#DURABLE}, {@code false} for the default
+         * {@link Durability#ATOMIC}.
+         */
+        public Builder durable(boolean durable) {
+            return durability(durable ? Durability.DURABLE : Durability.ATOMIC);
         }
 
         /** The last part of temp file names: 1 to 16 of {@code [A-Za-z0-9_-]} (default {@code "tmp"}). */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The client against real files: contracts of every operation, atomicity, locks, bad input. */
@@ -69,10 +71,11 @@ class PersistenceClientTest {
     // ------------------------------------------------------------------ round trips
 
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void roundTripsBytesAndStringsAndCreatesParents(boolean durable) throws Exception {
-        PersistenceClient c = PersistenceClient.builder(manager).durable(durable).build();
-        assertEquals(durable, c.durable());
+    @EnumSource(Durability.class)
+    void roundTripsBytesAndStringsAndCreatesParents(Durability level) throws Exception {
+        PersistenceClient c = PersistenceClient.builder(manager).durability(level).build();
+        assertEquals(level, c.durability());
+        assertEquals(level == Durability.DURABLE, c.durable());
         Path file = dir.resolve("a/b/c/data.bin");
         byte[] big = new byte[1 << 20];
         new java.util.Random(1).nextBytes(big);
@@ -94,9 +97,47 @@ class PersistenceClientTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         try (var out = client.newOutputStream(file)) {
             out.write('3');
+            out.commit();
         }
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals("3", Files.readString(file));
+    }
+
+    /** The new content of an owner-only file is never readable by others, not even while it is written. */
+    @Test
+    void aTempFileIsNeverMoreReadableThanItsTarget() throws Exception {
+        Path file = dir.resolve("secret");
+        client.writeString(file, "v1");
+        for (String mode : List.of("rw-------", "r--------", "rw-rw-rw-", "rwxr-x---")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+            try (AtomicOutputStream out = client.newOutputStream(file)) {
+                Path temp;
+                try (Stream<Path> files = Files.list(dir)) {
+                    temp = files.filter(f -> client.isTempName(f.getFileName().toString())).findFirst().orElseThrow();
+                }
+                assertEquals(mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(temp)),
+                        "temp file's mode while writing over a " + mode + " file");
+                out.write('2');
+                out.commit();
+            }
+            assertEquals(mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), "mode kept");
+        }
+    }
+
+    /** Writing over a symbolic link (no root) replaces the link; the link's own 0777 is never copied. */
+    @Test
+    void writingOverALinkNeverCopiesTheLinksOwnMode() throws Exception {
+        Path fresh = dir.resolve("fresh");
+        client.writeString(fresh, "x");
+        String defaultMode = PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh));
+        Path real = Files.writeString(dir.resolve("real"), "real");
+        Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-------"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        client.writeString(link, "over the link");
+        assertFalse(Files.isSymbolicLink(link));
+        assertEquals(defaultMode, PosixFilePermissions.toString(Files.getPosixFilePermissions(link)),
+                "not the mode of a new file");
+        assertEquals("real", Files.readString(real));
     }
 
     @Test
@@ -180,7 +221,7 @@ class PersistenceClientTest {
     // ------------------------------------------------------------------ streams
 
     @Test
-    void outputStreamHoldsTheWriteLockUntilCloseCommits() throws Exception {
+    void outputStreamHoldsTheWriteLockUntilCommit() throws Exception {
         Path file = dir.resolve("s/stream.txt");
         client.writeString(file, "old");
         var out = client.newOutputStream(file);
@@ -190,7 +231,8 @@ class PersistenceClientTest {
         assertEquals("old", Files.readString(file), "uncommitted bytes visible");
         CompletableFuture<PathLock> reader = manager.acquireAsync(file, LockMode.READ);
         assertFalse(reader.isDone());
-        out.close();
+        out.commit();
+        out.commit();
         out.close();
         assertEquals("new content", Files.readString(file));
         reader.join().close();
@@ -211,6 +253,103 @@ class PersistenceClientTest {
         var fresh = client.newOutputStream(dir.resolve("never.txt"));
         fresh.abort();
         assertFalse(Files.exists(dir.resolve("never.txt")));
+    }
+
+    /** The common idiom: a source that fails mid-copy inside try-with-resources must not replace the file. */
+    @Test
+    void tryWithResourcesAroundAFailingSourceKeepsTheOldContent() throws Exception {
+        Path file = dir.resolve("copy.txt");
+        client.writeString(file, "old");
+        InputStream failingSource = new InputStream() {
+            private int left = 10_000;
+
+            @Override
+            public int read() throws IOException {
+                if (left == 0) {
+                    throw new IOException("source failed");
+                }
+                left--;
+                return 'p';
+            }
+        };
+        IOException thrown = assertThrows(IOException.class, () -> {
+            try (AtomicOutputStream out = client.newOutputStream(file)) {
+                failingSource.transferTo(out);
+            }
+        });
+        assertEquals("source failed", thrown.getMessage());
+        assertTrue(Files.readString(file).equals("old"), "partial content committed by close()");
+    }
+
+    @Test
+    void closeWithoutCommitDiscardsAndACommitAfterItFails() throws Exception {
+        Path file = dir.resolve("uncommitted.txt");
+        client.writeString(file, "old");
+        AtomicOutputStream out = client.newOutputStream(file);
+        out.write("new".getBytes(StandardCharsets.UTF_8));
+        out.close();
+        assertEquals("old", Files.readString(file));
+        assertTrue(manager.stats().idle(), "close released the lock");
+        assertThrows(IOException.class, out::commit);
+        assertThrows(IOException.class, () -> out.write(1));
+        assertEquals("old", Files.readString(file));
+        try (AtomicOutputStream fresh = client.newOutputStream(dir.resolve("never/created.txt"))) {
+            fresh.write(1);
+        }
+        assertFalse(Files.exists(dir.resolve("never/created.txt")));
+    }
+
+    @Test
+    void writeWithACallbackCommitsWhenItReturnsAndDiscardsWhenItThrows() throws Exception {
+        Path file = dir.resolve("callback/doc.txt");
+        client.write(file, out -> {
+            try (java.io.Writer text = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+                text.write("first");
+            }
+            assertEquals(1, manager.stats().activeWriters(), "written under the write lock");
+            assertFalse(Files.exists(file), "visible before the callback returned");
+        });
+        assertEquals("first", Files.readString(file));
+        IOException failure = new IOException("source failed");
+        IOException thrown = assertThrows(IOException.class, () -> client.write(file, out -> {
+            out.write("partial".getBytes(StandardCharsets.UTF_8));
+            throw failure;
+        }));
+        assertTrue(thrown == failure, "not the callback's own exception: " + thrown);
+        assertThrows(IllegalStateException.class, () -> client.write(file, out -> {
+            out.write("partial".getBytes(StandardCharsets.UTF_8));
+            throw new IllegalStateException("bug in the callback");
+        }));
+        assertEquals("first", Files.readString(file));
+        client.write(file, out -> assertEquals("first", client.readString(file), "re-entrant inside the callback"));
+        assertEquals("", Files.readString(file));
+    }
+
+    /**
+     * A stream keeps its lock beyond the call that opened it, so the lock must not make the
+     * opening (pooled) thread re-entrant: another task on that thread must queue behind it.
+     */
+    @Test
+    void anOpenStreamDoesNotLetLaterTasksOnItsThreadIntoItsLock() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Path file = dir.resolve("pooled.txt");
+            client.writeString(file, "old");
+            AtomicOutputStream out = pool.submit(() -> client.newOutputStream(file)).get(10, TimeUnit.SECONDS);
+            PersistenceClient impatient = PersistenceClient.builder(manager).lockTimeout(Duration.ofMillis(100)).build();
+            Future<?> unrelated = pool.submit(() -> {
+                impatient.writeString(file, "unrelated task");
+                return null;
+            });
+            java.util.concurrent.ExecutionException failed =
+                    assertThrows(java.util.concurrent.ExecutionException.class, () -> unrelated.get(10, TimeUnit.SECONDS));
+            assertTrue(failed.getCause() instanceof LockTimeoutException, failed.getCause().toString());
+            assertEquals("old", Files.readString(file));
+            out.abort();
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
     }
 
     @Test
@@ -328,7 +467,7 @@ class PersistenceClientTest {
     }
 
     @Test
-    void builderRefusesBadSettings() {
+    void builderRefusesBadSettingsAndChoosesTheDurability() {
         PersistenceClient.Builder builder = PersistenceClient.builder(manager);
         assertThrows(IllegalArgumentException.class, () -> builder.root(Path.of("relative")));
         assertThrows(IllegalArgumentException.class, () -> builder.tempSuffix(""));
@@ -336,6 +475,16 @@ class PersistenceClientTest {
         assertThrows(IllegalArgumentException.class, () -> builder.tempSuffix("x".repeat(17)));
         assertThrows(IllegalArgumentException.class, () -> builder.lockTimeout(Duration.ofSeconds(-1)));
         assertThrows(NullPointerException.class, () -> PersistenceClient.builder(null));
+        assertEquals(Durability.ATOMIC, PersistenceClient.builder(manager).build().durability(), "the default");
+        assertEquals(Durability.DURABLE, PersistenceClient.builder(manager).durable(true).build().durability());
+        assertEquals(Durability.ATOMIC, PersistenceClient.builder(manager).durable(false).build().durability());
+        assertThrows(NullPointerException.class, () -> builder.durability(null));
+        for (Durability level : Durability.values()) {
+            assertEquals(level, Durability.ofConfigName(level.configName()));
+        }
+        assertEquals(List.of("no-sync", "atomic", "durable"),
+                Arrays.stream(Durability.values()).map(Durability::configName).toList());
+        assertThrows(IllegalArgumentException.class, () -> Durability.ofConfigName("fsync"));
     }
 
     @Test
@@ -364,12 +513,52 @@ class PersistenceClientTest {
 
     // ------------------------------------------------------------------ recovery
 
+    /** A user file in the temp-name space (of any suffix) would be deleted by recover: it is refused. */
+    @Test
+    void namesInTheTempNameSpaceAreRefusedSoRecoverNeverDeletesAUsersFile() throws Exception {
+        client.writeString(dir.resolve("src"), "user file");
+        for (String name : List.of(".a.json.0123456789abcdef.persistence.tmp", ".x.0123456789abcdef.persistence.other",
+                ".\n.fedcba9876543210.persistence.tmp")) {
+            Path file = dir.resolve(name);
+            assertThrows(IllegalArgumentException.class, () -> client.writeString(file, "user file"), name);
+            assertThrows(IllegalArgumentException.class, () -> client.newOutputStream(file), name);
+            assertThrows(IllegalArgumentException.class, () -> client.write(file, out -> out.write(1)), name);
+            assertThrows(IllegalArgumentException.class, () -> client.move(dir.resolve("src"), file), name);
+        }
+        assertEquals(0, client.recover(dir));
+        assertEquals(List.of("src"), client.collect(dir));
+    }
+
+    /** Every temp name the client creates is recognised by recover, control characters included. */
+    @Test
+    void recoverRecognisesTempNamesWithLineBreaksAndControlCharacters() throws Exception {
+        List<String> odd = new ArrayList<>(List.of("a\nb", "a\rb", "\n", "tab\there", "x\u0001y"));
+        if (Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8")).newEncoder().canEncode("\u0085\u2028\u2029")) {
+            odd.addAll(List.of("a\u0085b", "a\u2028b", "a\u2029b"));
+        }
+        List<String> orphans = new ArrayList<>();
+        for (String name : odd) {
+            AtomicOutputStream out = client.newOutputStream(dir.resolve(name));
+            String temp;
+            try (Stream<Path> files = Files.list(dir)) {
+                temp = files.map(f -> f.getFileName().toString())
+                        .filter(n -> n.contains(".persistence.") && !orphans.contains(n)).findFirst().orElseThrow();
+            }
+            out.abort();
+            assertTrue(client.isTempName(temp), "not recognised: " + temp.replace("\n", "\\n"));
+            Files.writeString(dir.resolve(temp), "orphan");
+            orphans.add(temp);
+        }
+        assertEquals(orphans.size(), client.recover(dir), "orphans with odd names recovered");
+        assertEquals(List.of(), client.collect(dir));
+    }
+
     @Test
     void recoverRemovesOnlyOrphanedTempFiles() throws Exception {
         client.writeString(dir.resolve("keep/a.json"), "{}");
         client.writeString(dir.resolve("keep/.hidden"), "user file");
         client.writeString(dir.resolve("keep/x.tmp"), "user file with the suffix");
-        client.writeString(dir.resolve("keep/.x.0123456789abcdef.persistence.other"), "another suffix");
+        Files.writeString(dir.resolve("keep/.x.0123456789abcdef.persistence.other"), "another suffix's orphan");
         Files.writeString(dir.resolve("keep/.a.json.0123456789abcdef.persistence.tmp"), "orphan");
         Files.createDirectories(dir.resolve("keep/deep"));
         Files.writeString(dir.resolve("keep/deep/.b.fedcba9876543210.persistence.tmp"), "orphan");

@@ -28,13 +28,16 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
+import dev.persistence.Durability;
 import dev.persistence.LockManager;
 import dev.persistence.PersistenceClient;
 
 /**
  * 1 KiB writes of new files into one directory and 1 KiB reads, through the client and through
- * raw NIO (temp file + atomic rename, plus file and directory fsync when durable), sequentially
- * and with 16 in flight. Files live under {@code benchmarks.dir} (default: target/bench-data
+ * raw NIO, at each {@link Durability} level, sequentially and with 16 in flight. The raw recipe
+ * of a level makes the same calls the level promises: temp file + atomic rename; for
+ * {@code ATOMIC} also {@code fdatasync} of the temp file; for {@code DURABLE} {@code fsync} of the
+ * temp file and of the directory. Files live under {@code benchmarks.dir} (default: target/bench-data
  * beside the working directory), on the real disk.
  */
 @State(Scope.Benchmark)
@@ -48,8 +51,8 @@ public class ClientBenchmark {
     private static final byte[] KIB = new byte[1024];
     private static final int READ_FILES = 1000;
 
-    @Param({"false", "true"})
-    boolean durable;
+    @Param({"NO_SYNC", "ATOMIC", "DURABLE"})
+    Durability durability;
 
     Path dir;
     PersistenceClient client;
@@ -59,7 +62,7 @@ public class ClientBenchmark {
     public void freshDirectory() throws IOException {
         Path base = Path.of(System.getProperty("benchmarks.dir", "target/bench-data")).toAbsolutePath();
         dir = Files.createDirectories(base.resolve("run-" + System.nanoTime()));
-        client = PersistenceClient.builder(LockManager.create()).durable(durable).build();
+        client = PersistenceClient.builder(LockManager.create()).durability(durability).build();
         for (int i = 0; i < READ_FILES; i++) {
             Files.write(dir.resolve("r" + i), KIB);
         }
@@ -130,17 +133,17 @@ public class ClientBenchmark {
         return dir.resolve("r" + ThreadLocalRandom.current().nextInt(READ_FILES));
     }
 
-    /** The naive recipe: temp file, (fsync), rename, (fsync the directory) — per write. */
+    /** The naive recipe of the level: temp file, (fdatasync or fsync), rename, (fsync the directory) — per write. */
     private void rawWrite(Path target) throws IOException {
         Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap(KIB));
-            if (durable) {
-                channel.force(true);
+            if (durability != Durability.NO_SYNC) {
+                channel.force(durability == Durability.DURABLE);
             }
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        if (durable) {
+        if (durability == Durability.DURABLE) {
             try (FileChannel directory = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
                 directory.force(true);
             }

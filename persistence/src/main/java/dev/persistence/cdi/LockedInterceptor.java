@@ -1,13 +1,22 @@
 package dev.persistence.cdi;
 
 import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
@@ -15,14 +24,32 @@ import jakarta.interceptor.InvocationContext;
 
 import org.eclipse.microprofile.config.Config;
 
+import dev.persistence.LockContext;
 import dev.persistence.LockManager;
+import dev.persistence.LockMode;
+import dev.persistence.LockTimeoutException;
 import dev.persistence.Locked;
 import dev.persistence.PathLock;
+import dev.persistence.cdi.spi.LockedCall;
+import dev.persistence.cdi.spi.LockedReturnType;
+import dev.persistence.cdi.spi.LockedThreads;
 
 /*
- * The @Locked interceptor: resolves the method's path template against the call's arguments,
- * takes the lock from the application's LockManager, and releases it when the call (or the
- * CompletionStage it returns) completes. Enabled globally by @Priority: no beans.xml entry.
+ * The @Locked interceptor: plans each method once (template, timeout, how its result is held),
+ * then runs every call under its lock. Enabled globally by @Priority: no beans.xml entry.
+ *
+ * How a call holds its lock, by the method's declared return type:
+ *   - synchronous: a blocking acquisition in the calling thread's LockContext, released on
+ *     return. On a thread that must not block (LockedThreads) it fails at once, unless a lock
+ *     of the thread's context already covers it (a nested hold never waits).
+ *   - CompletionStage / CompletableFuture: held until the stage completes. Inside a covering
+ *     lock of the context the hold is pinned there (it outlives the enclosing scope); on a thread
+ *     that may block, the acquisition blocks as for a synchronous call; on one that must not,
+ *     it is asynchronous and the method runs when the lock is granted, on the executor the
+ *     platform names (the caller's event loop).
+ *   - a type a LockedReturnType plug-in supports (Mutiny's Uni under Quarkus): the plug-in.
+ * The method runs with its lock in the LockContext, so its synchronous part may use the covered
+ * paths; the calling thread never keeps an asynchronous method's lock in its context.
  */
 
 /** Runs {@link Locked} methods under their lock. */
@@ -36,8 +63,8 @@ public class LockedInterceptor {
     private static final String[] BINDINGS_KEYS = {
             "io.quarkus.arc.interceptorBindings", "org.jboss.weld.interceptor.bindings"};
 
-    /** Parsed templates; per interceptor instance, so a redeployment with new configuration starts afresh. */
-    private final ConcurrentMap<Method, LockedPath> paths = new ConcurrentHashMap<>();
+    /** Plans; per interceptor instance, so a redeployment with new configuration starts afresh. */
+    private final ConcurrentMap<Method, LockedMethod> plans = new ConcurrentHashMap<>();
 
     @Inject
     LockManager manager;
@@ -48,52 +75,32 @@ public class LockedInterceptor {
     @Inject
     Config config;
 
+    @Inject
+    @Any
+    Instance<LockedReturnType> returnTypes;
+
+    @Inject
+    @Any
+    Instance<LockedThreads> threads;
+
     @AroundInvoke
     Object lockAround(InvocationContext context) throws Exception {
-        Method method = context.getMethod();
-        LockedPath template = paths.computeIfAbsent(method,
-                m -> LockedPath.parse(binding(context, m), m, key -> config.getOptionalValue(key, String.class)));
-        PathLock lock = acquire(template, context.getParameters());
-        boolean async = CompletionStage.class.isAssignableFrom(method.getReturnType());
-        Object result;
-        try {
-            result = context.proceed();
-        } catch (Throwable failure) {
-            lock.close();
-            throw failure;
+        LockedMethod plan = plans.computeIfAbsent(context.getMethod(), method -> LockedMethod.plan(
+                binding(context, method), method, key -> config.getOptionalValue(key, String.class),
+                settings.lockTimeout(), returnTypes));
+        Call call = new Call(plan, plan.path().resolve(context.getParameters()), context,
+                threads.isResolvable() ? threads.get() : null);
+        switch (plan.kind()) {
+            case SYNCHRONOUS:
+                return call.synchronous();
+            case STAGE:
+                return call.stage();
+            default:
+                return plan.returnType().invoke(call);
         }
-        if (!async || result == null) {
-            lock.close();
-            return result;
-        }
-        // The calling thread goes on to other work: it must not stay inside the lock.
-        lock.disown();
-        CompletionStage<?> stage = (CompletionStage<?>) result;
-        if (!method.getReturnType().isAssignableFrom(CompletableFuture.class)) {
-            stage.whenComplete((value, failure) -> lock.close());
-            return result;
-        }
-        // Callers see completion only after the release, so their next step never waits on us.
-        CompletableFuture<Object> released = new CompletableFuture<>();
-        stage.whenComplete((value, failure) -> {
-            lock.close();
-            if (failure != null) {
-                released.completeExceptionally(failure);
-            } else {
-                released.complete(value);
-            }
-        });
-        return released;
     }
 
-    private PathLock acquire(LockedPath template, Object[] arguments) throws InterruptedException {
-        var path = template.resolve(arguments);
-        return settings.lockTimeout().isPresent()
-                ? manager.acquire(path, template.mode(), settings.lockTimeout().get())
-                : manager.acquire(path, template.mode());
-    }
-
-    private static Locked binding(InvocationContext context, Method method) {
+    static Locked binding(InvocationContext context, Method method) {
         for (String key : BINDINGS_KEYS) {
             if (context.getContextData().get(key) instanceof Collection<?> bindings) {
                 for (Object binding : bindings) {
@@ -103,10 +110,7 @@ public class LockedInterceptor {
                 }
             }
         }
-        Locked locked = method.getAnnotation(Locked.class);
-        for (Class<?> type = method.getDeclaringClass(); locked == null && type != null; type = type.getSuperclass()) {
-            locked = type.getAnnotation(Locked.class);
-        }
+        Locked locked = LockedMethod.declaredBinding(method);
         if (locked == null && context.getTarget() != null) {
             locked = context.getTarget().getClass().getAnnotation(Locked.class);
         }
@@ -114,5 +118,178 @@ public class LockedInterceptor {
             throw new IllegalStateException("No @Locked binding found for " + LockedPath.describe(method));
         }
         return locked;
+    }
+
+    /** One call: its path, its invocation and the ways to hold its lock. */
+    private final class Call implements LockedCall {
+        private final LockedMethod plan;
+        private final Path path;
+        private final InvocationContext invocation;
+        private final LockedThreads threads;
+
+        Call(LockedMethod plan, Path path, InvocationContext invocation, LockedThreads threads) {
+            this.plan = plan;
+            this.path = path;
+            this.invocation = invocation;
+            this.threads = threads;
+        }
+
+        @Override
+        public Path path() {
+            return path;
+        }
+
+        @Override
+        public LockMode mode() {
+            return plan.path().mode();
+        }
+
+        Object synchronous() throws Exception {
+            if (threads != null && !LockContext.covers(path, mode())) {
+                threads.checkBlockingAllowed("@Locked " + plan.description() + " waiting for " + mode() + " " + path);
+            }
+            try (PathLock ignored = acquireBlocking()) {
+                return invocation.proceed();
+            }
+        }
+
+        Object stage() throws Exception {
+            if (LockContext.covers(path, mode())) {
+                PathLock pinned = manager.acquireAsyncInContext(path, mode()).join();
+                return completeUnder(pinned, () -> proceed(pinned));
+            }
+            if (threads == null || threads.isBlockingAllowed() || !plan.returnsCompletableFuture()) {
+                PathLock lock = acquireBlocking();
+                return completeUnder(lock, () -> {
+                    try {
+                        return invocation.proceed();
+                    } finally {
+                        lock.disown(); // the stage keeps the lock; this thread goes on to other work
+                    }
+                });
+            }
+            Executor resume = threads.resumeExecutor().orElse(null);
+            CompletableFuture<PathLock> granted = acquire();
+            if (granted.isDone() && !granted.isCompletedExceptionally()) {
+                PathLock lock = granted.join();
+                return completeUnder(lock, () -> proceed(lock));
+            }
+            CompletableFuture<Object> result = new CompletableFuture<>();
+            granted.whenComplete((lock, failure) -> {
+                if (failure != null) {
+                    result.completeExceptionally(unwrap(failure));
+                    return;
+                }
+                Runnable body = () -> {
+                    try {
+                        relay((CompletionStage<?>) completeUnder(lock, () -> proceed(lock)), result);
+                    } catch (Throwable bodyFailure) {
+                        result.completeExceptionally(bodyFailure);
+                    }
+                };
+                if (resume == null) {
+                    body.run();
+                } else {
+                    resume.execute(body);
+                }
+            });
+            return result;
+        }
+
+        /** Runs the method for a stage-returning call and keeps {@code lock} until the stage completes. */
+        private Object completeUnder(PathLock lock, Body body) throws Exception {
+            Object value;
+            try {
+                value = body.run();
+            } catch (Throwable failure) {
+                lock.close();
+                throw failure;
+            }
+            if (value == null) {
+                lock.close();
+                return null;
+            }
+            CompletionStage<?> stage = (CompletionStage<?>) value;
+            if (!plan.returnsCompletableFuture()) {
+                stage.whenComplete((v, failure) -> lock.close());
+                return value;
+            }
+            // Callers see completion only after the release, so their next step never waits on us.
+            CompletableFuture<Object> released = new CompletableFuture<>();
+            stage.whenComplete((v, failure) -> {
+                lock.close();
+                if (failure != null) {
+                    released.completeExceptionally(failure);
+                } else {
+                    released.complete(v);
+                }
+            });
+            return released;
+        }
+
+        @Override
+        public CompletableFuture<PathLock> acquire() {
+            CompletableFuture<PathLock> request = manager.acquireAsyncInContext(path, mode());
+            CompletableFuture<PathLock> result = new CompletableFuture<>();
+            Optional<Duration> timeout = plan.timeout();
+            if (timeout.isPresent() && !request.isDone()) {
+                request.orTimeout(Math.max(0L, timeout.get().toNanos()), TimeUnit.NANOSECONDS);
+            }
+            request.whenComplete((lock, failure) -> {
+                if (failure == null) {
+                    if (!result.complete(lock)) {
+                        lock.close(); // the caller gave up meanwhile
+                    }
+                } else if (failure instanceof TimeoutException) {
+                    result.completeExceptionally(new LockTimeoutException("Timed out after " + timeout.orElseThrow()
+                            + " waiting for " + mode() + " " + path + " (@Locked " + plan.description() + ")"));
+                } else {
+                    result.completeExceptionally(failure);
+                }
+            });
+            result.whenComplete((lock, failure) -> {
+                if (failure != null) {
+                    request.cancel(false); // withdraws a waiting request
+                }
+            });
+            return result;
+        }
+
+        @Override
+        public Object proceed(PathLock lock) throws Exception {
+            try (LockContext.Scope ignored = LockContext.enter(lock)) {
+                return invocation.proceed();
+            }
+        }
+
+        private PathLock acquireBlocking() throws InterruptedException {
+            Optional<Duration> timeout = plan.timeout();
+            return timeout.isPresent()
+                    ? manager.acquire(path, mode(), timeout.get())
+                    : manager.acquire(path, mode());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        Object run() throws Exception;
+    }
+
+    private static void relay(CompletionStage<?> stage, CompletableFuture<Object> result) {
+        if (stage == null) {
+            result.complete(null);
+        } else {
+            stage.whenComplete((value, failure) -> {
+                if (failure != null) {
+                    result.completeExceptionally(unwrap(failure));
+                } else {
+                    result.complete(value);
+                }
+            });
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 }

@@ -20,6 +20,7 @@ import dev.persistence.Locked;
  */
 public final class LockedPath {
 
+    /** The template as the user wrote it, quoted in every message. */
     private final String template;
     private final LockMode mode;
     /** Literal strings and Integer parameter indexes, in order. */
@@ -40,13 +41,31 @@ public final class LockedPath {
      * {@code config}; IllegalArgumentException says what is wrong.
      */
     public static LockedPath parse(Locked locked, Method method, Function<String, Optional<String>> config) {
+        return parse(locked.path(), config, locked.mode(), parameterNames(method), describe(method));
+    }
+
+    /**
+     * Expands and parses {@code template} against a method's parameter names ({@code null} where
+     * the class file does not record a name); {@code where} names the method in messages, which
+     * quote {@code template} as written.
+     */
+    public static LockedPath parse(String template, Function<String, Optional<String>> config, LockMode mode,
+                                   List<String> parameterNames, String where) {
+        return parse(expand(template, config, where), template, mode, parameterNames, where);
+    }
+
+    /** The parameter names of {@code method}: from {@link LockedParameterNames} or reflection. */
+    static List<String> parameterNames(Method method) {
+        List<String> recorded = LockedParameterNames.of(method);
+        if (recorded != null) {
+            return recorded;
+        }
         Parameter[] parameters = method.getParameters();
         List<String> names = new ArrayList<>(parameters.length);
         for (Parameter parameter : parameters) {
             names.add(parameter.isNamePresent() ? parameter.getName() : null);
         }
-        String where = describe(method);
-        return parse(expand(locked.path(), config, where), locked.mode(), names, where);
+        return names;
     }
 
     /**
@@ -70,30 +89,27 @@ public final class LockedPath {
         return expanded.append(template.substring(at)).toString();
     }
 
-    /**
-     * Parses an expanded template against a method's parameter names ({@code null} where the
-     * class file does not record a name); {@code where} names the method in error messages.
-     */
-    public static LockedPath parse(String template, LockMode mode, List<String> parameterNames, String where) {
-        if (!template.startsWith("/")) {
+    private static LockedPath parse(String expanded, String template, LockMode mode, List<String> parameterNames,
+                                    String where) {
+        if (!expanded.startsWith("/")) {
             throw new IllegalArgumentException("@Locked path '" + template + "' on " + where + " must be absolute");
         }
         List<Object> parts = new ArrayList<>();
         int at = 0;
-        while (at < template.length()) {
-            int open = template.indexOf('{', at);
+        while (at < expanded.length()) {
+            int open = expanded.indexOf('{', at);
             if (open < 0) {
-                parts.add(template.substring(at));
+                parts.add(expanded.substring(at));
                 break;
             }
-            int close = template.indexOf('}', open);
+            int close = expanded.indexOf('}', open);
             if (close < 0) {
                 throw new IllegalArgumentException("@Locked path '" + template + "' on " + where + " has an unclosed '{'");
             }
             if (open > at) {
-                parts.add(template.substring(at, open));
+                parts.add(expanded.substring(at, open));
             }
-            parts.add(parameterIndex(template.substring(open + 1, close), parameterNames, template, where));
+            parts.add(parameterIndex(expanded.substring(open + 1, close), parameterNames, template, where));
             at = close + 1;
         }
         return new LockedPath(template, mode, List.copyOf(parts));
@@ -120,7 +136,7 @@ public final class LockedPath {
         StringBuilder path = new StringBuilder(template.length() + 16);
         for (Object part : parts) {
             if (part instanceof Integer index) {
-                path.append(segment(String.valueOf(arguments[index]), index));
+                path.append(segment(arguments[index], index));
             } else {
                 path.append((String) part);
             }
@@ -128,13 +144,35 @@ public final class LockedPath {
         return Path.of(path.toString());
     }
 
-    private String segment(String value, int index) {
-        if (value.isEmpty() || value.equals(".") || value.equals("..") || value.indexOf('/') >= 0
-                || value.indexOf('\0') >= 0 || value.indexOf('\\') >= 0) {
-            throw new IllegalArgumentException("@Locked path '" + template + "': argument " + index + " ('"
-                    + value.replace("\0", "\\0") + "') is not a single path segment");
+    private String segment(Object argument, int index) {
+        if (argument == null) {
+            throw new LockedPathValueException("@Locked path '" + template + "': argument " + index
+                    + " is null, not a path segment");
+        }
+        String value = argument.toString();
+        boolean refused = value.isEmpty() || value.equals(".") || value.equals("..");
+        for (int i = 0; i < value.length() && !refused; i++) {
+            char c = value.charAt(i);
+            refused = c == '/' || c == '\\' || Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
+        }
+        if (refused) {
+            throw new LockedPathValueException("@Locked path '" + template + "': argument " + index + " ('"
+                    + printable(value) + "') is not a single path segment");
         }
         return value;
+    }
+
+    private static String printable(String value) {
+        StringBuilder shown = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                shown.append(String.format("\\u%04x", (int) c));
+            } else {
+                shown.append(c);
+            }
+        }
+        return shown.toString();
     }
 
     static String describe(Method method) {

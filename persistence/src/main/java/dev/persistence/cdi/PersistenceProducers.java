@@ -74,7 +74,7 @@ public class PersistenceProducers {
     @Singleton
     PersistenceClient persistenceClient(LockManager manager, PersistenceSettings settings) {
         PersistenceClient.Builder builder = PersistenceClient.builder(manager)
-                .durable(settings.durable())
+                .durability(settings.durability())
                 .root(settings.root().orElse(null))
                 .lockTimeout(settings.lockTimeout().orElse(null));
         try {

@@ -11,11 +11,13 @@ import java.util.regex.Pattern;
 
 import org.eclipse.microprofile.config.Config;
 
+import dev.persistence.Durability;
+
 /**
  * The {@code persistence.*} configuration, read from MicroProfile Config and validated once.
  * A bad value fails with an {@link IllegalArgumentException} naming the key and the value.
  *
- * @param durable         {@code persistence.durable} (default {@code false})
+ * @param durable         {@code persistence.durable} (default {@code false}): shorthand for {@code persistence.durability=durable}
  * @param tempSuffix      {@code persistence.temp-suffix} (default {@code tmp})
  * @param root            {@code persistence.root}: an absolute path (default none)
  * @param lockTimeout     {@code persistence.lock-timeout} (default none: wait forever)
@@ -24,12 +26,17 @@ import org.eclipse.microprofile.config.Config;
  * @param healthMaxWait   {@code persistence.health.max-wait} (default 30s)
  * @param lockManager     {@code persistence.lock-manager}: {@code local} (default) or the name of a
  *                        {@link dev.persistence.LockManagerFactory} on the class path, e.g. {@code zookeeper}
+ * @param durability      {@code persistence.durability}: {@code no-sync}, {@code atomic} (default) or
+ *                        {@code durable}; {@code durable} when {@code persistence.durable=true}, which
+ *                        contradicts any other value
  */
 public record PersistenceSettings(boolean durable, String tempSuffix, Optional<Path> root,
                                   Optional<Duration> lockTimeout, boolean recoverOnStart,
-                                  int healthMaxQueued, Duration healthMaxWait, String lockManager) {
+                                  int healthMaxQueued, Duration healthMaxWait, String lockManager,
+                                  Durability durability) {
 
     public static final String DURABLE = "persistence.durable";
+    public static final String DURABILITY = "persistence.durability";
     public static final String TEMP_SUFFIX = "persistence.temp-suffix";
     public static final String ROOT = "persistence.root";
     public static final String LOCK_TIMEOUT = "persistence.lock-timeout";
@@ -45,15 +52,21 @@ public record PersistenceSettings(boolean durable, String tempSuffix, Optional<P
 
     /** Reads and validates every key. */
     public static PersistenceSettings read(Config config) {
+        boolean durable = value(config, DURABLE, PersistenceSettings::parseBoolean).orElse(false);
+        Optional<Durability> level = value(config, DURABILITY, Durability::ofConfigName);
+        if (durable && level.filter(l -> l != Durability.DURABLE).isPresent()) {
+            throw new IllegalArgumentException(DURABLE + "=true contradicts " + DURABILITY + "=" + level.get().configName());
+        }
         return new PersistenceSettings(
-                value(config, DURABLE, PersistenceSettings::parseBoolean).orElse(false),
+                durable,
                 value(config, TEMP_SUFFIX, Function.identity()).orElse("tmp"),
                 value(config, ROOT, PersistenceSettings::parseRoot),
                 value(config, LOCK_TIMEOUT, PersistenceSettings::parseDuration),
                 value(config, RECOVER_ON_START, PersistenceSettings::parseBoolean).orElse(false),
                 value(config, HEALTH_MAX_QUEUED, PersistenceSettings::parseCount).orElse(1000),
                 value(config, HEALTH_MAX_WAIT, PersistenceSettings::parseDuration).orElse(Duration.ofSeconds(30)),
-                value(config, LOCK_MANAGER, Function.identity()).orElse("local"));
+                value(config, LOCK_MANAGER, Function.identity()).orElse("local"),
+                level.orElse(durable ? Durability.DURABLE : Durability.ATOMIC));
     }
 
     private static <T> Optional<T> value(Config config, String key, Function<String, T> parser) {

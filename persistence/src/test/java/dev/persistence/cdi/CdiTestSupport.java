@@ -37,7 +37,8 @@ final class CdiTestSupport {
         useConfig(properties);
         return WeldInitiator.createWeld()
                 .addExtension(new ConfigExtension())
-                .addBeanClasses(PersistenceProducers.class, LockedInterceptor.class, PersistenceReadinessCheck.class)
+                .addBeanClasses(PersistenceProducers.class, LockedInterceptor.class, LockedMethodCheck.class,
+                        PersistenceReadinessCheck.class)
                 .addBeanClasses(applicationClasses);
     }
 }

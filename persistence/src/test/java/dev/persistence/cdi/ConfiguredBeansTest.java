@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.persistence.Durability;
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 import dev.persistence.LockTimeoutException;
@@ -42,7 +43,7 @@ class ConfiguredBeansTest {
     @Test
     void configurationKeysTakeEffect() throws Exception {
         Path root = Files.createDirectory(dir.resolve("root"));
-        try (WeldContainer container = CdiTestSupport.weld(Map.of(
+        try (WeldContainer container = CdiTestSupport.weld(Map.of("orders.base", "/orders",
                 "persistence.durable", "true",
                 "persistence.root", root.toString(),
                 "persistence.lock-timeout", "150ms",
@@ -77,6 +78,7 @@ class ConfiguredBeansTest {
                 "persistence.root", "relative/data",
                 "persistence.health.max-queued", "many",
                 "persistence.durable", "yes",
+                "persistence.durability", "fast",
                 "persistence.temp-suffix", "a/b");
         bad.forEach((key, value) -> {
             RuntimeException failure = assertThrows(RuntimeException.class,
@@ -85,6 +87,24 @@ class ConfiguredBeansTest {
             assertTrue(messages.contains(key) && messages.contains("'" + value + "'"),
                     key + "=" + value + " failed without naming both: " + messages);
         });
+    }
+
+    @Test
+    void durabilityKeyAndItsShorthandChooseTheLevel() {
+        Map<Map<String, String>, Durability> cases = Map.of(
+                Map.of(), Durability.ATOMIC,
+                Map.of("persistence.durability", "no-sync"), Durability.NO_SYNC,
+                Map.of("persistence.durability", "DURABLE"), Durability.DURABLE,
+                Map.of("persistence.durable", "true"), Durability.DURABLE,
+                Map.of("persistence.durable", "true", "persistence.durability", "durable"), Durability.DURABLE);
+        cases.forEach((config, level) -> {
+            try (WeldContainer container = CdiTestSupport.weld(config).initialize()) {
+                assertEquals(level, container.select(PersistenceClient.class).get().durability(), config.toString());
+            }
+        });
+        RuntimeException contradiction = assertThrows(RuntimeException.class, () -> CdiTestSupport.weld(
+                Map.of("persistence.durable", "true", "persistence.durability", "no-sync")).initialize().close());
+        assertTrue(messages(contradiction).contains("contradicts"), messages(contradiction));
     }
 
     @Test
@@ -153,7 +173,7 @@ class ConfiguredBeansTest {
 
     @Test
     void aStageThatNeverCompletesMakesLaterCallersTimeOutAndShowsInHealth() throws Exception {
-        try (WeldContainer container = CdiTestSupport.weld(Map.of("persistence.lock-timeout", "100ms",
+        try (WeldContainer container = CdiTestSupport.weld(Map.of("orders.base", "/orders", "persistence.lock-timeout", "100ms",
                 "persistence.health.max-queued", "0"), OrderService.class).initialize()) {
             OrderService orders = container.select(OrderService.class).get();
             LockManager manager = container.select(LockManager.class).get();

@@ -10,13 +10,25 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.reflect.Field;
+import java.nio.file.FileSystemException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -82,7 +94,7 @@ class FaultInjectionTest {
         fs.arm(fault);
         IOException thrown = assertThrows(IOException.class, () -> {
             out.write("new".getBytes(StandardCharsets.UTF_8));
-            out.close();
+            out.commit();
         });
         assertTrue(thrown.getMessage().contains("Injected " + fault)
                         || String.valueOf(thrown.getCause()).contains("Injected " + fault),
@@ -99,6 +111,74 @@ class FaultInjectionTest {
         assertTrue(thrown.getMessage().startsWith("Injected FORCE_DIRECTORY"), thrown.toString());
         fs.disarm();
         assertEquals("new", client.readString(file), "the rename had happened: the new content is in place");
+    }
+
+    /** After a failed fsync the kernel may have dropped the data: a retry could succeed falsely. */
+    @Test
+    void aFailedDirectoryFsyncIsNeverRetriedIntoASuccess() throws IOException {
+        fs.failNext(Fault.FORCE_DIRECTORY, 1);
+        IOException thrown = assertThrows(IOException.class, () -> client.writeString(file, "new"));
+        assertTrue(thrown.getMessage().startsWith("Injected FORCE_DIRECTORY"), thrown.toString());
+        assertEquals(1, fs.injected.get());
+    }
+
+    /** Writers that share one group-committed directory fsync all fail when it fails. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aFailedBatchFsyncFailsEveryMemberOfTheBatch() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        try {
+            CountDownLatch firstFsyncRunning = new CountDownLatch(1), releaseFirst = new CountDownLatch(1);
+            fs.holdNext(Fault.FORCE_DIRECTORY, firstFsyncRunning, releaseFirst);
+            Future<?> first = threads.submit(() -> {
+                client.writeString(dir.resolve("first"), "1");
+                return null;
+            });
+            assertTrue(firstFsyncRunning.await(30, TimeUnit.SECONDS));
+            List<Thread> waiting = new CopyOnWriteArrayList<>();
+            List<Future<?>> batch = new ArrayList<>();
+            for (String name : List.of("second", "third")) {
+                batch.add(threads.submit(() -> {
+                    waiting.add(Thread.currentThread());
+                    client.writeString(dir.resolve(name), name);
+                    return null;
+                }));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (waiting.size() < 2 || !waiting.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+                assertTrue(System.nanoTime() < deadline, "the writers never queued for the next directory fsync");
+                Thread.sleep(5);
+            }
+            fs.failNext(Fault.FORCE_DIRECTORY, 1);
+            releaseFirst.countDown();
+            first.get(30, TimeUnit.SECONDS);
+            for (Future<?> member : batch) {
+                ExecutionException failed = assertThrows(ExecutionException.class, () -> member.get(30, TimeUnit.SECONDS));
+                assertTrue(String.valueOf(failed.getCause().getMessage()).startsWith("Injected FORCE_DIRECTORY"),
+                        "a member of the failed batch was acknowledged or failed otherwise: " + failed.getCause());
+            }
+            assertEquals(1, fs.injected.get(), "the failed fsync was retried");
+        } finally {
+            threads.shutdownNow();
+            fs.disarm();
+            for (String name : List.of("first", "second", "third")) {
+                Files.deleteIfExists(realDir.resolve(name));
+            }
+        }
+    }
+
+    /** A failed durable mkdir leaves no trace in the client's static state. */
+    @Test
+    void failedDurableMkdirsKeepNoState() throws Exception {
+        Field field = PersistenceClient.class.getDeclaredField("UNSYNCED_DIRECTORIES");
+        field.setAccessible(true);
+        Set<?> unsynced = (Set<?>) field.get(null);
+        int before = unsynced.size();
+        for (int i = 0; i < 2_000; i++) {
+            Path tooLong = dir.resolve("n".repeat(256) + i).resolve("f");
+            assertThrows(FileSystemException.class, () -> client.writeString(tooLong, "x"));
+        }
+        assertEquals(before, unsynced.size(), "entries kept for directories that were never created");
     }
 
     @Test

@@ -29,11 +29,14 @@ import java.nio.file.attribute.FileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.nio.file.spi.FileSystemProvider;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -41,7 +44,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * The default filesystem with faults injected on demand: a failing write, file fsync,
  * directory fsync, rename or delete, and a disk that fills up after a number of bytes. Paths of
  * this filesystem reach the real files; only the armed operations fail, each with an
- * {@link IOException} whose message says it was injected.
+ * {@link IOException} whose message says it was injected. A fault armed with {@link #failNext}
+ * fails only that many times; {@link #holdNext} makes an operation wait for the test.
+ *
+ * <p>With {@link #modelPageCache} it also models the page cache below one directory and can cut
+ * the power (see {@link PageCache}); fsyncs are then simulated, not passed to the real disk.
  */
 final class FaultyFileSystem extends FileSystem {
 
@@ -50,6 +57,9 @@ final class FaultyFileSystem extends FileSystem {
     private final FileSystem real = FileSystems.getDefault();
     private final Provider provider = new Provider();
     private final Set<Fault> armed = EnumSet.noneOf(Fault.class);
+    private final Map<Fault, Integer> remaining = new EnumMap<>(Fault.class);
+    private volatile PageCache pageCache;
+    private final Map<Fault, CountDownLatch[]> holds = new EnumMap<>(Fault.class);
     private final AtomicLong spaceLeft = new AtomicLong(Long.MAX_VALUE);
     final AtomicInteger injected = new AtomicInteger();
 
@@ -57,14 +67,57 @@ final class FaultyFileSystem extends FileSystem {
         armed.add(fault);
     }
 
+    /** Fails the next {@code times} operations of the kind, then lets them pass again. */
+    synchronized void failNext(Fault fault, int times) {
+        arm(fault);
+        remaining.put(fault, times);
+    }
+
+    /**
+     * Holds the next operation of the kind once it has passed its armed-failure check, before it
+     * runs: it counts {@code entered} down, then waits for {@code release}. (Only fsyncs hold.)
+     */
+    synchronized void holdNext(Fault fault, CountDownLatch entered, CountDownLatch release) {
+        holds.put(fault, new CountDownLatch[] {entered, release});
+    }
+
+    private void maybeHold(Fault fault) throws IOException {
+        CountDownLatch[] hold;
+        synchronized (this) {
+            hold = holds.remove(fault);
+        }
+        if (hold != null) {
+            hold[0].countDown();
+            try {
+                if (!hold[1].await(60, TimeUnit.SECONDS)) {
+                    throw new IOException("held " + fault + " never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while held");
+            }
+        }
+    }
+
     synchronized void disarm() {
         armed.clear();
+        remaining.clear();
         spaceLeft.set(Long.MAX_VALUE);
     }
 
     /** Every write beyond {@code bytes} more fails like a full disk. */
     void fillUpAfter(long bytes) {
         spaceLeft.set(bytes);
+    }
+
+    /**
+     * From now on, models the page cache below the real directory {@code base} (which must hold
+     * no symbolic links): what is in it now counts as on disk. Random choices come from {@code seed}.
+     */
+    PageCache modelPageCache(Path base, long seed) throws IOException {
+        PageCache cache = new PageCache(unwrap(base), seed);
+        pageCache = cache;
+        return cache;
     }
 
     /** This filesystem's view of a real path. */
@@ -74,6 +127,13 @@ final class FaultyFileSystem extends FileSystem {
 
     private synchronized void maybeFail(Fault fault, Object what) throws IOException {
         if (armed.contains(fault)) {
+            Integer left = remaining.get(fault);
+            if (left != null && left <= 1) {
+                armed.remove(fault);
+                remaining.remove(fault);
+            } else if (left != null) {
+                remaining.put(fault, left - 1);
+            }
             injected.incrementAndGet();
             throw new IOException("Injected " + fault + " failure on " + what);
         }
@@ -179,8 +239,17 @@ final class FaultyFileSystem extends FileSystem {
         public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
                 throws IOException {
             Path target = unwrap(path);
-            return new FaultyChannel(delegate.newFileChannel(target, options, attrs), target,
-                    Files.isDirectory(target));
+            PageCache cache = pageCache;
+            if (cache == null) {
+                return new FaultyChannel(delegate.newFileChannel(target, options, attrs), target,
+                        Files.isDirectory(target), null);
+            }
+            synchronized (cache) { // the real change and the model's, as one step
+                boolean creates = cache.beforeOpen(target, options);
+                FileChannel channel = delegate.newFileChannel(target, options, attrs);
+                PageCache.Node node = cache.opened(target, creates, options);
+                return new FaultyChannel(channel, target, Files.isDirectory(target), node);
+            }
         }
 
         @Override
@@ -213,7 +282,16 @@ final class FaultyFileSystem extends FileSystem {
 
         @Override
         public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
-            delegate.createDirectory(unwrap(dir), attrs);
+            PageCache cache = pageCache;
+            if (cache == null) {
+                delegate.createDirectory(unwrap(dir), attrs);
+                return;
+            }
+            synchronized (cache) {
+                cache.beforeMutation(unwrap(dir));
+                delegate.createDirectory(unwrap(dir), attrs);
+                cache.createdDirectory(unwrap(dir));
+            }
         }
 
         @Override
@@ -224,7 +302,17 @@ final class FaultyFileSystem extends FileSystem {
         @Override
         public void delete(Path path) throws IOException {
             maybeFail(Fault.DELETE, path);
-            delegate.delete(unwrap(path));
+            PageCache cache = pageCache;
+            if (cache == null) {
+                delegate.delete(unwrap(path));
+                return;
+            }
+            synchronized (cache) {
+                cache.beforeMutation(unwrap(path));
+                cache.detaching(unwrap(path));
+                delegate.delete(unwrap(path));
+                cache.deleted(unwrap(path));
+            }
         }
 
         @Override
@@ -235,7 +323,17 @@ final class FaultyFileSystem extends FileSystem {
         @Override
         public void move(Path source, Path target, CopyOption... options) throws IOException {
             maybeFail(Fault.MOVE, source);
-            delegate.move(unwrap(source), unwrap(target), options);
+            PageCache cache = pageCache;
+            if (cache == null) {
+                delegate.move(unwrap(source), unwrap(target), options);
+                return;
+            }
+            synchronized (cache) {
+                cache.beforeMutation(unwrap(target));
+                cache.detaching(unwrap(target));
+                delegate.move(unwrap(source), unwrap(target), options);
+                cache.moved(unwrap(source), unwrap(target));
+            }
         }
 
         @Override
@@ -287,20 +385,26 @@ final class FaultyFileSystem extends FileSystem {
         }
     }
 
-    /** A real file channel whose writes and forces can be made to fail. */
+    /** A real file channel whose writes and forces can be made to fail, or go to the page cache model. */
     private final class FaultyChannel extends FileChannel {
         private final FileChannel channel;
         private final Path path;
         private final boolean directory;
+        private final PageCache.Node node;
 
-        FaultyChannel(FileChannel channel, Path path, boolean directory) {
+        FaultyChannel(FileChannel channel, Path path, boolean directory, PageCache.Node node) {
             this.channel = channel;
             this.path = path;
             this.directory = directory;
+            this.node = node;
         }
 
         private void beforeWrite(long bytes) throws IOException {
             maybeFail(Fault.WRITE, path);
+            PageCache cache = pageCache;
+            if (cache != null) {
+                cache.beforeWrite(node, path);
+            }
             if (spaceLeft.addAndGet(-bytes) < 0) {
                 spaceLeft.addAndGet(bytes); // a write that did not happen took no space
                 injected.incrementAndGet();
@@ -359,7 +463,13 @@ final class FaultyFileSystem extends FileSystem {
         @Override
         public void force(boolean metaData) throws IOException {
             maybeFail(directory ? Fault.FORCE_DIRECTORY : Fault.FORCE_FILE, path);
-            channel.force(metaData);
+            maybeHold(directory ? Fault.FORCE_DIRECTORY : Fault.FORCE_FILE);
+            PageCache cache = pageCache;
+            if (cache != null) {
+                cache.force(node, path);
+            } else {
+                channel.force(metaData);
+            }
         }
 
         @Override

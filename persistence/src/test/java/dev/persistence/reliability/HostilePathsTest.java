@@ -88,6 +88,43 @@ class HostilePathsTest {
     }
 
     @Test
+    void theRootIsNeverWrittenReplacedMovedOrDeleted() throws Exception {
+        client.writeString(root.resolve("kept"), "inside");
+        refused(IllegalArgumentException.class, () -> client.writeString(root, "a file instead of the root"));
+        refused(IllegalArgumentException.class, () -> client.write(root, out -> out.write(1)));
+        refused(IllegalArgumentException.class, () -> client.newOutputStream(root));
+        refused(IllegalArgumentException.class, () -> client.delete(root, DeleteOption.RECURSIVE));
+        refused(IllegalArgumentException.class, () -> client.delete(root));
+        refused(IllegalArgumentException.class, () -> client.move(root, root.resolve("sub")));
+        refused(IllegalArgumentException.class, () -> client.move(root.resolve("kept"), root));
+        assertTrue(Files.isDirectory(root));
+        assertEquals("inside", Files.readString(root.resolve("kept")));
+        assertEquals(List.of("kept"), client.collect(root), "the root can still be listed");
+    }
+
+    @Test
+    void nothingIsCreatedAboveAMissingRoot() throws Exception {
+        Path absent = base.resolve("absent");
+        PersistenceClient deep = PersistenceClient.builder(manager).root(absent.resolve("root")).build();
+        refused(IllegalArgumentException.class, () -> deep.writeString(absent.resolve("root"), "x"));
+        refused(java.nio.file.NoSuchFileException.class, () -> deep.writeString(absent.resolve("root/f"), "x"));
+        refused(java.nio.file.NoSuchFileException.class, () -> deep.newOutputStream(absent.resolve("root/d/f")));
+        assertFalse(Files.exists(absent), "created outside the root");
+        PersistenceClient fresh = PersistenceClient.builder(manager).root(base.resolve("fresh")).build();
+        fresh.writeString(base.resolve("fresh/d/f"), "x");
+        assertEquals("x", Files.readString(base.resolve("fresh/d/f")), "a missing root itself is created");
+    }
+
+    @Test
+    void aMoveIntoItsOwnSubtreeIsRefusedBeforeAnythingIsCreated() throws Exception {
+        client.writeString(root.resolve("a/f"), "x");
+        refused(IllegalArgumentException.class, () -> client.move(root.resolve("a"), root.resolve("a/b/c")));
+        refused(IllegalArgumentException.class, () -> client.move(root.resolve("a/f"), root.resolve("a/f/g")));
+        refused(IllegalArgumentException.class, () -> client.move(root.resolve("a/f"), root.resolve("a")));
+        assertEquals(List.of("a", "a/f"), client.collect(root, true), "something was created or moved");
+    }
+
+    @Test
     void longNamesAndTrailingSlashesBehaveLikeTheFilesystem() throws Exception {
         client.writeString(root.resolve("n".repeat(255)), "longest name that fits");
         refused(FileSystemException.class, () -> client.writeString(root.resolve("n".repeat(256)), "x"));

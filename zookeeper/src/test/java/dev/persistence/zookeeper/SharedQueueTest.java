@@ -141,7 +141,7 @@ class SharedQueueTest {
         // The session's znodes are gone: the other manager is granted the lock ...
         PathLock taken = other.get(20, TimeUnit.SECONDS);
         // ... and the writer that lost it must not commit.
-        assertThrows(LockLostException.class, out::close);
+        assertThrows(LockLostException.class, out::commit);
         assertEquals("old", Files.readString(file));
         try (Stream<Path> left = Files.list(dir)) {
             assertEquals(List.of("doc.json"), left.map(p -> p.getFileName().toString()).toList(), "temp file left");

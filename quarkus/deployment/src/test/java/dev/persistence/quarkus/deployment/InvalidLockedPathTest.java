@@ -10,8 +10,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.persistence.Locked;
 import io.quarkus.test.QuarkusUnitTest;
+import io.smallrye.mutiny.Multi;
 
-/** Bad @Locked templates fail the build, all of them reported together with the methods named. */
+/** Bad @Locked methods fail the build, all of them reported together, methods named, templates quoted as written. */
 class InvalidLockedPathTest {
 
     @RegisterExtension
@@ -28,6 +29,9 @@ class InvalidLockedPathTest {
                 String text = all.toString();
                 assertTrue(text.contains("BadService#relative") && text.contains("must be absolute"), text);
                 assertTrue(text.contains("BadService#unknownName") && text.contains("{customer}"), text);
+                assertTrue(text.contains("'${persistence.root}/data/{customer}'"), "not quoted verbatim: " + text);
+                assertTrue(text.contains("BadService#stream") && text.contains("io.smallrye.mutiny.Multi"), text);
+                assertTrue(text.contains("BadService#slow") && text.contains("'soon'"), text);
             });
 
     @Test
@@ -41,8 +45,17 @@ class InvalidLockedPathTest {
         public void relative(String id) {
         }
 
-        @Locked(path = "/data/{customer}")
+        @Locked(path = "${persistence.root}/data/{customer}")
         public void unknownName(String id) {
+        }
+
+        @Locked(path = "/data/{id}")
+        public Multi<String> stream(String id) {
+            return Multi.createFrom().empty();
+        }
+
+        @Locked(path = "/data/{id}", timeout = "soon")
+        public void slow(String id) {
         }
     }
 }

@@ -1,0 +1,37 @@
+package dev.persistence.cdi.spi;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+
+import dev.persistence.LockMode;
+import dev.persistence.PathLock;
+
+/**
+ * One call of a {@link dev.persistence.Locked @Locked} method whose result is handled by a
+ * {@link LockedReturnType}: its resolved path and mode, a non-blocking acquisition and the
+ * method itself. Every method may be used any number of times (once per subscription).
+ */
+public interface LockedCall {
+
+    /** The path this call locks (placeholders already resolved and checked). */
+    Path path();
+
+    /** The mode this call locks in. */
+    LockMode mode();
+
+    /**
+     * Requests the lock without blocking; the future completes with the lock, or exceptionally
+     * with {@link dev.persistence.LockTimeoutException} once the method's timeout has passed (the
+     * request is then withdrawn). Cancelling the future withdraws the request, or releases the
+     * lock if it was granted meanwhile. Inside a covering lock of the calling thread's
+     * {@link dev.persistence.LockContext} the grant is immediate and pinned.
+     */
+    CompletableFuture<PathLock> acquire();
+
+    /**
+     * Invokes the method with {@code lock} in the calling thread's
+     * {@link dev.persistence.LockContext}, so the synchronous part of the method may use the paths
+     * the lock covers; the lock is not released here.
+     */
+    Object proceed(PathLock lock) throws Exception;
+}

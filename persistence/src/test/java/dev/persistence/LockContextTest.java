@@ -1,0 +1,127 @@
+package dev.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Re-entrancy follows the work: LockContext, grant callbacks, pinned holds. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class LockContextTest {
+
+    private final LockManager manager = LockManager.create();
+    private final ExecutorService pool = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void idle() throws Exception {
+        pool.shutdownNow();
+        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
+    }
+
+    private static Path p(String path) {
+        return Path.of(path);
+    }
+
+    @Test
+    void aGrantCallbackNeverRunsInsideTheReleasingThreadsLocks() throws Exception {
+        try (PathLock mine = manager.acquire(p("/x"), LockMode.WRITE)) {
+            PathLock y = manager.acquire(p("/y"), LockMode.WRITE);
+            CompletableFuture<Throwable> insideCallback = new CompletableFuture<>();
+            manager.acquireAsync(p("/y"), LockMode.WRITE).thenAccept(granted -> {
+                // Runs here, on the thread closing /y, which holds /x: the callback must not get /x.
+                try {
+                    manager.acquire(p("/x/child"), LockMode.WRITE, Duration.ZERO).close();
+                    insideCallback.complete(null);
+                } catch (Throwable failure) {
+                    insideCallback.complete(failure);
+                } finally {
+                    granted.close();
+                }
+            });
+            y.close();
+            assertInstanceOf(LockTimeoutException.class, insideCallback.get(10, TimeUnit.SECONDS),
+                    "a grant callback was granted a nested hold in the releasing thread's lock");
+            assertTrue(mine.isHeld());
+            manager.acquire(p("/x/child"), LockMode.WRITE, Duration.ZERO).close(); // and the thread still is re-entrant
+        }
+    }
+
+    @Test
+    void aCapturedContextCarriesReentrancyToAnotherThreadAndAPooledThreadKeepsNothing() throws Exception {
+        PathLock lock = manager.acquire(p("/w"), LockMode.WRITE);
+        LockContext captured = LockContext.capture();
+        lock.disown(); // the calling thread moves on; the captured work still runs under the lock
+        assertThrows(LockTimeoutException.class, () -> manager.acquire(p("/w/a"), LockMode.WRITE, Duration.ZERO));
+        pool.submit(captured.wrap(() -> {
+            try {
+                manager.acquire(p("/w/a"), LockMode.WRITE, Duration.ZERO).close();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        })).get(10, TimeUnit.SECONDS);
+        // The same pooled thread, running an unrelated task afterwards, is not inside the lock.
+        Throwable later = pool.submit(() -> {
+            try {
+                manager.acquire(p("/w/a"), LockMode.WRITE, Duration.ofMillis(20)).close();
+                return null;
+            } catch (Throwable failure) {
+                return failure;
+            }
+        }).get(10, TimeUnit.SECONDS);
+        assertInstanceOf(LockTimeoutException.class, later);
+        lock.close();
+        assertTrue(captured.isEmpty(), "a released lock still counts in a captured context");
+    }
+
+    @Test
+    void aPinnedHoldKeepsTheCoveringLockPastItsCloseUntilThePinnedHoldEnds() throws Exception {
+        PathLock outer = manager.acquire(p("/o"), LockMode.WRITE);
+        PathLock pinned = manager.acquireAsyncInContext(p("/o/inner"), LockMode.WRITE).getNow(null);
+        assertTrue(pinned != null && pinned.isHeld(), "a covered async request was not granted at once");
+        CompletableFuture<PathLock> plain = manager.acquireAsync(p("/o/other"), LockMode.WRITE);
+        assertFalse(plain.isDone(), "acquireAsync must queue whatever the thread holds");
+        outer.close();
+        assertTrue(outer.isHeld() || manager.stats().activeWriters() == 1, "released under a pinned hold");
+        assertFalse(plain.isDone(), "another request was granted while the pinned hold lived");
+        pinned.close();
+        plain.get(10, TimeUnit.SECONDS).close();
+        pinned.close(); // idempotent
+    }
+
+    @Test
+    void scopesRestoreThePreviousContextAndMustCloseOnTheirThread() throws Exception {
+        PathLock lock = manager.acquireAsync(p("/s"), LockMode.READ).join();
+        assertThrows(LockTimeoutException.class, () -> manager.acquire(p("/s/a"), LockMode.WRITE, Duration.ZERO));
+        try (LockContext.Scope scope = LockContext.enter(lock)) {
+            manager.acquire(p("/s/a"), LockMode.READ, Duration.ZERO).close();
+            assertThrows(IllegalStateException.class, () -> manager.acquire(p("/s/a"), LockMode.WRITE, Duration.ZERO),
+                    "an upgrade inside one's own READ must be refused, not wait");
+            assertTrue(LockContext.covers(p("/s/a"), LockMode.READ));
+            Throwable elsewhere = pool.submit(() -> {
+                try {
+                    scope.close();
+                    return null;
+                } catch (Throwable failure) {
+                    return failure;
+                }
+            }).get(10, TimeUnit.SECONDS);
+            assertInstanceOf(IllegalStateException.class, elsewhere);
+        }
+        assertFalse(LockContext.covers(p("/s/a"), LockMode.READ));
+        lock.close();
+        assertEquals(0, LockContext.current().size());
+    }
+}

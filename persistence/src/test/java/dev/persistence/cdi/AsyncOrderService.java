@@ -1,0 +1,68 @@
+package dev.persistence.cdi;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.persistence.LockContext;
+import dev.persistence.Locked;
+import dev.persistence.PersistenceClient;
+
+/** Asynchronous @Locked methods written the way users write them. */
+@ApplicationScoped
+public class AsyncOrderService {
+
+    static final String DATA = "/tmp/persistence-cdi-async-test";
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+
+    @Inject
+    PersistenceClient client;
+
+    @Inject
+    AsyncOrderService self;
+
+    @PreDestroy
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    /** The natural example: the stage's work, on another thread, writes the file the lock covers. */
+    @Locked(path = DATA + "/{id}")
+    public CompletionStage<Integer> increment(String id) {
+        Path file = Path.of(DATA, id, "counter");
+        return CompletableFuture.supplyAsync(LockContext.capture().wrap(() -> {
+            try {
+                int next = (java.nio.file.Files.exists(file) ? Integer.parseInt(client.readString(file)) : 0) + 1;
+                client.writeString(file, Integer.toString(next));
+                return next;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }), pool);
+    }
+
+    /** An asynchronous method that finishes when {@code done} does. */
+    @Locked(path = DATA + "/{id}/lines/{line}")
+    public CompletableFuture<String> line(String id, String line, CompletableFuture<String> done) {
+        return done;
+    }
+
+    /** A synchronous method that starts asynchronous work covered by its own lock, and returns. */
+    @Locked(path = DATA + "/{id}")
+    public CompletableFuture<String> startLine(String id, CompletableFuture<String> done) {
+        return self.line(id, "1", done);
+    }
+
+    @Locked(path = DATA + "/{id}", timeout = "50ms")
+    public void quick(String id) {
+    }
+}
