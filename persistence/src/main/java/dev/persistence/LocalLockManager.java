@@ -636,6 +636,12 @@ final class LocalLockManager implements LockManager {
             return state == GRANTED;
         }
 
+        /** The arrival sequence number: conflicting requests are granted in arrival order. */
+        @Override
+        public long fencingToken() {
+            return seq;
+        }
+
         LocalLockManager manager() {
             return LocalLockManager.this;
         }

@@ -50,6 +50,11 @@ final class NestedPathLock implements PathLock {
     }
 
     @Override
+    public long fencingToken() {
+        return enclosing.fencingToken();
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             onClose.run();

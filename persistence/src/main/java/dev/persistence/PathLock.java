@@ -33,6 +33,17 @@ public interface PathLock extends AutoCloseable {
     boolean isHeld();
 
     /**
+     * A number that grows with every grant of a conflicting lock: if this lock and another lock
+     * from the same manager (for a shared manager: from any JVM using the same coordinator)
+     * conflict, the one granted later has the larger token. Stamp it on what the lock protects,
+     * and refuse a write whose token is smaller than the last one stamped, to keep a writer that
+     * lost its lock without noticing (a long pause) from overwriting a newer holder's work.
+     * Non-conflicting locks may share a token or have any order. A nested hold has the token of
+     * the lock it is nested in.
+     */
+    long fencingToken();
+
+    /**
      * Removes this lock from the acquiring thread's {@link LockContext} without releasing it:
      * from now on that thread's requests are not nested holds inside it but queue like anyone
      * else's. For a lock kept beyond the call that took it — a stream, an asynchronous result —

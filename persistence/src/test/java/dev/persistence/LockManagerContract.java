@@ -411,6 +411,31 @@ public abstract class LockManagerContract {
         async.close();
     }
 
+    // ------------------------------------------------------------------ fencing tokens
+
+    @Test
+    void fencingTokensGrowWithEveryConflictingGrantAndNestedHoldsShareTheirs() throws Exception {
+        PathLock first = manager.acquire(p("/f/a"), LockMode.WRITE);
+        CompletableFuture<PathLock> second = manager.acquireAsync(p("/f"), LockMode.READ);
+        CompletableFuture<PathLock> third = manager.acquireAsync(p("/f/a/b"), LockMode.WRITE);
+        long t1 = first.fencingToken();
+        try (PathLock nested = manager.acquire(p("/f/a/x"), LockMode.READ)) {
+            assertEquals(t1, nested.fencingToken(), "a nested hold has its enclosing lock's token");
+        }
+        first.close();
+        awaitGranted(second, "the read after the write");
+        long t2 = second.join().fencingToken();
+        assertTrue(t2 > t1, "token " + t2 + " after " + t1);
+        second.join().close();
+        awaitGranted(third, "the write after the read");
+        long t3 = third.join().fencingToken();
+        assertTrue(t3 > t2, "token " + t3 + " after " + t2);
+        third.join().close();
+        try (PathLock again = manager.acquire(p("/f/a"), LockMode.WRITE)) {
+            assertTrue(again.fencingToken() > t3, "token " + again.fencingToken() + " after " + t3);
+        }
+    }
+
     // ------------------------------------------------------------------ multi-path
 
     @Test

@@ -1,30 +1,41 @@
 package dev.persistence.zookeeper;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Stat;
 
 import dev.persistence.LockLostException;
 import dev.persistence.LockManager;
@@ -35,70 +46,100 @@ import dev.persistence.PathLock;
 import dev.persistence.PathRules;
 
 /*
- * A LockManager shared by every JVM connected to one ZooKeeper ensemble: the same conflict rule
- * and strict FIFO as the in-process manager, with ZooKeeper as the one authority on arrival order.
+ * A LockManager shared by every JVM connected to one ZooKeeper ensemble: the conflict rule and
+ * strict FIFO of the in-process manager, with ZooKeeper as the one authority on arrival order.
+ * This file owns the request state machine; the znode layout is Znodes', the session's end and
+ * the raw ZooKeeper calls are ZooKeeperSession's.
  *
- * Design
- *   - Each request creates one EPHEMERAL_SEQUENTIAL znode under <base>/queue. ZooKeeper's
- *     sequence number is the request's arrival: one total order for every JVM.
- *   - The znode's name carries the request — "lock-<R|W>-<id>-<base64url of its paths>-<seq>" —
- *     so one getChildren tells every live request's mode, paths and arrival; nothing else is read.
- *     The random id finds the znode again when the create's answer was lost (connection loss,
- *     interrupt), so that no orphan is left to block others until the session ends.
- *   - A request is granted when no earlier live znode conflicts with it (related paths, one of the
- *     two a write): the FIFO rule of the contract. Otherwise it sets an exists-watch on the latest
- *     earlier conflicting znode only, and checks again when that one goes: waiters watch only what
- *     they wait for, so a release wakes its direct successors, not the whole queue.
- *   - Releasing or withdrawing deletes the znode (guaranteed delete: retried across connection
- *     loss). A JVM that dies loses its session, and ZooKeeper deletes its znodes.
- *   - Re-entrancy is per JVM and thread, as in the local manager: covered requests get a nested
- *     hold; a request that would wait on the thread's own hold, directly or through earlier
- *     waiting requests, is refused with IllegalStateException.
- *
- * Session loss fails closed: isHeld() asks ZooKeeper whether the lock's znode still exists, so a
- * client about to commit refuses once the session is gone, even if this JVM has not been told
- * yet; while the connection is SUSPENDED isHeld() is false; when the session is LOST every lock is lost for good,
- * waiting requests fail with LockLostException, and new requests fail until a new session is
- * established. The window that remains: between a holder's last isHeld() check and its rename,
- * the session can expire and another JVM be granted the lock — as with any lease.
+ * Design: the local manager's multi-granularity queues, one per path node, kept in ZooKeeper.
+ *   - A request puts one EPHEMERAL_SEQUENTIAL entry on every node of its paths — an intention
+ *     entry (IR, IW) on each ancestor, a real entry (R, W) on each requested path — all in ONE
+ *     multi transaction. Its arrival is that transaction's zxid, the czxid of each entry: all its
+ *     entries arrive at one instant, in one total order with every other request's.
+ *   - Real entries of a node are in its list "r", intention entries in its list "i". At a node,
+ *     entries conflict as in the classic matrix (W with all; R with IW; IW with R; IR with W).
+ *   - INVARIANT: a request is granted exactly when no entry of an earlier request (smaller czxid)
+ *     that conflicts with one of its entries is left on any of its nodes. No earlier entry can
+ *     appear after a request arrived, so the blockers a request finds once can only go away.
+ *     That is the FIFO rule of the contract: granted once every earlier conflicting request is gone.
+ *   - Finding the blockers reads only the request's own nodes, in one multi-read: for an intention
+ *     entry, the node's "r" list (requests ON that ancestor); for a real entry, both lists (the
+ *     node's own requests and those below it). Unrelated requests — siblings, cousins — are in
+ *     none of them. Within a list, sequence order is czxid order; across lists a few exists()
+ *     calls from the list's end find where "earlier" stops.
+ *   - A waiting request watches one blocker at a time, the newest (an exists watch). When it is
+ *     deleted, one multi-read asks about the next newest and the oldest, and if both are gone (a
+ *     FIFO drain), about all the rest; the gone are dropped, the newest left is watched. A release
+ *     wakes only the requests that wait for that entry, no list is read again, and a reconnect
+ *     that keeps the session keeps every watch.
+ *   - The create is never retried blindly: after a connection loss the request's random id finds
+ *     its entries (the multi either created all or none). A duplicate that slipped through anyway
+ *     carries the same id, is seen when the blockers are read, and is deleted at once.
+ *   - Nodes and lists are containers the server reaps when empty; a create that finds one gone
+ *     (NoNode: the multi created nothing) recreates the containers and tries again.
+ *   - A session's end poisons every request arrived in it: a waiting one fails with
+ *     LockLostException, a granted one is LOST — not held, and still in its thread's holds, so that
+ *     a nested request under it throws LockLostException instead of queueing afresh — until the
+ *     caller closes it. Its entries are deleted from the new session at once (they may outlive the
+ *     old session on the server until it expires there too).
+ *   - Re-entrancy is per JVM and thread (class Holds): covered requests get a nested hold; a request
+ *     that would wait on the thread's own hold, directly or through this JVM's waiting requests,
+ *     is refused with IllegalStateException.
+ * Threads: a blocking acquire without a deadline (or with a zero one) arrives and reads its nodes
+ * on its own thread; a timed or asynchronous one does so on the manager's worker threads, so that
+ * the timeout counts from the call, arrival included, and acquireAsync returns within the
+ * connection timeout whatever ZooKeeper does. Watches hand their work to the workers; futures are
+ * completed there — never in a releasing thread, never in the caller of close().
  */
 
 /**
  * A {@link LockManager} whose locks are shared by every JVM that uses the same ZooKeeper
- * ensemble and base path. Semantics as documented on {@link LockManager}; {@link #stats()}
- * describes this instance's own requests. Paths are those of the default filesystem.
+ * ensemble and base path. Semantics as documented on {@link LockManager}, across JVMs;
+ * {@link #stats()} describes this instance's own requests. Paths are those of the default
+ * filesystem.
+ *
+ * <p>A lock's {@link PathLock#fencingToken() fencing token} is the ZooKeeper transaction id of its
+ * request's arrival: conflicting locks are granted in arrival order, in every JVM.
+ *
+ * <p>When the ZooKeeper session ends, every lock taken through it is lost for good:
+ * {@link PathLock#isHeld()} answers {@code false}, nested requests under it throw
+ * {@link LockLostException}, and waiting requests fail with it.
  */
 public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
 
-    private static final String PREFIX = "lock-";
-    private static final int ID_LENGTH = 32;
     private static final int WAITING = 0, GRANTED = 1, RELEASED = 2, WITHDRAWN = 3, LOST = 4;
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+    /** How long entries that could not be deleted are retried in the background. */
+    private static final long RETRY_DELETES_NANOS = TimeUnit.MINUTES.toNanos(10);
+    /**
+     * The most blockers asked about in one multi-read, and the most bytes of their paths: a request
+     * above the server's packet limit (jute.maxbuffer, 1 MB by default) would cut the connection.
+     */
+    private static final int PRUNE_BATCH = 1_000, PRUNE_BYTES = 256 * 1024;
 
     private final CuratorFramework client;
     private final boolean ownsClient;
-    private final String queue;
-    private final ExecutorService rechecks;
-    private final Set<Request> live = ConcurrentHashMap.newKeySet();
-    private final ThreadLocal<List<Request>> holds = ThreadLocal.withInitial(java.util.concurrent.CopyOnWriteArrayList::new);
-    private final ConnectionStateListener connection = this::connectionChanged;
-    private volatile boolean connected;
+    private final Znodes znodes;
+    private final ZooKeeperSession session;
+    private final ExecutorService worker;
+    private final List<ACL> acl;
+    private final Map<String, Request> live = new ConcurrentHashMap<>();
+    private final Holds holds = new Holds();
+    private volatile boolean closed;
 
     private ZooKeeperLockManager(CuratorFramework client, String basePath, boolean ownsClient) {
         this.client = Objects.requireNonNull(client, "client");
         this.ownsClient = ownsClient;
-        this.queue = (basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath) + "/queue";
-        this.rechecks = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "persistence-zookeeper-rechecks");
+        this.znodes = new Znodes(basePath);
+        this.acl = org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE; // as Curator's default ACL provider
+        int instance = INSTANCES.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        this.worker = Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "persistence-zookeeper-" + instance + "-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
-        client.getConnectionStateListenable().addListener(connection);
-        this.connected = client.getZookeeperClient().isConnected();
-        try {
-            client.createContainers(queue);
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot create the lock queue " + queue, e);
-        }
+        this.session = new ZooKeeperSession(client, this::sessionEnded);
     }
 
     /** A manager with its own Curator client to {@code connectString}; {@link #close()} closes the client. */
@@ -108,7 +149,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
 
     /**
      * A manager with its own Curator client to {@code connectString} and the given session
-     * timeout, keeping its queue under {@code basePath}; {@link #close()} closes the client.
+     * timeout, keeping its queues under {@code basePath}; {@link #close()} closes the client.
      * Locks held through a session last at most this long after their JVM stops answering.
      */
     public static ZooKeeperLockManager create(String connectString, Duration sessionTimeout, String basePath) {
@@ -129,7 +170,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         return new ZooKeeperLockManager(client, basePath, true);
     }
 
-    /** A manager over a started client, keeping its queue under {@code basePath}; the client stays the caller's. */
+    /** A manager over a started client, keeping its queues under {@code basePath}; the client stays the caller's. */
     public static ZooKeeperLockManager create(CuratorFramework client, String basePath) {
         return new ZooKeeperLockManager(client, basePath, false);
     }
@@ -156,24 +197,36 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         return acquireOwned(nonEmpty(paths), mode, nanos(timeout));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Returns once the request has arrived and been checked once (about two round trips), so
+     * that a free lock's future is already complete; it never waits for a grant. Without a session
+     * it returns a future failed with {@link LockLostException} at once; if ZooKeeper does not
+     * answer within the client's connection timeout, it returns the future still pending.
+     */
     @Override
     public CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode) {
+        PathRules.requireLockable(path, mode);
         Request request;
         try {
-            request = enqueue(List.of(PathRules.requireLockable(path, mode)), mode);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            request = start(List.of(path), mode, false);
+        } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<PathLock> future = new CompletableFuture<>();
-        request.future = future;
-        future.whenComplete((lock, failure) -> {
+        request.promise.whenComplete((lock, failure) -> {
             if (failure != null || lock != request) {
                 request.abandon();
             }
         });
-        recheckAsync(request);
-        return future;
+        try {
+            request.checked.get(client.getZookeeperClient().getConnectionTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // still pending: the future tells the rest
+        }
+        return request.promise;
     }
 
     @Override
@@ -181,10 +234,9 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         int queued = 0, readers = 0, writers = 0;
         long oldest = Long.MAX_VALUE;
         Set<Path> nodes = new HashSet<>();
-        long now = System.nanoTime();
-        for (Request request : live) {
+        for (Request request : live.values()) {
             int state = request.state;
-            if (state == WAITING) {
+            if (state == WAITING && request.names != null) {
                 queued++;
                 oldest = Math.min(oldest, request.since);
             } else if (state == GRANTED) {
@@ -202,25 +254,41 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
                 }
             }
         }
-        Duration wait = queued == 0 ? Duration.ZERO : Duration.ofNanos(Math.max(0, now - oldest));
+        Duration wait = queued == 0 ? Duration.ZERO : Duration.ofNanos(Math.max(0, System.nanoTime() - oldest));
         return new LockStats(queued, readers, writers, wait, nodes.size());
     }
 
     /** Whether this manager has a usable ZooKeeper session now. */
     public boolean isConnected() {
-        return connected;
+        return session.connected();
     }
 
     @Override
     public boolean isAvailable() {
-        return connected;
+        return session.connected() && !closed;
     }
 
-    /** Releases nothing by itself: locks end with their session, and the session with an owned client. */
+    /**
+     * Withdraws every waiting request of this manager (their futures fail with
+     * {@link IllegalStateException}) and releases every lock it granted, deleting their entries
+     * before it returns when a session is usable; closes the client if the manager created it.
+     */
     @Override
     public void close() {
-        client.getConnectionStateListenable().removeListener(connection);
-        rechecks.shutdownNow();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        session.close();
+        for (Request request : live.values()) {
+            String[] names = request.end(new IllegalStateException("The lock manager was closed"));
+            if (names != null) {
+                deleteEntries(names);
+            }
+        }
+        worker.shutdown();
         if (ownsClient) {
             client.close();
         }
@@ -229,295 +297,483 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
     // ------------------------------------------------------------------ acquisition
 
     private PathLock acquireOwned(List<Path> paths, LockMode mode, long timeoutNanos) throws InterruptedException {
+        long start = System.nanoTime();
         for (Path path : paths) {
             PathRules.requireLockable(path, mode);
         }
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        List<Request> mine = holds.get();
-        PathLock nested = nestedHold(mine, paths, mode);
+        PathLock nested = holds.nested(paths, mode);
         if (nested != null) {
             return nested;
         }
-        Request request = enqueue(paths, mode);
-        long deadline = System.nanoTime() + Math.max(0L, timeoutNanos);
-        while (true) {
-            CountDownLatch changed = new CountDownLatch(1);
-            request.wake = changed;
-            List<Queued> blockers;
-            try {
-                blockers = check(request, changed::countDown);
-            } catch (InterruptedException e) {
-                request.abandon();
-                throw e;
-            } catch (Exception e) {
-                request.abandon();
-                throw failure(request, e);
-            }
-            if (blockers.isEmpty()) {
-                if (request.grant()) {
-                    request.owner = mine;
-                    mine.add(request);
-                    return request;
-                }
-            } else if (!mine.isEmpty() && waitsOnHold(request, blockers, mine)) {
-                request.abandon();
-                throw new IllegalStateException("Deadlock refused: " + request + " would wait on a lock this thread holds");
-            }
-            if (request.state == LOST) {
-                throw new LockLostException("ZooKeeper session lost while waiting for " + request);
-            }
-            boolean woken;
-            try {
-                if (timeoutNanos < 0) {
-                    changed.await();
-                    woken = true;
-                } else {
-                    woken = changed.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                }
-            } catch (InterruptedException e) {
-                request.abandon();
-                throw e;
-            }
-            if (!woken) {
-                request.abandon();
-                throw new LockTimeoutException("Timed out after " + Duration.ofNanos(timeoutNanos) + " waiting for " + request);
-            }
-        }
-    }
-
-    /** Creates the request's znode: its arrival. */
-    private Request enqueue(List<Path> paths, LockMode mode) throws InterruptedException {
-        if (!connected) {
-            throw new LockLostException("No ZooKeeper session: locks cannot be taken until it is re-established");
-        }
-        Request request = new Request(paths, mode);
-        String id = java.util.UUID.randomUUID().toString().replace("-", "");
+        // Without a deadline to keep, the caller's own thread does the arrival: no hand-off.
+        Request request = start(paths, mode, timeoutNanos <= 0);
+        List<Request> mine = holds.mine();
         try {
-            String created = client.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(queue + "/" + PREFIX
-                    + (mode == LockMode.WRITE ? 'W' : 'R') + "-" + id + "-" + encode(paths) + "-");
-            request.node = created.substring(created.lastIndexOf('/') + 1);
-            request.seq = parse(request.node).seq();
-        } catch (Exception e) {
-            deleteOrphan(id);
-            if (e instanceof InterruptedException interrupted) {
-                throw interrupted;
+            if (!mine.isEmpty() || timeoutNanos == 0) {
+                // The deadlock check and a zero timeout need the first check's answer.
+                request.checked.get();
+                if (request.state == WAITING && !mine.isEmpty() && waitsOnHold(request, mine)) {
+                    request.withdraw(null);
+                    throw new IllegalStateException("Deadlock refused: " + request + " would wait on a lock this thread holds");
+                }
             }
-            throw failure(request, e);
+            if (timeoutNanos < 0) {
+                request.promise.get();
+            } else {
+                request.promise.get(Math.max(0L, start + timeoutNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (TimeoutException e) {
+            if (request.withdraw(null)) {
+                throw new LockTimeoutException("Timed out after " + Duration.ofNanos(timeoutNanos) + " waiting for " + request);
+            } // granted at the deadline: the grant wins
+        } catch (InterruptedException e) {
+            if (!request.withdraw(null)) {
+                request.close(); // granted while being interrupted: give it back
+            }
+            throw e;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException(e.getCause());
         }
-        live.add(request);
+        if (request.state != GRANTED) {
+            throw new LockLostException("ZooKeeper session lost right after granting " + request);
+        }
+        holds.add(request);
         return request;
     }
 
-    /** Deletes the znode a failed create may have made after all. */
-    private void deleteOrphan(String id) {
-        boolean interrupted = false;
-        while (true) {
-            interrupted |= Thread.interrupted();
-            try {
-                for (String child : client.getChildren().forPath(queue)) {
-                    if (child.contains("-" + id + "-")) {
-                        interrupted |= delete(child);
-                    }
-                }
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (Exception e) {
-                break; // the session's end removes it at the latest
-            }
+    /** A new request, arriving on the calling thread ({@code inline}) or on a worker. */
+    private Request start(List<Path> paths, LockMode mode, boolean inline) {
+        if (closed) {
+            throw new IllegalStateException("The lock manager was closed");
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        if (!session.connected()) {
+            throw new LockLostException("No ZooKeeper session: locks cannot be taken until it is re-established");
         }
-    }
-
-    /**
-     * Deletes a znode, retrying when the calling thread is interrupted — a znode left behind
-     * would block every later conflicting request until the session ends. Connection problems
-     * are Curator's guaranteed delete's to retry. Returns whether an interrupt was absorbed.
-     */
-    private boolean delete(String child) {
-        boolean interrupted = false;
-        while (true) {
-            interrupted |= Thread.interrupted();
-            try {
-                client.delete().guaranteed().forPath(queue + "/" + child);
-                return interrupted;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (KeeperException.NoNodeException gone) {
-                return interrupted;
-            } catch (Exception e) {
-                return interrupted;
-            }
+        Request request = new Request(paths, mode, znodes.entries(paths, mode));
+        live.put(request.id, request);
+        if (inline) {
+            run(request);
+            return request;
         }
-    }
-
-    private RuntimeException failure(Request request, Exception cause) {
-        return connected ? new IllegalStateException("ZooKeeper failed for " + request + ": " + cause, cause)
-                : new LockLostException("ZooKeeper session unavailable for " + request + ": " + cause);
-    }
-
-    /**
-     * The earlier live requests that conflict with {@code request}; when there are some, a
-     * watch on the latest of them calls {@code onChange}.
-     */
-    private List<Queued> check(Request request, Runnable onChange) throws Exception {
-        while (true) {
-            List<Queued> blockers = new ArrayList<>();
-            for (String child : client.getChildren().forPath(queue)) {
-                Queued other = parse(child);
-                if (other != null && other.seq() < request.seq && other.conflicts(request.paths, request.mode)) {
-                    blockers.add(other);
-                }
-            }
-            if (blockers.isEmpty()) {
-                return blockers;
-            }
-            Queued latest = blockers.stream().max((a, b) -> Long.compare(a.seq(), b.seq())).orElseThrow();
-            if (client.checkExists().usingWatcher((org.apache.zookeeper.Watcher) event -> onChange.run())
-                    .forPath(queue + "/" + latest.name()) != null) {
-                return blockers;
-            }
-        }
-    }
-
-    private void recheckAsync(Request request) {
-        if (request.state != WAITING) {
-            return;
-        }
-        List<Queued> blockers;
         try {
-            blockers = check(request, () -> {
-                try {
-                    rechecks.execute(() -> recheckAsync(request));
-                } catch (java.util.concurrent.RejectedExecutionException closed) {
-                    request.lose();
-                }
-            });
-        } catch (Exception e) {
-            request.abandon();
-            request.future.completeExceptionally(failure(request, e));
-            return;
+            worker.execute(() -> run(request));
+        } catch (RejectedExecutionException e) {
+            request.end(new IllegalStateException("The lock manager was closed"));
+            throw new IllegalStateException("The lock manager was closed");
         }
-        if (blockers.isEmpty() && request.grant() && !request.future.complete(request)) {
-            request.abandon();
+        return request;
+    }
+
+    /** A request's life on the worker: arrival, the one reading of its nodes, then its blockers. */
+    private void run(Request request) {
+        try {
+            arrive(request);
+            if (request.names != null && request.state == WAITING) {
+                findBlockers(request);
+                advance(request);
+            }
+        } catch (RuntimeException | KeeperException e) {
+            request.fail(e);
+        } finally {
+            request.checked.complete(null);
         }
     }
 
-    /**
-     * Whether the request waits, directly or through earlier requests that wait themselves, on
-     * one of {@code mine}: their thread could then never release it.
-     */
-    private boolean waitsOnHold(Request request, List<Queued> blockers, List<Request> mine) {
-        Set<String> held = new HashSet<>();
-        for (Request hold : mine) {
-            held.add(hold.node);
+    /** Creates all the request's entries in one multi: its arrival. */
+    private void arrive(Request request) throws KeeperException {
+        List<Op> creates = new ArrayList<>();
+        for (Map.Entry<String, Integer> entry : request.entries.entrySet()) {
+            creates.add(Op.create(session.onServer(Znodes.entryPrefix(entry.getKey(), entry.getValue(), request.id)),
+                    new byte[0], acl, CreateMode.EPHEMERAL_SEQUENTIAL));
         }
-        List<Queued> all = new ArrayList<>();
-        try {
-            for (String child : client.getChildren().forPath(queue)) {
-                Queued q = parse(child);
-                if (q != null) {
-                    all.add(q);
+        while (request.state == WAITING) {
+            ZooKeeper zk = session.zk();
+            long sessionId = zk.getSessionId();
+            try {
+                List<OpResult> results = zk.multi(creates);
+                String[] names = new String[results.size()];
+                for (int i = 0; i < names.length; i++) {
+                    names[i] = ((OpResult.CreateResult) results.get(i)).getPath();
+                }
+                arrived(request, names, sessionId);
+                return;
+            } catch (KeeperException.NoNodeException e) {
+                createLists(request);
+            } catch (KeeperException.ConnectionLossException | KeeperException.OperationTimeoutException e) {
+                session.awaitConnected(System.nanoTime() + TimeUnit.SECONDS.toNanos(1), request::waiting);
+                String[] found = session.id() == sessionId ? findEntries(request, sessionId) : null;
+                if (found != null) {
+                    arrived(request, found, sessionId);
+                    return;
+                }
+            } catch (KeeperException.SessionExpiredException | KeeperException.SessionMovedException e) {
+                session.awaitConnected(System.nanoTime() + TimeUnit.SECONDS.toNanos(1), request::waiting);
+            } catch (InterruptedException e) {
+                // The caller was interrupted; the multi may have been applied all the same: the
+                // next call in this session tells, and what it finds is deleted.
+                String[] found = findEntries(request, sessionId);
+                request.withdraw(null);
+                if (found != null) {
+                    arrived(request, found, sessionId);
+                }
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void arrived(Request request, String[] names, long sessionId) {
+        if (!request.arrived(names, sessionId)) {
+            deleteEntries(names); // withdrawn while arriving
+        }
+    }
+
+    private void createLists(Request request) throws KeeperException {
+        for (Map.Entry<String, Integer> entry : request.entries.entrySet()) {
+            try {
+                session.createContainers(Znodes.list(entry.getKey(), entry.getValue()));
+            } catch (KeeperException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("Cannot create " + Znodes.list(entry.getKey(), entry.getValue()), e);
+            }
+        }
+    }
+
+    /** The request's entries, when its multi was applied after all (its reply lost); {@code null} if not. */
+    private String[] findEntries(Request request, long sessionId) throws KeeperException {
+        String[] names = new String[request.entries.size()];
+        int i = 0;
+        for (Map.Entry<String, Integer> entry : request.entries.entrySet()) {
+            String list = session.onServer(Znodes.list(entry.getKey(), entry.getValue()));
+            List<String> children;
+            try {
+                children = session.retrying(sessionId, request::waiting, zk -> zk.getChildren(list, false));
+            } catch (KeeperException.NoNodeException e) {
+                return null;
+            }
+            String mine = null;
+            for (String child : children) {
+                Znodes.Entry parsed = Znodes.parse(child);
+                if (parsed != null && parsed.id().equals(request.id)) {
+                    mine = list + "/" + child;
                 }
             }
-        } catch (Exception e) {
-            return false;
+            if (mine == null) {
+                return null; // all or nothing: the first list tells
+            }
+            names[i++] = mine;
         }
-        ArrayDeque<Queued> pending = new ArrayDeque<>(blockers);
-        Set<String> seen = new HashSet<>();
-        while (!pending.isEmpty()) {
-            Queued next = pending.poll();
-            if (!seen.add(next.name())) {
+        return names;
+    }
+
+    /**
+     * Reads the request's nodes once, in one multi-read: its own first entry (for its czxid, the
+     * arrival and fencing token) and the lists its entries conflict with. Fills its blockers.
+     */
+    private void findBlockers(Request request) throws KeeperException {
+        List<Op> reads = new ArrayList<>();
+        List<String> lists = new ArrayList<>();
+        List<Integer> ownModes = new ArrayList<>();
+        List<String> ownNames = new ArrayList<>();
+        reads.add(Op.getData(request.names[0]));
+        int i = 0;
+        for (Map.Entry<String, Integer> entry : request.entries.entrySet()) {
+            int mode = entry.getValue();
+            String real = session.onServer(entry.getKey() + "/r");
+            lists.add(real);
+            ownModes.add(mode);
+            ownNames.add(request.names[i]);
+            if (mode >= Znodes.R) {
+                lists.add(session.onServer(entry.getKey() + "/i"));
+                ownModes.add(mode);
+                ownNames.add(request.names[i]);
+            }
+            i++;
+        }
+        for (String list : lists) {
+            reads.add(Op.getChildren(list));
+        }
+        List<OpResult> results = multiRead(request, reads);
+        if (!(results.get(0) instanceof OpResult.GetDataResult own)) {
+            throw new LockLostException("The entries of " + request + " are gone: its session ended");
+        }
+        request.token = own.getStat().getCzxid();
+        boolean orphans = false;
+        for (int k = 0; k < lists.size(); k++) {
+            if (results.get(k + 1) instanceof OpResult.GetChildrenResult children) {
+                orphans |= collectBlockers(request, lists.get(k), ownModes.get(k), ownNames.get(k), children.getChildren());
+            }
+        }
+        if (orphans) {
+            deleteOrphans(request);
+        }
+    }
+
+    /** Adds the earlier entries of one list that conflict with the request's entry; returns whether it saw an orphan. */
+    private boolean collectBlockers(Request request, String list, int ownMode, String ownName, List<String> children)
+            throws KeeperException {
+        boolean sameList = ownName.startsWith(list + "/");
+        long ownSeq = sameList ? Znodes.parse(ownName.substring(list.length() + 1)).seq() : -1;
+        List<Znodes.Entry> conflicting = new ArrayList<>();
+        boolean orphans = false;
+        for (String child : children) {
+            Znodes.Entry entry = Znodes.parse(child);
+            if (entry == null) {
                 continue;
             }
-            if (held.contains(next.name())) {
-                return true;
+            if (entry.id().equals(request.id)) {
+                orphans |= !(list + "/" + child).equals(ownName) && !List.of(request.names).contains(list + "/" + child);
+            } else if (Znodes.conflict(ownMode, entry.mode())) {
+                conflicting.add(entry);
             }
-            for (Queued earlier : all) {
-                if (earlier.seq() < next.seq() && earlier.conflicts(next.paths(), next.mode())) {
-                    pending.add(earlier);
+        }
+        conflicting.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        int earlier;
+        if (sameList) {
+            earlier = 0;
+            while (earlier < conflicting.size() && conflicting.get(earlier).seq() < ownSeq) {
+                earlier++;
+            }
+        } else {
+            earlier = boundary(request, list, conflicting);
+        }
+        for (int k = 0; k < earlier; k++) {
+            request.blockers.add(list + "/" + conflicting.get(k).name());
+        }
+        return orphans;
+    }
+
+    /**
+     * How many of a list's entries (in sequence order) arrived before the request: walking back
+     * from the newest, the first one still there with a smaller czxid ends the later ones.
+     * Usually the newest entry already is earlier: one exists() call.
+     */
+    private int boundary(Request request, String list, List<Znodes.Entry> entries) throws KeeperException {
+        for (int k = entries.size() - 1; k >= 0; k--) {
+            String name = list + "/" + entries.get(k).name();
+            Stat stat = session.retrying(request.sessionId, request::waiting, zk -> zk.exists(name, false));
+            if (stat != null && stat.getCzxid() < request.token) {
+                return k + 1;
+            }
+        }
+        return 0;
+    }
+
+    /** Deletes the duplicates a retried create left with the request's id: they would block others. */
+    private void deleteOrphans(Request request) throws KeeperException {
+        Set<String> own = Set.of(request.names);
+        List<String> orphans = new ArrayList<>();
+        for (Map.Entry<String, Integer> entry : request.entries.entrySet()) {
+            String list = session.onServer(Znodes.list(entry.getKey(), entry.getValue()));
+            for (String child : session.retrying(request.sessionId, request::waiting, zk -> zk.getChildren(list, false))) {
+                Znodes.Entry parsed = Znodes.parse(child);
+                if (parsed != null && parsed.id().equals(request.id) && !own.contains(list + "/" + child)) {
+                    orphans.add(list + "/" + child);
+                }
+            }
+        }
+        deleteEntries(orphans.toArray(String[]::new));
+    }
+
+    /** Watches the request's blockers one at a time, newest first; grants it when none is left. */
+    private void advance(Request request) {
+        synchronized (request.advancing) {
+            try {
+                while (request.state == WAITING) {
+                    String next = request.blockers.peekLast();
+                    if (next == null) {
+                        request.grant();
+                        return;
+                    }
+                    Watcher watcher = event -> {
+                        if (event.getType() != Watcher.Event.EventType.None) {
+                            onWorker(() -> advance(request));
+                        }
+                    };
+                    if (session.retrying(request.sessionId, request::waiting, zk -> zk.exists(next, watcher)) != null) {
+                        return;
+                    }
+                    request.blockers.pollLast();
+                    dropGone(request);
+                }
+            } catch (RuntimeException | KeeperException e) {
+                request.fail(e);
+            }
+        }
+    }
+
+    /**
+     * After the newest blocker went: asks whether the next newest and the oldest are still there,
+     * in one multi-read; if both are gone (a FIFO drain: everything before a released writer went
+     * before it), asks about all the others in as few multi-reads as the server's packet limit
+     * allows, dropping those gone. Asking one at a time would make draining N waiters cost
+     * N * N / 2 round trips; this costs about three per waiter.
+     */
+    private void dropGone(Request request) throws KeeperException {
+        List<String> probes = new ArrayList<>(2);
+        if (!request.blockers.isEmpty()) {
+            probes.add(request.blockers.peekLast());
+            String oldest = request.blockers.peekFirst();
+            if (!probes.contains(oldest)) {
+                probes.add(oldest);
+            }
+        }
+        if (probes.isEmpty() || stillThere(request, probes)) {
+            return;
+        }
+        List<String> rest = new ArrayList<>(request.blockers);
+        int from = 0;
+        while (from < rest.size()) {
+            int to = from, bytes = 0;
+            while (to < rest.size() && to - from < PRUNE_BATCH && bytes < PRUNE_BYTES) {
+                bytes += rest.get(to++).length() + 16;
+            }
+            if (stillThere(request, rest.subList(from, to))) {
+                return;
+            }
+            from = to;
+        }
+    }
+
+    /** Asks about some blockers in one multi-read, drops those gone; returns whether any is left. */
+    private boolean stillThere(Request request, List<String> blockers) throws KeeperException {
+        List<Op> reads = new ArrayList<>(blockers.size());
+        for (String blocker : blockers) {
+            reads.add(Op.getData(blocker));
+        }
+        List<OpResult> results = multiRead(request, reads);
+        boolean someLeft = false;
+        for (int i = 0; i < blockers.size(); i++) {
+            if (results.get(i) instanceof OpResult.GetDataResult) {
+                someLeft = true;
+            } else {
+                request.blockers.remove(blockers.get(i));
+            }
+        }
+        return someLeft;
+    }
+
+    /** Reads in one round trip, in the request's session; a znode that is not there answers an ErrorResult. */
+    private List<OpResult> multiRead(Request request, List<Op> reads) throws KeeperException {
+        return session.retrying(request.sessionId, request::waiting, zk -> {
+            try {
+                return zk.multi(reads);
+            } catch (KeeperException.NoNodeException e) {
+                return e.getResults();
+            }
+        });
+    }
+
+    private void onWorker(Runnable task) {
+        try {
+            worker.execute(task);
+        } catch (RejectedExecutionException closed) {
+            // close() has withdrawn every request already
+        }
+    }
+
+    /**
+     * Deletes entries: at once when a session is usable, else (or when that fails) on a worker
+     * as soon as one is. Entries of an ended session are deleted too: the server may keep that
+     * session until it expires there.
+     */
+    private void deleteEntries(String[] names) {
+        if (names.length > 0 && !tryDelete(names)) {
+            onWorker(() -> {
+                long deadline = System.nanoTime() + RETRY_DELETES_NANOS;
+                while (System.nanoTime() < deadline && !(closed && ownsClient)) {
+                    session.awaitConnected(deadline, () -> true);
+                    if (tryDelete(names)) {
+                        return;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                }
+            });
+        }
+    }
+
+    /** One attempt; returns whether the entries are gone (or cannot be deleted by anyone). */
+    private boolean tryDelete(String[] names) {
+        if (!session.connected()) {
+            return false;
+        }
+        List<Op> deletes = new ArrayList<>();
+        for (String name : names) {
+            deletes.add(Op.delete(name, -1));
+        }
+        boolean interrupted = Thread.interrupted();
+        try {
+            ZooKeeper zk = session.zk();
+            try {
+                zk.multi(deletes);
+            } catch (KeeperException.NoNodeException partlyGone) {
+                for (String name : names) {
+                    try {
+                        zk.delete(name, -1);
+                    } catch (KeeperException.NoNodeException gone) {
+                        // deleted already
+                    }
+                }
+            }
+            return true;
+        } catch (KeeperException.ConnectionLossException | KeeperException.OperationTimeoutException
+                 | KeeperException.SessionExpiredException | KeeperException.SessionMovedException e) {
+            return false;
+        } catch (KeeperException e) {
+            return true; // not ours to delete (an ACL, say): the session's end removes them
+        } catch (InterruptedException e) {
+            interrupted = true;
+            return false;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The session {@code sessionId} ended: every request that arrived in it is lost. */
+    private void sessionEnded(long sessionId) {
+        for (Request request : live.values()) {
+            if (request.sessionId == sessionId) {
+                String[] names = request.lose();
+                if (names != null) {
+                    onWorker(() -> deleteEntries(names));
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether the request waits, directly or through this JVM's waiting requests, on one of
+     * {@code mine}: the thread could then never release it. Requests of other JVMs are opaque.
+     */
+    private boolean waitsOnHold(Request start, List<Request> mine) {
+        ArrayDeque<Request> pending = new ArrayDeque<>(List.of(start));
+        Set<Request> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(start);
+        while (!pending.isEmpty()) {
+            for (String blocker : pending.poll().blockers) {
+                Znodes.Entry entry = Znodes.parse(blocker.substring(blocker.lastIndexOf('/') + 1));
+                Request other = entry == null ? null : live.get(entry.id());
+                if (other == null) {
+                    continue;
+                }
+                if (other.state == GRANTED && mine.contains(other)) {
+                    return true;
+                }
+                if (other.state == WAITING && seen.add(other)) {
+                    pending.add(other);
                 }
             }
         }
         return false;
-    }
-
-    private static PathLock nestedHold(List<Request> mine, List<Path> paths, LockMode mode) {
-        for (Request hold : mine) {
-            if (hold.granted() && hold.mode.covers(mode) && hold.coversAll(paths)) {
-                return PathLock.nestedIn(hold, paths.get(0), mode);
-            }
-        }
-        for (Request hold : mine) {
-            for (Path theirs : hold.paths) {
-                for (Path wanted : paths) {
-                    if (PathRules.related(theirs, wanted)) {
-                        throw new IllegalStateException("Deadlock refused: " + mode + " " + paths
-                                + " would wait on this thread's own " + hold.mode + " lock on " + theirs);
-                    }
-                }
-            }
-        }
-        return null;
-    }
-
-    private void connectionChanged(CuratorFramework source, ConnectionState state) {
-        switch (state) {
-            case SUSPENDED -> connected = false;
-            case LOST -> {
-                connected = false;
-                for (Request request : live) {
-                    request.lose();
-                }
-            }
-            case CONNECTED, RECONNECTED -> connected = true;
-            default -> {
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ znode names
-
-    private static String encode(List<Path> paths) {
-        StringBuilder text = new StringBuilder();
-        for (Path path : paths) {
-            text.append(text.length() == 0 ? "" : "\n").append(path);
-        }
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** The request a queue child stands for; {@code null} for a child that is not one of ours. */
-    static Queued parse(String name) {
-        int payloadAt = PREFIX.length() + 2 + ID_LENGTH + 1;
-        int seqAt = name.lastIndexOf('-');
-        if (!name.startsWith(PREFIX) || seqAt < payloadAt) {
-            return null;
-        }
-        LockMode mode = name.charAt(PREFIX.length()) == 'W' ? LockMode.WRITE : LockMode.READ;
-        String payload = name.substring(payloadAt, seqAt);
-        List<Path> paths = new ArrayList<>();
-        for (String path : new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8).split("\n")) {
-            paths.add(Path.of(path));
-        }
-        return new Queued(name, Long.parseLong(name.substring(seqAt + 1)), mode, paths);
-    }
-
-    /** A live request as the queue shows it. */
-    record Queued(String name, long seq, LockMode mode, List<Path> paths) {
-        boolean conflicts(List<Path> otherPaths, LockMode otherMode) {
-            for (Path mine : paths) {
-                for (Path theirs : otherPaths) {
-                    if (PathRules.conflict(mine, mode, theirs, otherMode)) {
-                        return true;
-                    }
-                }
-            }
-            return false;
-        }
     }
 
     private static List<Path> nonEmpty(Collection<Path> paths) {
@@ -540,31 +796,138 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ locks
+    // ------------------------------------------------------------------ requests
 
-    /** One request: its znode, its state, and the lock handed out once it is granted. */
+    /** One request: its entries, its state, and the lock handed out once it is granted. */
     private final class Request implements PathLock {
+        final String id = UUID.randomUUID().toString().replace("-", "");
         final List<Path> paths;
         final LockMode mode;
+        final Map<String, Integer> entries;
         final long since = System.nanoTime();
+        /** Completes with this request when granted, exceptionally when it fails. */
+        final CompletableFuture<PathLock> promise = new CompletableFuture<>();
+        /** Completes once the request arrived and read its nodes (or failed). */
+        final CompletableFuture<Void> checked = new CompletableFuture<>();
+        final ConcurrentLinkedDeque<String> blockers = new ConcurrentLinkedDeque<>();
+        final Object advancing = new Object();
         volatile int state = WAITING;
-        volatile String node;
-        volatile CountDownLatch wake;
-        long seq;
-        List<Request> owner;
-        CompletableFuture<PathLock> future;
+        /** Server paths of the entries, in the order of {@link #entries}, once arrived. */
+        volatile String[] names;
+        volatile long sessionId;
+        volatile long token;
+        volatile List<Request> owner;
 
-        Request(List<Path> paths, LockMode mode) {
+        Request(List<Path> paths, LockMode mode, Map<String, Integer> entries) {
             this.paths = paths;
             this.mode = mode;
+            this.entries = entries;
         }
 
-        synchronized boolean grant() {
-            if (state != WAITING) {
-                return false;
+        boolean waiting() {
+            return state == WAITING;
+        }
+
+        /** Records the arrival; returns {@code false} when the request was withdrawn meanwhile. */
+        synchronized boolean arrived(String[] created, long session) {
+            sessionId = session;
+            names = created;
+            return state == WAITING;
+        }
+
+        void grant() {
+            synchronized (this) {
+                if (state != WAITING) {
+                    return;
+                }
+                state = GRANTED;
             }
-            state = GRANTED;
+            if (!promise.complete(this)) {
+                abandon(); // completed by the caller meanwhile: release, never leak
+            }
+        }
+
+        /**
+         * Withdraws a waiting request: it blocks nobody from now on (its entries are deleted by
+         * the worker). Completes the promise exceptionally with {@code cause} if one is given.
+         * Returns whether the request was waiting.
+         */
+        boolean withdraw(RuntimeException cause) {
+            String[] created;
+            synchronized (this) {
+                if (state != WAITING) {
+                    return false;
+                }
+                state = WITHDRAWN;
+                created = names;
+            }
+            live.remove(id);
+            if (cause != null) {
+                onWorker(() -> promise.completeExceptionally(cause));
+            }
+            if (created != null) {
+                onWorker(() -> deleteEntries(created));
+            }
             return true;
+        }
+
+        /** A failure while arriving or waiting: withdraws the request with the failure as its cause. */
+        void fail(Exception e) {
+            withdraw(e instanceof RuntimeException runtime ? runtime
+                    : session.connected() ? new IllegalStateException("ZooKeeper failed for " + this + ": " + e, e)
+                    : new LockLostException("ZooKeeper session unavailable for " + this + ": " + e));
+        }
+
+        /**
+         * The manager closes: a waiting request is withdrawn with {@code cause}, a granted one
+         * released. Returns the entries to delete, or {@code null}.
+         */
+        String[] end(RuntimeException cause) {
+            String[] created;
+            synchronized (this) {
+                if (state == WAITING) {
+                    state = WITHDRAWN;
+                } else if (state == GRANTED) {
+                    state = RELEASED;
+                } else {
+                    return null;
+                }
+                created = names;
+            }
+            live.remove(id);
+            Holds.remove(this);
+            onWorker(() -> promise.completeExceptionally(cause));
+            return created;
+        }
+
+        /** The session this request arrived in ended. Returns the entries to delete, or {@code null}. */
+        String[] lose() {
+            int before;
+            synchronized (this) {
+                before = state;
+                if (before != WAITING && before != GRANTED) {
+                    return null;
+                }
+                state = LOST; // a granted request stays in its thread's holds until closed
+            }
+            live.remove(id);
+            if (before == WAITING) {
+                onWorker(() -> promise.completeExceptionally(
+                        new LockLostException("ZooKeeper session lost while waiting for " + this)));
+            }
+            return names;
+        }
+
+        /** The caller no longer wants this request, whatever its state: withdraw or release. */
+        void abandon() {
+            if (!withdraw(null)) {
+                close();
+            }
+        }
+
+        /** Held, as far as this JVM knows without asking: granted, in the session that is usable now. */
+        boolean alive() {
+            return state == GRANTED && session.connected() && session.id() == sessionId;
         }
 
         @Override
@@ -578,86 +941,53 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         }
 
         /**
-         * Asks ZooKeeper whether this request's znode still exists: the answer a commit can rely
-         * on, even when the session was expired by the server before this client noticed.
+         * Asks ZooKeeper whether this request's entry still exists, in the session it arrived
+         * in: the answer a commit can rely on, even when the server expired the session before
+         * this JVM was told. An interrupt of the calling thread neither changes the answer nor
+         * is lost.
          */
         @Override
         public boolean isHeld() {
-            if (!granted()) {
+            if (!alive()) {
                 return false;
             }
+            boolean interrupted = Thread.interrupted();
             try {
-                return client.checkExists().forPath(queue + "/" + node) != null;
-            } catch (Exception e) {
+                return session.zk().exists(names[0], false) != null && alive();
+            } catch (KeeperException | InterruptedException e) {
                 return false;
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
-        /** Granted, and not known to be lost: what this JVM's own bookkeeping says. */
-        boolean granted() {
-            return state == GRANTED && connected;
+        /** The czxid of the request's entries: the ZooKeeper transaction of its arrival. */
+        @Override
+        public long fencingToken() {
+            return token;
         }
 
         @Override
         public void disown() {
-            List<Request> holder = owner;
-            if (holder != null) {
-                owner = null;
-                holder.remove(this);
-            }
+            Holds.remove(this);
         }
 
         @Override
         public void close() {
+            int before;
             synchronized (this) {
-                if (state != GRANTED) {
+                before = state;
+                if (before != GRANTED && before != LOST) {
                     return;
                 }
                 state = RELEASED;
             }
-            finish();
-        }
-
-        /** Withdraws a waiting request or releases a granted one. */
-        void abandon() {
-            synchronized (this) {
-                if (state == WAITING) {
-                    state = WITHDRAWN;
-                } else if (state == GRANTED) {
-                    state = RELEASED;
-                } else {
-                    return;
-                }
-            }
-            finish();
-        }
-
-        /** The session that held this request is gone: it is neither held nor waiting any more. */
-        void lose() {
-            int before;
-            synchronized (this) {
-                before = state;
-                if (before != WAITING && before != GRANTED) {
-                    return;
-                }
-                state = LOST;
-            }
-            live.remove(this);
-            disown();
-            CountDownLatch waiting = wake;
-            if (waiting != null) {
-                waiting.countDown();
-            }
-            if (future != null && before == WAITING) {
-                future.completeExceptionally(new LockLostException("ZooKeeper session lost while waiting for " + this));
-            }
-        }
-
-        private void finish() {
-            live.remove(this);
-            disown();
-            if (delete(node)) {
-                Thread.currentThread().interrupt();
+            live.remove(id);
+            Holds.remove(this);
+            if (before == GRANTED) {
+                deleteEntries(names);
             }
         }
 
@@ -673,6 +1003,67 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         @Override
         public String toString() {
             return mode + " " + (paths.size() == 1 ? paths.get(0) : paths);
+        }
+    }
+
+    /**
+     * The thread-owned locks of each thread, for re-entrancy: granted by a blocking or timed
+     * acquire, until closed or disowned. A lost lock stays until closed, so that nothing nests
+     * into it and nothing queues afresh under it.
+     */
+    private final class Holds {
+        private final ThreadLocal<List<Request>> byThread = ThreadLocal.withInitial(CopyOnWriteArrayList::new);
+
+        List<Request> mine() {
+            return byThread.get();
+        }
+
+        void add(Request request) {
+            List<Request> list = byThread.get();
+            request.owner = list;
+            list.add(request);
+        }
+
+        static void remove(Request request) {
+            List<Request> list = request.owner;
+            if (list != null) {
+                request.owner = null;
+                list.remove(request);
+            }
+        }
+
+        /**
+         * A nested hold when one of the thread's locks covers the request; {@code null} when none
+         * is related. Throws LockLostException when the related lock is lost or its session is not
+         * usable now, IllegalStateException when a related lock does not cover the request.
+         */
+        PathLock nested(List<Path> paths, LockMode mode) {
+            List<Request> mine = byThread.get();
+            for (Request hold : mine) {
+                if (hold.mode.covers(mode) && hold.coversAll(paths)) {
+                    requireAlive(hold, paths, mode);
+                    return PathLock.nestedIn(hold, paths.get(0), mode);
+                }
+            }
+            for (Request hold : mine) {
+                for (Path theirs : hold.paths) {
+                    for (Path wanted : paths) {
+                        if (PathRules.related(theirs, wanted)) {
+                            requireAlive(hold, paths, mode);
+                            throw new IllegalStateException("Deadlock refused: " + mode + " " + paths
+                                    + " would wait on this thread's own " + hold.mode + " lock on " + theirs);
+                        }
+                    }
+                }
+            }
+            return null;
+        }
+
+        private void requireAlive(Request hold, List<Path> paths, LockMode mode) {
+            if (!hold.alive()) {
+                throw new LockLostException(mode + " " + paths + " is inside this thread's " + hold
+                        + (hold.state == LOST ? ", lost with its ZooKeeper session" : ", whose ZooKeeper session is not usable now"));
+            }
         }
     }
 }

@@ -1,0 +1,137 @@
+package dev.persistence.zookeeper;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.persistence.LockMode;
+
+/*
+ * The znode layout of the ZooKeeper lock manager: where a path's node lives, where a request's
+ * entries go, what their names say. Nothing here talks to ZooKeeper.
+ *
+ *   <base>/t/_<seg0>/_<seg1>/...      one node per path prefix, root included; each segment is
+ *                                     "_" + base64url (no padding) of its UTF-8 bytes, so every name
+ *                                     a path can hold ('\n', '/', '-', non-ASCII) round-trips
+ *   <node>/r/<R|W>-<id>-<seq>         real entries: a request ON this path (R or W)
+ *   <node>/i/<IR|IW>-<id>-<seq>       intention entries: a request BELOW this path
+ *
+ * Every node, list and the base are CONTAINER znodes: the server reaps them once empty, and
+ * the manager recreates them when a create finds them gone. Entries are EPHEMERAL_SEQUENTIAL;
+ * <id> is the request's random id (32 hex digits), the same in all its entries.
+ */
+final class Znodes {
+
+    /** Entry modes, as in the local manager: intention read/write on ancestors, read/write on the node. */
+    static final int IR = 0, IW = 1, R = 2, W = 3;
+    private static final String[] NAMES = {"IR", "IW", "R", "W"};
+    private static final boolean[][] CONFLICTS = {
+            //        IR     IW     R      W
+            /* IR */ {false, false, false, true},
+            /* IW */ {false, false, true, true},
+            /* R  */ {false, true, false, true},
+            /* W  */ {true, true, true, true},
+    };
+    static final int ID_LENGTH = 32;
+
+    private final String tree;
+
+    Znodes(String basePath) {
+        String base = basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath;
+        if (!base.startsWith("/") || base.length() < 2) {
+            throw new IllegalArgumentException("The base path must be an absolute znode path below '/': '" + basePath + "'");
+        }
+        this.tree = base + "/t";
+    }
+
+    /** The node of {@code path}: one znode per segment below the tree, the root being the first segment. */
+    String node(Path path) {
+        StringBuilder node = new StringBuilder(tree);
+        appendSegment(node, path.getRoot().toString());
+        for (Path name : path) {
+            appendSegment(node, name.toString());
+        }
+        return node.toString();
+    }
+
+    /** The path a node stands for: the inverse of {@link #node(Path)}. */
+    Path path(String node) {
+        String[] segments = node.substring(tree.length() + 1).split("/");
+        String root = decode(segments[0]);
+        String[] names = new String[segments.length - 1];
+        for (int i = 1; i < segments.length; i++) {
+            names[i - 1] = decode(segments[i]);
+        }
+        return Path.of(root, names);
+    }
+
+    private static void appendSegment(StringBuilder node, String segment) {
+        node.append("/_").append(Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(segment.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String decode(String segment) {
+        return new String(Base64.getUrlDecoder().decode(segment.substring(1)), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The entries of one request: node to entry mode, a real entry on each requested path and an
+     * intention entry on each of its ancestors. Where a node is both (one path below another of
+     * the same request), the real entry stands: it conflicts with everything the intention does.
+     */
+    Map<String, Integer> entries(List<Path> paths, LockMode mode) {
+        boolean write = mode == LockMode.WRITE;
+        Map<String, Integer> entries = new LinkedHashMap<>();
+        for (Path path : paths) {
+            for (Path prefix = path; prefix != null; prefix = prefix.getParent()) {
+                entries.merge(node(prefix), prefix == path ? (write ? W : R) : (write ? IW : IR), Math::max);
+            }
+        }
+        return entries;
+    }
+
+    /** The list of a node that holds entries of {@code mode}. */
+    static String list(String node, int mode) {
+        return node + (mode >= R ? "/r" : "/i");
+    }
+
+    /** The name an entry is created with; ZooKeeper appends the sequence number. */
+    static String entryPrefix(String node, int mode, String id) {
+        return list(node, mode) + "/" + NAMES[mode] + "-" + id + "-";
+    }
+
+    static boolean conflict(int a, int b) {
+        return CONFLICTS[a][b];
+    }
+
+    /** An entry as its name tells it; {@code null} for a name that is not an entry. */
+    static Entry parse(String name) {
+        int dash = name.indexOf('-');
+        int seqAt = name.lastIndexOf('-') + 1;
+        if (dash < 1 || seqAt != dash + ID_LENGTH + 2) {
+            return null;
+        }
+        int mode = switch (name.substring(0, dash)) {
+            case "IR" -> IR;
+            case "IW" -> IW;
+            case "R" -> R;
+            case "W" -> W;
+            default -> -1;
+        };
+        if (mode < 0) {
+            return null;
+        }
+        try {
+            return new Entry(name, mode, name.substring(dash + 1, dash + 1 + ID_LENGTH), Long.parseLong(name.substring(seqAt)));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** One entry in a list: its name, mode, request id and sequence number within the list. */
+    record Entry(String name, int mode, String id, long seq) {
+    }
+}
