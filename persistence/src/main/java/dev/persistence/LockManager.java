@@ -85,7 +85,9 @@ public interface LockManager {
 
     /**
      * Enqueues a request now and returns a future that completes with the lock when it is
-     * granted (at once, if it is free). Never blocks. The request queues whatever the calling
+     * granted (at once, if it is free). The in-process manager never blocks; a manager shared
+     * between processes waits for the request's arrival at its coordinator (one round trip,
+     * bounded by its connection timeout) and never for the grant. The request queues whatever the calling
      * thread holds. Cancelling the future (or completing it by any other means) before the grant
      * withdraws the request. Dependent stages that are not {@code *Async} run in the thread
      * whose release granted the lock, in an empty {@link LockContext}.

@@ -16,7 +16,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,6 +36,8 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
+import dev.persistence.DecoratedPathLock;
+import dev.persistence.LockContext;
 import dev.persistence.LockLostException;
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
@@ -82,9 +83,10 @@ import dev.persistence.PathRules;
  *     a nested request under it throws LockLostException instead of queueing afresh — until the
  *     caller closes it. Its entries are deleted from the new session at once (they may outlive the
  *     old session on the server until it expires there too).
- *   - Re-entrancy is per JVM and thread (class Holds): covered requests get a nested hold; a request
- *     that would wait on the thread's own hold, directly or through this JVM's waiting requests,
- *     is refused with IllegalStateException.
+ *   - Re-entrancy comes from the calling thread's LockContext, as for the in-process manager: a
+ *     request covered by one of this manager's locks in the context gets a nested hold; a request
+ *     that would wait on such a lock, directly or through this JVM's waiting requests, is refused
+ *     with IllegalStateException (LockLostException when that lock is lost).
  * Threads: a blocking acquire without a deadline (or with a zero one) arrives and reads its nodes
  * on its own thread; a timed or asynchronous one does so on the manager's worker threads, so that
  * the timeout counts from the call, arrival included, and acquireAsync returns within the
@@ -124,7 +126,6 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
     private final ExecutorService worker;
     private final List<ACL> acl;
     private final Map<String, Request> live = new ConcurrentHashMap<>();
-    private final Holds holds = new Holds();
     private volatile boolean closed;
 
     private ZooKeeperLockManager(CuratorFramework client, String basePath, boolean ownsClient) {
@@ -220,6 +221,8 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
             }
         });
         try {
+            // Arrival before return, as the contract's "enqueued now" asks: one round trip,
+            // bounded by the connection timeout whatever ZooKeeper does.
             request.checked.get(client.getZookeeperClient().getConnectionTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -304,13 +307,13 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        PathLock nested = holds.nested(paths, mode);
+        List<Request> mine = mine();
+        PathLock nested = mine.isEmpty() ? null : nested(mine, paths, mode);
         if (nested != null) {
             return nested;
         }
         // Without a deadline to keep, the caller's own thread does the arrival: no hand-off.
         Request request = start(paths, mode, timeoutNanos <= 0);
-        List<Request> mine = holds.mine();
         try {
             if (!mine.isEmpty() || timeoutNanos == 0) {
                 // The deadlock check and a zero timeout need the first check's answer.
@@ -343,8 +346,63 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         if (request.state != GRANTED) {
             throw new LockLostException("ZooKeeper session lost right after granting " + request);
         }
-        holds.add(request);
+        request.hold = LockContext.own(request);
+        if (request.state != GRANTED && request.state != LOST) {
+            request.endHold(); // closed by another thread already
+        }
         return request;
+    }
+
+    /** This manager's locks in the calling thread's LockContext, lost ones included. */
+    private List<Request> mine() {
+        List<PathLock> context = LockContext.current();
+        if (context.isEmpty()) {
+            return List.of();
+        }
+        List<Request> mine = new ArrayList<>(context.size());
+        for (PathLock lock : context) {
+            while (lock instanceof DecoratedPathLock decorated) {
+                lock = decorated.decorated();
+            }
+            if (lock instanceof Request request && request.manager() == this
+                    && (request.state == GRANTED || request.state == LOST)) {
+                mine.add(request);
+            }
+        }
+        return mine;
+    }
+
+    /**
+     * A nested hold when one of the thread's locks covers the request; {@code null} when none
+     * is related. Throws LockLostException when the related lock is lost or its session is not
+     * usable now, IllegalStateException when a related lock does not cover the request.
+     */
+    private static PathLock nested(List<Request> mine, List<Path> paths, LockMode mode) {
+        for (Request hold : mine) {
+            if (hold.mode.covers(mode) && hold.coversAll(paths)) {
+                requireAlive(hold, paths, mode);
+                return PathLock.nestedIn(hold, paths.get(0), mode);
+            }
+        }
+        for (Request hold : mine) {
+            for (Path theirs : hold.paths) {
+                for (Path wanted : paths) {
+                    if (PathRules.related(theirs, wanted)) {
+                        requireAlive(hold, paths, mode);
+                        throw new IllegalStateException("Deadlock refused: " + mode + " " + paths
+                                + " would wait on this thread's own " + hold.mode + " lock on " + theirs);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void requireAlive(Request hold, List<Path> paths, LockMode mode) {
+        if (!hold.alive()) {
+            throw new LockLostException(mode + " " + paths + " is inside this thread's " + hold
+                    + (hold.state == LOST ? ", lost with its ZooKeeper session" : ", whose ZooKeeper session is not usable now"));
+        }
     }
 
     /** A new request, arriving on the calling thread ({@code inline}) or on a worker. */
@@ -816,7 +874,8 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         volatile String[] names;
         volatile long sessionId;
         volatile long token;
-        volatile List<Request> owner;
+        /** This request's place in its acquiring thread's LockContext; only for blocking acquisitions. */
+        volatile LockContext.Hold hold;
 
         Request(List<Path> paths, LockMode mode, Map<String, Integer> entries) {
             this.paths = paths;
@@ -895,7 +954,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
                 created = names;
             }
             live.remove(id);
-            Holds.remove(this);
+            endHold();
             onWorker(() -> promise.completeExceptionally(cause));
             return created;
         }
@@ -971,7 +1030,18 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
 
         @Override
         public void disown() {
-            Holds.remove(this);
+            endHold();
+        }
+
+        void endHold() {
+            LockContext.Hold owned = hold;
+            if (owned != null) {
+                owned.end();
+            }
+        }
+
+        ZooKeeperLockManager manager() {
+            return ZooKeeperLockManager.this;
         }
 
         @Override
@@ -985,7 +1055,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
                 state = RELEASED;
             }
             live.remove(id);
-            Holds.remove(this);
+            endHold();
             if (before == GRANTED) {
                 deleteEntries(names);
             }
@@ -1003,67 +1073,6 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         @Override
         public String toString() {
             return mode + " " + (paths.size() == 1 ? paths.get(0) : paths);
-        }
-    }
-
-    /**
-     * The thread-owned locks of each thread, for re-entrancy: granted by a blocking or timed
-     * acquire, until closed or disowned. A lost lock stays until closed, so that nothing nests
-     * into it and nothing queues afresh under it.
-     */
-    private final class Holds {
-        private final ThreadLocal<List<Request>> byThread = ThreadLocal.withInitial(CopyOnWriteArrayList::new);
-
-        List<Request> mine() {
-            return byThread.get();
-        }
-
-        void add(Request request) {
-            List<Request> list = byThread.get();
-            request.owner = list;
-            list.add(request);
-        }
-
-        static void remove(Request request) {
-            List<Request> list = request.owner;
-            if (list != null) {
-                request.owner = null;
-                list.remove(request);
-            }
-        }
-
-        /**
-         * A nested hold when one of the thread's locks covers the request; {@code null} when none
-         * is related. Throws LockLostException when the related lock is lost or its session is not
-         * usable now, IllegalStateException when a related lock does not cover the request.
-         */
-        PathLock nested(List<Path> paths, LockMode mode) {
-            List<Request> mine = byThread.get();
-            for (Request hold : mine) {
-                if (hold.mode.covers(mode) && hold.coversAll(paths)) {
-                    requireAlive(hold, paths, mode);
-                    return PathLock.nestedIn(hold, paths.get(0), mode);
-                }
-            }
-            for (Request hold : mine) {
-                for (Path theirs : hold.paths) {
-                    for (Path wanted : paths) {
-                        if (PathRules.related(theirs, wanted)) {
-                            requireAlive(hold, paths, mode);
-                            throw new IllegalStateException("Deadlock refused: " + mode + " " + paths
-                                    + " would wait on this thread's own " + hold.mode + " lock on " + theirs);
-                        }
-                    }
-                }
-            }
-            return null;
-        }
-
-        private void requireAlive(Request hold, List<Path> paths, LockMode mode) {
-            if (!hold.alive()) {
-                throw new LockLostException(mode + " " + paths + " is inside this thread's " + hold
-                        + (hold.state == LOST ? ", lost with its ZooKeeper session" : ", whose ZooKeeper session is not usable now"));
-            }
         }
     }
 }
