@@ -4,10 +4,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.curator.test.TestingServer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,7 +36,9 @@ import dev.persistence.zookeeper.ZooKeeperLockManager;
 /**
  * What a ZooKeeper lock costs as the queue grows elsewhere: an acquire + release with 0 or 1,000
  * unrelated holders (siblings, held by another session), and the time to drain 1,000 waiters on one
- * path, granted one after another. In-JVM server on loopback, sharing the cores with the benchmark.
+ * path, granted one after another — each beside Curator's own InterProcessReadWriteLock (one flat
+ * lock per path, the baseline) on the same server in the same run. In-JVM server on loopback,
+ * sharing the cores with the benchmark.
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
@@ -46,6 +53,8 @@ public class ZooKeeperQueueBenchmark {
     private CuratorFramework measuredClient, otherClient;
     private ZooKeeperLockManager measured, other;
     private final List<PathLock> holders = new ArrayList<>();
+    private final List<InterProcessReadWriteLock> curatorHolders = new ArrayList<>();
+    private InterProcessReadWriteLock curatorMeasured;
     private final Path path = Path.of("/bench/measured/doc");
 
     @Setup(Level.Trial)
@@ -58,7 +67,15 @@ public class ZooKeeperQueueBenchmark {
         for (int i = 0; i < unrelatedHolders; i++) {
             holders.add(other.acquireAsync(Path.of("/bench/unrelated/h" + i), i % 2 == 0 ? LockMode.WRITE : LockMode.READ)
                     .get(30, TimeUnit.SECONDS));
+            InterProcessReadWriteLock held = new InterProcessReadWriteLock(otherClient, "/curator/unrelated/h" + i);
+            if (i % 2 == 0) {
+                held.writeLock().acquire();
+            } else {
+                held.readLock().acquire();
+            }
+            curatorHolders.add(held);
         }
+        curatorMeasured = new InterProcessReadWriteLock(measuredClient, "/curator/measured/doc");
     }
 
     private CuratorFramework client() throws InterruptedException {
@@ -71,6 +88,14 @@ public class ZooKeeperQueueBenchmark {
     @TearDown(Level.Trial)
     public void stop() throws Exception {
         holders.forEach(PathLock::close);
+        for (int i = 0; i < curatorHolders.size(); i++) {
+            InterProcessReadWriteLock held = curatorHolders.get(i);
+            if (i % 2 == 0) {
+                held.writeLock().release();
+            } else {
+                held.readLock().release();
+            }
+        }
         measured.close();
         other.close();
         measuredClient.close();
@@ -85,6 +110,17 @@ public class ZooKeeperQueueBenchmark {
     @Measurement(iterations = 4, time = 2)
     public void uncontendedWrite() throws InterruptedException {
         measured.acquire(path, LockMode.WRITE).close();
+    }
+
+    /** The baseline: Curator's fair read-write lock on one path. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @Warmup(iterations = 2, time = 2)
+    @Measurement(iterations = 4, time = 2)
+    public void curatorUncontendedWrite() throws Exception {
+        curatorMeasured.writeLock().acquire();
+        curatorMeasured.writeLock().release();
     }
 
     /** 1,000 writers queued behind a held gate, before each drain. */
@@ -113,6 +149,52 @@ public class ZooKeeperQueueBenchmark {
         queue.gate.close();
         for (CompletableFuture<PathLock> waiter : queue.waiters) {
             waiter.get(60, TimeUnit.SECONDS).close();
+        }
+    }
+
+    /** The baseline's 1,000 writers: Curator's acquire blocks, so each waits on a thread of its own. */
+    @State(Scope.Benchmark)
+    public static class CuratorQueue {
+        InterProcessReadWriteLock gate;
+        ExecutorService threads;
+        final List<Future<?>> waiters = new ArrayList<>();
+
+        @Setup(Level.Invocation)
+        public void fill(ZooKeeperQueueBenchmark bench) throws Exception {
+            gate = new InterProcessReadWriteLock(bench.otherClient, "/curator/drain");
+            gate.writeLock().acquire();
+            threads = Executors.newFixedThreadPool(WAITERS);
+            waiters.clear();
+            CountDownLatch queued = new CountDownLatch(WAITERS);
+            for (int i = 0; i < WAITERS; i++) {
+                InterProcessReadWriteLock lock = new InterProcessReadWriteLock(bench.measuredClient, "/curator/drain");
+                waiters.add(threads.submit(() -> {
+                    queued.countDown();
+                    lock.writeLock().acquire();
+                    lock.writeLock().release();
+                    return null;
+                }));
+            }
+            queued.await();
+            Thread.sleep(2_000); // every waiter has created its znode and watches its predecessor
+        }
+
+        @TearDown(Level.Invocation)
+        public void stop() {
+            threads.shutdownNow();
+        }
+    }
+
+    /** The baseline: from the release of the gate to the last of 1,000 queued Curator writers done. */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Warmup(iterations = 1)
+    @Measurement(iterations = 3)
+    public void curatorDrainThousandWaiters(CuratorQueue queue) throws Exception {
+        queue.gate.writeLock().release();
+        for (Future<?> waiter : queue.waiters) {
+            waiter.get(120, TimeUnit.SECONDS);
         }
     }
 }
