@@ -212,6 +212,11 @@ public final class ObservedLockManager implements LockManager {
         }
 
         @Override
+        public long fencingToken() {
+            return lock.fencingToken();
+        }
+
+        @Override
         public void disown() {
             lock.disown();
         }
