@@ -26,6 +26,21 @@ public interface PersistenceBuildTimeConfig {
     /** Exception mapping for Quarkus REST. */
     Rest rest();
 
+    /** The {@code @Locked} interceptor. */
+    Locked locked();
+
+    /** The {@code @Locked} interceptor. */
+    interface Locked {
+        /**
+         * The interceptor's priority; lower runs outside. The default, {@code 1000}
+         * ({@code Interceptor.Priority.LIBRARY_BEFORE}), runs inside {@code @Transactional} (200) and
+         * outside Fault Tolerance (4010); {@code 100} takes the lock before a transaction begins and
+         * releases it after the transaction ends.
+         */
+        @WithDefault("1000")
+        int priority();
+    }
+
     /** The readiness check. */
     interface Health {
         /** Whether the {@code persistence} readiness check is registered when SmallRye Health is present. */

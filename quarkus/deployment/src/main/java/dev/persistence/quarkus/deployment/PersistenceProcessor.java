@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import org.jboss.jandex.AnnotationInstance;
 import org.jboss.jandex.AnnotationTarget;
+import org.jboss.jandex.AnnotationTransformation;
 import org.jboss.jandex.AnnotationValue;
 import org.jboss.jandex.ClassInfo;
 import org.jboss.jandex.DotName;
@@ -24,6 +25,7 @@ import dev.persistence.quarkus.reactive.UniLockedReturnType;
 import dev.persistence.quarkus.reactive.VertxLockedThreads;
 import dev.persistence.quarkus.PersistenceBuildTimeConfig;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
+import io.quarkus.arc.deployment.AnnotationsTransformerBuildItem;
 import io.quarkus.arc.deployment.ExcludedTypeBuildItem;
 import io.quarkus.arc.deployment.ValidationPhaseBuildItem;
 import io.quarkus.arc.deployment.ValidationPhaseBuildItem.ValidationErrorBuildItem;
@@ -60,6 +62,23 @@ class PersistenceProcessor {
                 .addBeanClasses(PersistenceProducers.class, LockedInterceptor.class, LockedMethodCheck.class)
                 .setUnremovable()
                 .build();
+    }
+
+    /** {@code quarkus.persistence.locked.priority}: where the lock sits among the other interceptors. */
+    @BuildStep
+    void interceptorPriority(PersistenceBuildTimeConfig config, BuildProducer<AnnotationsTransformerBuildItem> transformers) {
+        int priority = config.locked().priority();
+        if (priority == jakarta.interceptor.Interceptor.Priority.LIBRARY_BEFORE) {
+            return;
+        }
+        DotName interceptor = DotName.createSimple(LockedInterceptor.class.getName());
+        DotName priorityAnnotation = DotName.createSimple(jakarta.annotation.Priority.class.getName());
+        transformers.produce(new AnnotationsTransformerBuildItem(AnnotationTransformation.forClasses()
+                .whenClass(type -> type.name().equals(interceptor))
+                .transform(context -> {
+                    context.remove(annotation -> annotation.name().equals(priorityAnnotation));
+                    context.add(AnnotationInstance.builder(priorityAnnotation).value(priority).build());
+                })));
     }
 
     /** {@code @Locked} lives in the runtime jar: index it so ArC knows the binding. */
