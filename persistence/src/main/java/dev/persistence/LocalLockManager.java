@@ -1,5 +1,7 @@
 package dev.persistence;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -37,6 +39,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *     the entries it freed. Cost per request: O(path depth) plus the entries it frees; nothing
  *     depends on how many other paths are locked.
  *   - A node is unlinked as soon as it holds no entry, so an idle manager keeps no nodes.
+ *   - Fast path: while the tree is empty, one request at a time may take the manager without
+ *     the mutex and without nodes, by a CAS of the {@code solo} slot from null to itself; it is
+ *     granted at once (nothing can conflict with it) and released by the reverse CAS. Any
+ *     request that finds the slot taken goes through the mutex, whose first act is to swing the
+ *     slot to TREE and, if a solo request was there, to adopt it: give it the next sequence
+ *     number and place its entries like any granted request's. The slot returns to null when a
+ *     critical section leaves the tree empty. So arrival order is still one total order: the
+ *     solo request arrived at its CAS, before anything that later finds it in the slot.
  *
  * Waiters park outside the mutex; grants are signalled (unpark, future completion) after the
  * mutex is released, so no user code ever runs under it.
@@ -49,6 +59,20 @@ final class LocalLockManager implements LockManager {
     // Request states; transitions happen under the mutex only.
     private static final int WAITING = 0, GRANTED = 1, RELEASED = 2, WITHDRAWN = 3;
 
+    /** The {@code solo} slot's value while the tree is in use: every request goes through the mutex. */
+    private static final Object TREE = new Object();
+    private static final VarHandle SOLO;
+
+    static {
+        try {
+            SOLO = MethodHandles.lookup().findVarHandle(LocalLockManager.class, "solo", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** null (tree empty, slot free), the one granted request taken by the fast path, or TREE. */
+    private volatile Object solo;
     private final ReentrantLock mutex = new ReentrantLock();
     /** Above the filesystem roots: permanent, holds no entries, not counted in {@code nodes}. */
     private final Node top = new Node(null, "", 0, 0, 0);
@@ -65,12 +89,12 @@ final class LocalLockManager implements LockManager {
 
     @Override
     public PathLock acquire(Path path, LockMode mode) throws InterruptedException {
-        return acquireOwned(List.of(path), path, mode, -1L);
+        return acquireOwned(null, path, mode, -1L);
     }
 
     @Override
     public PathLock acquire(Path path, LockMode mode, Duration timeout) throws InterruptedException {
-        return acquireOwned(List.of(path), path, mode, timeoutNanos(timeout));
+        return acquireOwned(null, path, mode, timeoutNanos(timeout));
     }
 
     @Override
@@ -95,11 +119,15 @@ final class LocalLockManager implements LockManager {
 
     private CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode, List<PathLock> context) {
         PathRules.requireLockable(path, mode);
-        Request request = new Request(path, mode, List.of(path));
+        Request request = new Request(path, mode, null);
+        if (context.isEmpty() && tryFastGrant(request)) {
+            return CompletableFuture.completedFuture(request);
+        }
         CompletableFuture<PathLock> future = new CompletableFuture<>();
         request.future = future;
         mutex.lock();
         try {
+            enterTree();
             if (!context.isEmpty()) {
                 PathLock pinned = pinnedHold(request, context);
                 if (pinned != null) {
@@ -126,6 +154,11 @@ final class LocalLockManager implements LockManager {
     public LockStats stats() {
         mutex.lock();
         try {
+            if (solo instanceof Request only) {
+                // Solo implies an empty tree: the one request is the whole state.
+                boolean write = only.mode == LockMode.WRITE;
+                return new LockStats(0, write ? 0 : 1, write ? 1 : 0, Duration.ZERO, only.path.getNameCount() + 1);
+            }
             Duration oldest = oldestWaiting == null ? Duration.ZERO
                     : Duration.ofNanos(Math.max(0L, System.nanoTime() - oldestWaiting.since));
             return new LockStats(queued, activeReaders, activeWriters, oldest, nodes);
@@ -141,18 +174,27 @@ final class LocalLockManager implements LockManager {
 
     // ---------------------------------------------------------------- acquisition
 
+    /** {@code paths} is null for a single-path request on {@code first}. */
     private PathLock acquireOwned(List<Path> paths, Path first, LockMode mode, long timeoutNanos)
             throws InterruptedException {
-        for (Path path : paths) {
-            PathRules.requireLockable(path, mode);
+        if (paths == null) {
+            PathRules.requireLockable(first, mode);
+        } else {
+            for (Path path : paths) {
+                PathRules.requireLockable(path, mode);
+            }
         }
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
         List<PathLock> context = LockContext.current();
         Request request = new Request(first, mode, paths);
+        if (paths == null && context.isEmpty() && tryFastGrant(request)) {
+            return owned(request);
+        }
         mutex.lock();
         try {
+            enterTree();
             if (!context.isEmpty()) {
                 PathLock nested = nestedHold(request, context);
                 if (nested != null) {
@@ -177,11 +219,61 @@ final class LocalLockManager implements LockManager {
         if (request.state != GRANTED) {
             awaitGrant(request, timeoutNanos);
         }
+        return owned(request);
+    }
+
+    /** Puts a granted request in the calling thread's context and returns it. */
+    private static PathLock owned(Request request) {
         request.hold = LockContext.own(request);
         if (request.state != GRANTED) {
             request.hold.end(); // closed by another thread already
         }
         return request;
+    }
+
+    // ---------------------------------------------------------------- the fast path
+
+    /**
+     * Grants a single-path request at once, without the mutex or any node, if the manager holds
+     * nothing else; returns whether it did.
+     */
+    private boolean tryFastGrant(Request request) {
+        if (solo != null) {
+            return false;
+        }
+        request.state = GRANTED; // published by the CAS; never seen otherwise
+        if (SOLO.compareAndSet(this, null, request)) {
+            return true;
+        }
+        request.state = WAITING;
+        return false;
+    }
+
+    /**
+     * Mutex held: makes the tree the manager's state. A solo request found in the slot is adopted:
+     * it takes the next sequence number and its entries, exactly as if it had been enqueued and
+     * granted through the mutex at its CAS.
+     */
+    private void enterTree() {
+        while (true) {
+            Object current = solo;
+            if (current == TREE) {
+                return;
+            }
+            if (SOLO.compareAndSet(this, current, TREE)) {
+                if (current != null) {
+                    Request adopted = (Request) current;
+                    adopted.seq = ++arrivals;
+                    placeEntries(adopted, adopted.path, null);
+                    if (adopted.mode == LockMode.WRITE) {
+                        activeWriters++;
+                    } else {
+                        activeReaders++;
+                    }
+                }
+                return;
+            }
+        }
     }
 
     private void awaitGrant(Request request, long timeoutNanos) throws InterruptedException {
@@ -215,8 +307,8 @@ final class LocalLockManager implements LockManager {
 
     private void enqueue(Request request) {
         request.seq = ++arrivals;
-        if (request.paths.size() == 1) {
-            placeEntries(request, request.paths.get(0), null);
+        if (request.paths == null) {
+            placeEntries(request, request.path, null);
         } else {
             Map<Node, Entry> placed = new IdentityHashMap<>();
             for (Path path : withoutCovered(request.paths)) {
@@ -380,6 +472,9 @@ final class LocalLockManager implements LockManager {
     private void unlockAndSignal() {
         Request chain = grantedChain;
         grantedChain = null;
+        if (nodes == 0 && solo == TREE) {
+            solo = null; // the tree is empty: the fast path is open again
+        }
         mutex.unlock();
         while (chain != null) {
             Request next = chain.nextGranted;
@@ -412,7 +507,7 @@ final class LocalLockManager implements LockManager {
             PathLock lock = context.get(i);
             Request root = rootOf(lock);
             if (root != null && root.state == GRANTED && lock.mode().covers(request.mode)
-                    && coversAll(lock == root ? root.paths : List.of(lock.path()), request.paths)) {
+                    && coversAll(lock == root ? root.paths() : List.of(lock.path()), request.paths())) {
                 return lock;
             }
         }
@@ -434,7 +529,7 @@ final class LocalLockManager implements LockManager {
             if (root == null || root.state != GRANTED) {
                 continue;
             }
-            for (Path wanted : request.paths) {
+            for (Path wanted : request.paths()) {
                 if (PathRules.related(lock.path(), wanted)) {
                     throw new IllegalStateException("Deadlock refused: " + describe(request)
                             + " would wait on this thread's own " + lock.mode() + " lock on " + lock.path());
@@ -530,7 +625,7 @@ final class LocalLockManager implements LockManager {
     }
 
     private static String describe(Request request) {
-        return request.mode + " " + (request.paths.size() == 1 ? request.paths.get(0) : request.paths);
+        return request.mode + " " + (request.paths == null ? request.path : request.paths);
     }
 
     // ---------------------------------------------------------------- state classes
@@ -539,8 +634,10 @@ final class LocalLockManager implements LockManager {
     private final class Request implements PathLock {
         final Path path;
         final LockMode mode;
+        /** Every path of a multi-path request; null for a single-path one. */
         final List<Path> paths;
-        Entry[] entries = new Entry[8];
+        /** This request's entries, one per node; null while it has none (solo or not enqueued). */
+        Entry[] entries;
         int entryCount;
         long seq;
         int pending;
@@ -561,8 +658,14 @@ final class LocalLockManager implements LockManager {
             this.paths = paths;
         }
 
+        List<Path> paths() {
+            return paths == null ? List.of(path) : paths;
+        }
+
         void addEntry(Entry entry) {
-            if (entryCount == entries.length) {
+            if (entries == null) {
+                entries = new Entry[paths == null ? path.getNameCount() + 1 : 8];
+            } else if (entryCount == entries.length) {
                 entries = java.util.Arrays.copyOf(entries, entryCount * 2);
             }
             entries[entryCount++] = entry;
@@ -593,9 +696,14 @@ final class LocalLockManager implements LockManager {
             if (state != GRANTED) {
                 return;
             }
+            if (solo == this && SOLO.compareAndSet(LocalLockManager.this, this, null)) {
+                state = RELEASED;
+                return;
+            }
             mutex.lock();
             try {
-                if (state == GRANTED) {
+                // Not in the tree: released by a concurrent close() through the slot.
+                if (state == GRANTED && entryCount > 0) {
                     if (pins > 0) {
                         closeRequested = true; // the last pinned hold releases
                     } else {
