@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,21 +18,30 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /*
- * The in-process LockManager. It owns the lock tree, the arrival order and every state
+ * The in-process LockManager. It owns the lock trees, the arrival order and every state
  * transition of a request; nothing else in the library decides who holds what.
  *
- * Design: multi-granularity locking (Gray et al.) with strict FIFO.
- *   - The tree holds one node per path prefix that some held or waiting request goes through.
+ * Design: multi-granularity locking (Gray et al.) with strict FIFO, striped by subtree.
+ *   - A tree holds one node per path prefix that some held or waiting request goes through.
  *     A request on /a/b/c puts one entry on each node of its path: an intention entry
  *     (IR for a read, IW for a write) on "/", "/a" and "/a/b", and a real entry (R or W) on
  *     "/a/b/c". A multi-path request puts one entry per node of the union of its paths.
  *   - At one node, entries conflict as in the classic matrix: W conflicts with everything,
  *     R with IW, IW with R, IR only with W. Two requests conflict (same or related paths, one
  *     writes) exactly when their entries on the shallower path's node conflict.
- *   - A request gets one sequence number when it is enqueued, under the manager's mutex, so all
- *     its entries arrive at one instant. An entry is free when no live, earlier, conflicting
- *     entry sits on its node; a request is granted when all its entries are free. That is the
- *     FIFO rule of the contract: granted exactly when every earlier conflicting request is gone.
+ *   - Stripes: the manager has STRIPES independent trees, each with its own mutex and arrival
+ *     counter. A path with at least STRIPE_DEPTH names lives in the stripe its root and first
+ *     STRIPE_DEPTH names hash to; a shallower path (a root, /a) spans every stripe and puts its
+ *     entries in each. Two related paths share their first STRIPE_DEPTH names or one of them
+ *     spans, so every pair of possibly conflicting requests meets in at least one stripe. A
+ *     request whose paths are all in one stripe takes that stripe's mutex only; any other takes
+ *     every mutex, in index order (two-phase, so arrival orders agree across stripes).
+ *   - A request gets one sequence number when it is enqueued, with all its mutexes held, so all
+ *     its entries arrive at one instant; a spanning request takes a number above every stripe's
+ *     counter and raises them all to it. An entry is free when no live, earlier, conflicting
+ *     entry sits on its node; a request is granted when all its entries are free (a count that
+ *     stripes decrement atomically). That is the FIFO rule of the contract: granted exactly
+ *     when every earlier conflicting request is gone.
  *   - Each node keeps its entries in four arrival-ordered lists, one per entry mode. Whether an
  *     entry of mode m is free depends only on the heads of the lists m conflicts with, so the
  *     free entries of a list are a prefix, and each list keeps a cursor at its first blocked
@@ -39,53 +49,60 @@ import java.util.concurrent.locks.ReentrantLock;
  *     the entries it freed. Cost per request: O(path depth) plus the entries it frees; nothing
  *     depends on how many other paths are locked.
  *   - A node is unlinked as soon as it holds no entry, so an idle manager keeps no nodes.
- *   - Fast path: while the tree is empty, one request at a time may take the manager without
- *     the mutex and without nodes, by a CAS of the {@code solo} slot from null to itself; it is
- *     granted at once (nothing can conflict with it) and released by the reverse CAS. Any
- *     request that finds the slot taken goes through the mutex, whose first act is to swing the
- *     slot to TREE and, if a solo request was there, to adopt it: give it the next sequence
- *     number and place its entries like any granted request's. The slot returns to null when a
- *     critical section leaves the tree empty. So arrival order is still one total order: the
- *     solo request arrived at its CAS, before anything that later finds it in the slot.
+ *   - Fast path: while a stripe's tree is empty, one single-path request at a time may take the
+ *     stripe without its mutex and without nodes, by a CAS of the stripe's solo slot from null to
+ *     itself; it is granted at once (nothing can conflict with it) and released by the reverse
+ *     CAS. Whoever takes the stripe's mutex first swings the slot to TREE and, if a solo request
+ *     was there, adopts it: gives it the next sequence number and places its entries like any
+ *     granted request's. The slot returns to null when a critical section leaves the tree empty.
+ *     So each stripe still has one arrival order: the solo request arrived at its CAS, before
+ *     anything that later finds it in the slot.
+ *   - Lock order: stripe mutexes in index order, then the spanning waiters' monitor; nothing
+ *     else is taken while one is held.
  *
- * Waiters park outside the mutex; grants are signalled (unpark, future completion) after the
- * mutex is released, so no user code ever runs under it.
+ * Waiters park outside the mutexes; grants are signalled (unpark, future completion) after the
+ * mutexes are released, so no user code ever runs under them.
  */
 final class LocalLockManager implements LockManager {
 
     // Entry modes at a node.
     private static final int IR = 0, IW = 1, R = 2, W = 3;
 
-    // Request states; transitions happen under the mutex only.
+    // Request states: WAITING -> GRANTED by the stripe that frees its last entry; every other
+    // transition with all of the request's mutexes held (or, for a solo request, by its CAS).
     private static final int WAITING = 0, GRANTED = 1, RELEASED = 2, WITHDRAWN = 3;
 
-    /** The {@code solo} slot's value while the tree is in use: every request goes through the mutex. */
+    /** How many leading names choose a path's stripe; a shallower path spans every stripe. */
+    static final int STRIPE_DEPTH = 2;
+    /** The number of stripes, a power of two. */
+    static final int STRIPES = 16;
+    /** The stripe index of a request that spans every stripe. */
+    private static final int SPANNING = -1;
+
+    /** A stripe's solo slot while its tree is in use: every request goes through the mutex. */
     private static final Object TREE = new Object();
     private static final VarHandle SOLO;
+    private static final VarHandle PENDING;
 
     static {
         try {
-            SOLO = MethodHandles.lookup().findVarHandle(LocalLockManager.class, "solo", Object.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SOLO = lookup.findVarHandle(Stripe.class, "solo", Object.class);
+            PENDING = lookup.findVarHandle(Request.class, "pending", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** null (tree empty, slot free), the one granted request taken by the fast path, or TREE. */
-    private volatile Object solo;
-    private final ReentrantLock mutex = new ReentrantLock();
-    /** Above the filesystem roots: permanent, holds no entries, not counted in {@code nodes}. */
-    private final Node top = new Node(null, "", 0, 0, 0);
+    private final Stripe[] stripes = new Stripe[STRIPES];
+    /** Spanning requests that wait: any stripe may grant them, so they have their own queue and monitor. */
+    private final WaitQueue spanningWaiters = new WaitQueue();
 
-    private long arrivals;
-    private int nodes;
-    private int activeReaders;
-    private int activeWriters;
-    private int queued;
-    private Request oldestWaiting;
-    private Request newestWaiting;
-    /** Requests granted during the current critical section, signalled after it. */
-    private Request grantedChain;
+    LocalLockManager() {
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Stripe();
+        }
+    }
 
     @Override
     public PathLock acquire(Path path, LockMode mode) throws InterruptedException {
@@ -120,24 +137,24 @@ final class LocalLockManager implements LockManager {
     private CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode, List<PathLock> context) {
         PathRules.requireLockable(path, mode);
         Request request = new Request(path, mode, null);
-        if (context.isEmpty() && tryFastGrant(request)) {
-            return CompletableFuture.completedFuture(request);
+        if (context.isEmpty()) {
+            if (tryFastGrant(request)) {
+                return CompletableFuture.completedFuture(request);
+            }
+        } else {
+            PathLock pinned = pinnedHold(request, context);
+            if (pinned != null) {
+                return CompletableFuture.completedFuture(pinned);
+            }
         }
         CompletableFuture<PathLock> future = new CompletableFuture<>();
         request.future = future;
-        mutex.lock();
+        int scope = request.stripe;
+        lock(scope);
         try {
-            enterTree();
-            if (!context.isEmpty()) {
-                PathLock pinned = pinnedHold(request, context);
-                if (pinned != null) {
-                    future.complete(pinned);
-                    return future;
-                }
-            }
             enqueue(request);
         } finally {
-            unlockAndSignal();
+            unlockAndSignal(scope);
         }
         if (!future.isDone()) {
             // Any completion other than our grant (cancel, completeExceptionally, ...) withdraws.
@@ -152,18 +169,27 @@ final class LocalLockManager implements LockManager {
 
     @Override
     public LockStats stats() {
-        mutex.lock();
+        lock(SPANNING); // adopts every solo request: the snapshot is of one instant
         try {
-            if (solo instanceof Request only) {
-                // Solo implies an empty tree: the one request is the whole state.
-                boolean write = only.mode == LockMode.WRITE;
-                return new LockStats(0, write ? 0 : 1, write ? 1 : 0, Duration.ZERO, only.path.getNameCount() + 1);
+            int queued = 0, readers = 0, writers = 0, nodes = 0;
+            long oldest = Long.MAX_VALUE;
+            Set<String> shallow = new HashSet<>();
+            for (Stripe stripe : stripes) {
+                queued += stripe.queued;
+                readers += stripe.activeReaders;
+                writers += stripe.activeWriters;
+                // Nodes above the stripe key are repeated in every stripe that has them: count each once.
+                nodes += stripe.nodes - stripe.top.collectShallow(0, "", shallow);
+                oldest = Math.min(oldest, stripe.waiting.oldestSince());
             }
-            Duration oldest = oldestWaiting == null ? Duration.ZERO
-                    : Duration.ofNanos(Math.max(0L, System.nanoTime() - oldestWaiting.since));
-            return new LockStats(queued, activeReaders, activeWriters, oldest, nodes);
+            synchronized (spanningWaiters) {
+                oldest = Math.min(oldest, spanningWaiters.oldestSince());
+            }
+            Duration oldestWait = oldest == Long.MAX_VALUE ? Duration.ZERO
+                    : Duration.ofNanos(Math.max(0L, System.nanoTime() - oldest));
+            return new LockStats(queued, readers, writers, oldestWait, nodes + shallow.size());
         } finally {
-            mutex.unlock();
+            unlockAndSignal(SPANNING);
         }
     }
 
@@ -189,17 +215,22 @@ final class LocalLockManager implements LockManager {
         }
         List<PathLock> context = LockContext.current();
         Request request = new Request(first, mode, paths);
-        if (paths == null && context.isEmpty() && tryFastGrant(request)) {
-            return owned(request);
+        int scope = request.stripe;
+        if (context.isEmpty()) {
+            if (tryFastGrant(request)) {
+                return owned(request);
+            }
+        } else {
+            PathLock enclosing = covering(request, context);
+            if (enclosing != null) {
+                return PathLock.nestedIn(enclosing, request.path, request.mode);
+            }
+            scope = SPANNING; // the checks below follow requests into any stripe
         }
-        mutex.lock();
+        lock(scope);
         try {
-            enterTree();
             if (!context.isEmpty()) {
-                PathLock nested = nestedHold(request, context);
-                if (nested != null) {
-                    return nested;
-                }
+                refuseRelatedHolds(request, context);
             }
             enqueue(request);
             if (request.state == WAITING) {
@@ -214,7 +245,7 @@ final class LocalLockManager implements LockManager {
                 }
             }
         } finally {
-            unlockAndSignal();
+            unlockAndSignal(scope);
         }
         if (request.state != GRANTED) {
             awaitGrant(request, timeoutNanos);
@@ -231,49 +262,24 @@ final class LocalLockManager implements LockManager {
         return request;
     }
 
-    // ---------------------------------------------------------------- the fast path
-
     /**
-     * Grants a single-path request at once, without the mutex or any node, if the manager holds
-     * nothing else; returns whether it did.
+     * Grants a single-path, single-stripe request at once, without a mutex or any node, if its
+     * stripe holds nothing else; returns whether it did.
      */
     private boolean tryFastGrant(Request request) {
-        if (solo != null) {
+        if (request.paths != null || request.stripe == SPANNING) {
+            return false;
+        }
+        Stripe stripe = stripes[request.stripe];
+        if (stripe.solo != null) {
             return false;
         }
         request.state = GRANTED; // published by the CAS; never seen otherwise
-        if (SOLO.compareAndSet(this, null, request)) {
+        if (SOLO.compareAndSet(stripe, null, request)) {
             return true;
         }
         request.state = WAITING;
         return false;
-    }
-
-    /**
-     * Mutex held: makes the tree the manager's state. A solo request found in the slot is adopted:
-     * it takes the next sequence number and its entries, exactly as if it had been enqueued and
-     * granted through the mutex at its CAS.
-     */
-    private void enterTree() {
-        while (true) {
-            Object current = solo;
-            if (current == TREE) {
-                return;
-            }
-            if (SOLO.compareAndSet(this, current, TREE)) {
-                if (current != null) {
-                    Request adopted = (Request) current;
-                    adopted.seq = ++arrivals;
-                    placeEntries(adopted, adopted.path, null);
-                    if (adopted.mode == LockMode.WRITE) {
-                        activeWriters++;
-                    } else {
-                        activeReaders++;
-                    }
-                }
-                return;
-            }
-        }
     }
 
     private void awaitGrant(Request request, long timeoutNanos) throws InterruptedException {
@@ -303,136 +309,124 @@ final class LocalLockManager implements LockManager {
         }
     }
 
-    // ---------------------------------------------------------------- the tree (mutex held)
+    // ---------------------------------------------------------------- mutexes
+
+    /** Takes the mutex of stripe {@code scope} (every mutex for SPANNING) and makes its tree the state. */
+    private void lock(int scope) {
+        if (scope != SPANNING) {
+            stripes[scope].enter();
+        } else {
+            for (Stripe stripe : stripes) {
+                stripe.enter();
+            }
+        }
+    }
+
+    /** Releases what {@link #lock} took, then signals the requests granted meanwhile. */
+    private void unlockAndSignal(int scope) {
+        Request chain = null;
+        if (scope != SPANNING) {
+            chain = stripes[scope].leave(null);
+        } else {
+            for (Stripe stripe : stripes) {
+                chain = stripe.leave(chain);
+            }
+        }
+        while (chain != null) {
+            Request next = chain.nextGranted;
+            chain.nextGranted = null;
+            chain.signalGranted();
+            chain = next;
+        }
+    }
+
+    // ---------------------------------------------------------------- requests (their mutexes held)
 
     private void enqueue(Request request) {
-        request.seq = ++arrivals;
-        if (request.paths == null) {
-            placeEntries(request, request.path, null);
+        Stripe home;
+        if (request.stripe == SPANNING) {
+            long seq = 0L;
+            for (Stripe stripe : stripes) {
+                seq = Math.max(seq, stripe.arrivals);
+            }
+            request.seq = ++seq;
+            for (Stripe stripe : stripes) {
+                stripe.arrivals = seq;
+            }
+            home = stripes[0];
         } else {
-            Map<Node, Entry> placed = new IdentityHashMap<>();
+            home = stripes[request.stripe];
+            request.seq = ++home.arrivals;
+        }
+        if (request.paths == null) {
+            place(request, request.path, null);
+        } else {
+            Map<Stripe.Node, Entry> placed = new IdentityHashMap<>();
             for (Path path : withoutCovered(request.paths)) {
-                placeEntries(request, path, placed);
+                place(request, path, placed);
             }
         }
         if (request.pending == 0) {
-            grant(request);
+            home.grant(request);
         } else {
             request.since = System.nanoTime();
-            queued++;
-            request.prevWaiting = newestWaiting;
-            if (newestWaiting == null) {
-                oldestWaiting = request;
-            } else {
-                newestWaiting.nextWaiting = request;
-            }
-            newestWaiting = request;
+            home.queued++;
+            waitQueueOf(request).add(request);
         }
     }
 
-    /** Puts the request's entries on the nodes of one path; {@code placed} dedupes shared ancestors. */
-    private void placeEntries(Request request, Path path, Map<Node, Entry> placed) {
-        int depth = path.getNameCount();
-        boolean write = request.mode == LockMode.WRITE;
-        String root = path.getRoot().toString();
-        Node node = top.child(root, 0, root.length());
-        // The default provider's string form is root + names joined by the separator: walking it
-        // in place finds each name without allocating a Path or a String for it.
-        String text = path.getFileSystem() == DEFAULT_FS ? path.toString() : null;
-        int start = root.length();
-        for (int level = 0; ; level++) {
-            int mode = level == depth ? (write ? W : R) : (write ? IW : IR);
-            if (placed == null || placed.get(node) == null) {
-                Entry entry = node.append(request, mode);
-                request.addEntry(entry);
-                if (placed != null) {
-                    placed.put(node, entry);
-                }
-            }
-            if (level == depth) {
-                return;
-            }
-            if (text != null) {
-                int end = level + 1 == depth ? text.length() : text.indexOf(SEPARATOR, start);
-                node = node.child(text, start, end);
-                start = end + SEPARATOR.length();
-            } else {
-                String name = path.getName(level).toString();
-                node = node.child(name, 0, name.length());
-            }
-        }
-    }
-
-    private void grant(Request request) {
-        request.state = GRANTED;
-        if (request.mode == LockMode.WRITE) {
-            activeWriters++;
+    /** Puts the entries of one path in its stripe, or in every stripe if it spans. */
+    private void place(Request request, Path path, Map<Stripe.Node, Entry> placed) {
+        int index = stripeOf(path);
+        if (index != SPANNING) {
+            stripes[index].placeEntries(request, path, placed);
         } else {
-            activeReaders++;
+            for (Stripe stripe : stripes) {
+                stripe.placeEntries(request, path, placed);
+            }
         }
-        request.nextGranted = grantedChain;
-        grantedChain = request;
+    }
+
+    /** The queue a waiting request is in; the spanning queue's monitor must be held to change it. */
+    private WaitQueue waitQueueOf(Request request) {
+        return request.stripe == SPANNING ? spanningWaiters : stripes[request.stripe].waiting;
+    }
+
+    private void unlinkWaiting(Request request) {
+        if (request.stripe == SPANNING) {
+            synchronized (spanningWaiters) {
+                spanningWaiters.remove(request);
+            }
+        } else {
+            stripes[request.stripe].waiting.remove(request);
+        }
     }
 
     /** Removes a granted or waiting request's entries and grants whatever that frees. */
-    private void removeEntries(Request request) {
+    private static void removeEntries(Request request) {
         Entry[] entries = request.entries;
         for (int i = 0; i < request.entryCount; i++) {
-            Entry entry = entries[i];
-            Node node = entry.node;
-            node.remove(entry);
-            if (node.size == 0) {
-                node.parent.removeChild(node);
-                nodes--;
-            }
+            entries[i].node.removeEntry(entries[i]);
         }
     }
 
     private void release(Request request) {
         request.state = RELEASED;
-        if (request.mode == LockMode.WRITE) {
-            activeWriters--;
-        } else {
-            activeReaders--;
-        }
+        request.countedIn.count(request, -1);
         removeEntries(request);
     }
 
     private void withdraw(Request request) {
         request.state = WITHDRAWN;
-        queued--;
+        stripes[request.stripe == SPANNING ? 0 : request.stripe].queued--;
         unlinkWaiting(request);
         removeEntries(request);
-    }
-
-    private void unlinkWaiting(Request request) {
-        Request prev = request.prevWaiting, next = request.nextWaiting;
-        if (prev == null) {
-            oldestWaiting = next;
-        } else {
-            prev.nextWaiting = next;
-        }
-        if (next == null) {
-            newestWaiting = prev;
-        } else {
-            next.prevWaiting = prev;
-        }
-        request.prevWaiting = request.nextWaiting = null;
-    }
-
-    /** Called by a node when the last blocked entry of a waiting request becomes free. */
-    private void entryFreed(Entry entry) {
-        Request request = entry.request;
-        if (--request.pending == 0 && request.state == WAITING) {
-            queued--;
-            unlinkWaiting(request);
-            grant(request);
-        }
     }
 
     /**
      * Whether a waiting request would, directly or through other waiting requests, wait on a
      * request of the calling thread's context: that thread could then never release it.
+     * Every mutex held.
      */
     private boolean waitsOnHoldOf(Request start, List<PathLock> context) {
         Set<Request> mine = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -469,22 +463,7 @@ final class LocalLockManager implements LockManager {
         return false;
     }
 
-    private void unlockAndSignal() {
-        Request chain = grantedChain;
-        grantedChain = null;
-        if (nodes == 0 && solo == TREE) {
-            solo = null; // the tree is empty: the fast path is open again
-        }
-        mutex.unlock();
-        while (chain != null) {
-            Request next = chain.nextGranted;
-            chain.nextGranted = null;
-            chain.signalGranted();
-            chain = next;
-        }
-    }
-
-    // ---------------------------------------------------------------- re-entrancy (mutex held)
+    // ---------------------------------------------------------------- re-entrancy
 
     /** The request of this manager that {@code lock} is or is nested in; {@code null} if none. */
     private Request rootOf(PathLock lock) {
@@ -501,7 +480,11 @@ final class LocalLockManager implements LockManager {
         }
     }
 
-    /** The lock of {@code context} that covers every path of {@code request}, or {@code null}. */
+    /**
+     * The lock of {@code context} that covers every path of {@code request}, or {@code null}.
+     * Needs no mutex: the context's locks are the calling thread's, and a lock closed meanwhile
+     * by another thread yields a nested hold that is simply no longer held.
+     */
     private PathLock covering(Request request, List<PathLock> context) {
         for (int i = context.size() - 1; i >= 0; i--) {
             PathLock lock = context.get(i);
@@ -515,15 +498,10 @@ final class LocalLockManager implements LockManager {
     }
 
     /**
-     * A nested hold when a lock of the thread's context covers {@code request}; {@code null} when
-     * none is related; IllegalStateException when a related lock does not cover it (waiting
-     * would deadlock on ourselves).
+     * Every mutex held, no lock of the context covers {@code request}: throws
+     * IllegalStateException if one is related to it (waiting would deadlock on ourselves).
      */
-    private PathLock nestedHold(Request request, List<PathLock> context) {
-        PathLock enclosing = covering(request, context);
-        if (enclosing != null) {
-            return PathLock.nestedIn(enclosing, request.path, request.mode);
-        }
+    private void refuseRelatedHolds(Request request, List<PathLock> context) {
         for (PathLock lock : context) {
             Request root = rootOf(lock);
             if (root == null || root.state != GRANTED) {
@@ -536,12 +514,11 @@ final class LocalLockManager implements LockManager {
                 }
             }
         }
-        return null;
     }
 
     /**
      * For an asynchronous request covered by the thread's context: a hold that keeps the covering
-     * request held until it is closed, even past that request's own close().
+     * request held until it is closed, even past that request's own close(); {@code null} if none.
      */
     private PathLock pinnedHold(Request request, List<PathLock> context) {
         PathLock enclosing = covering(request, context);
@@ -549,7 +526,16 @@ final class LocalLockManager implements LockManager {
             return null;
         }
         Request root = rootOf(enclosing);
-        root.pins++;
+        int scope = root.stripe;
+        lock(scope); // adopts the root if it was solo: its close() then goes through the mutex and sees the pin
+        try {
+            if (root.state != GRANTED || root.entryCount == 0) {
+                return null; // released meanwhile
+            }
+            root.pins++;
+        } finally {
+            unlockAndSignal(scope);
+        }
         return new PinnedHold(root, request.path, request.mode);
     }
 
@@ -576,6 +562,41 @@ final class LocalLockManager implements LockManager {
 
     private static int spread(int h) {
         return h ^ (h >>> 16);
+    }
+
+    /** The stripe of one path: by its root and first STRIPE_DEPTH names; SPANNING if it has fewer. */
+    private static int stripeOf(Path path) {
+        if (path.getNameCount() < STRIPE_DEPTH) {
+            return SPANNING;
+        }
+        int h;
+        if (path.getFileSystem() == DEFAULT_FS) {
+            // Hash the string form up to the end of the key's last name, without allocating.
+            String text = path.toString();
+            int end = path.getRoot().toString().length();
+            for (int level = 0; level < STRIPE_DEPTH; level++) {
+                int next = text.indexOf(SEPARATOR, end + (level == 0 ? 0 : SEPARATOR.length()));
+                end = next < 0 ? text.length() : next;
+            }
+            h = 0;
+            for (int i = 0; i < end; i++) {
+                h = 31 * h + text.charAt(i);
+            }
+        } else {
+            h = path.getRoot().hashCode() * 31 + path.subpath(0, STRIPE_DEPTH).hashCode();
+        }
+        return spread(h * 0x9E3779B9) & (STRIPES - 1);
+    }
+
+    /** The stripe of a multi-path request: the common stripe of its paths, or SPANNING. */
+    private static int stripeOf(List<Path> paths) {
+        int stripe = stripeOf(paths.get(0));
+        for (int i = 1; i < paths.size() && stripe != SPANNING; i++) {
+            if (stripeOf(paths.get(i)) != stripe) {
+                stripe = SPANNING;
+            }
+        }
+        return stripe;
     }
 
     private static final boolean[][] CONFLICTS = {
@@ -636,16 +657,21 @@ final class LocalLockManager implements LockManager {
         final LockMode mode;
         /** Every path of a multi-path request; null for a single-path one. */
         final List<Path> paths;
+        /** The stripe whose mutex guards this request, or SPANNING: every mutex. */
+        final int stripe;
         /** This request's entries, one per node; null while it has none (solo or not enqueued). */
         Entry[] entries;
         int entryCount;
         long seq;
+        /** Entries not yet free; decremented atomically, since a spanning request's stripes free them concurrently. */
         int pending;
-        volatile int state = WAITING;
+        volatile int state; // WAITING
         long since;
+        /** The stripe whose active count includes this request while it is granted. */
+        Stripe countedIn;
         /** This request's place in its acquiring thread's context; only for blocking acquisitions. */
         volatile LockContext.Hold hold;
-        /** Pinned holds inside this request: its release waits for them. Guarded by the mutex. */
+        /** Pinned holds inside this request: its release waits for them. Guarded by its mutexes. */
         int pins;
         boolean closeRequested;
         volatile Thread waiter;
@@ -656,6 +682,7 @@ final class LocalLockManager implements LockManager {
             this.path = path;
             this.mode = Objects.requireNonNull(mode, "mode");
             this.paths = paths;
+            this.stripe = paths == null ? stripeOf(path) : stripeOf(paths);
         }
 
         List<Path> paths() {
@@ -664,7 +691,7 @@ final class LocalLockManager implements LockManager {
 
         void addEntry(Entry entry) {
             if (entries == null) {
-                entries = new Entry[paths == null ? path.getNameCount() + 1 : 8];
+                entries = new Entry[paths == null && stripe != SPANNING ? path.getNameCount() + 1 : 8];
             } else if (entryCount == entries.length) {
                 entries = java.util.Arrays.copyOf(entries, entryCount * 2);
             }
@@ -696,13 +723,16 @@ final class LocalLockManager implements LockManager {
             if (state != GRANTED) {
                 return;
             }
-            if (solo == this && SOLO.compareAndSet(LocalLockManager.this, this, null)) {
-                state = RELEASED;
-                return;
+            if (stripe != SPANNING) {
+                Stripe home = stripes[stripe];
+                if (home.solo == this && SOLO.compareAndSet(home, this, null)) {
+                    state = RELEASED;
+                    return;
+                }
             }
-            mutex.lock();
+            lock(stripe);
             try {
-                // Not in the tree: released by a concurrent close() through the slot.
+                // Not in a tree: released by a concurrent close() through the solo slot.
                 if (state == GRANTED && entryCount > 0) {
                     if (pins > 0) {
                         closeRequested = true; // the last pinned hold releases
@@ -711,7 +741,7 @@ final class LocalLockManager implements LockManager {
                     }
                 }
             } finally {
-                unlockAndSignal();
+                unlockAndSignal(stripe);
             }
         }
 
@@ -724,19 +754,19 @@ final class LocalLockManager implements LockManager {
         }
 
         void unpin() {
-            mutex.lock();
+            lock(stripe);
             try {
                 if (--pins == 0 && closeRequested && state == GRANTED) {
                     release(this);
                 }
             } finally {
-                unlockAndSignal();
+                unlockAndSignal(stripe);
             }
         }
 
         /** Withdraws the request if it still waits; returns whether it did. */
         boolean withdrawIfWaiting() {
-            mutex.lock();
+            lock(stripe);
             try {
                 if (state == WAITING) {
                     withdraw(this);
@@ -744,7 +774,7 @@ final class LocalLockManager implements LockManager {
                 }
                 return false;
             } finally {
-                unlockAndSignal();
+                unlockAndSignal(stripe);
             }
         }
 
@@ -779,220 +809,412 @@ final class LocalLockManager implements LockManager {
         }
     }
 
-    /** A request's place on one node. */
-    private static final class Entry {
-        final Request request;
-        final Node node;
-        final int mode;
-        Entry prev, next;
+    /** Waiting requests in arrival order, linked through the requests themselves. */
+    private static final class WaitQueue {
+        Request oldest, newest;
 
-        Entry(Request request, Node node, int mode) {
-            this.request = request;
-            this.node = node;
-            this.mode = mode;
+        void add(Request request) {
+            request.prevWaiting = newest;
+            if (newest == null) {
+                oldest = request;
+            } else {
+                newest.nextWaiting = request;
+            }
+            newest = request;
+        }
+
+        void remove(Request request) {
+            Request prev = request.prevWaiting, next = request.nextWaiting;
+            if (prev == null) {
+                oldest = next;
+            } else {
+                prev.nextWaiting = next;
+            }
+            if (next == null) {
+                newest = prev;
+            } else {
+                next.prevWaiting = prev;
+            }
+            request.prevWaiting = request.nextWaiting = null;
+        }
+
+        /** When the oldest waiting request arrived; Long.MAX_VALUE if none waits. */
+        long oldestSince() {
+            return oldest == null ? Long.MAX_VALUE : oldest.since;
         }
     }
 
-    /** One path prefix with the entries of every held or waiting request that goes through it. */
-    private final class Node {
-        final Node parent;
-        /** The key is {@code keySource[keyStart, keyEnd)}: a region of the creating path's string. */
-        final String keySource;
-        final int keyStart, keyEnd;
-        final int hash;
-        /** The only child, while there is exactly one: most nodes never need a table. */
-        Node onlyChild;
-        /** Open-addressing table of child nodes (linear probing) once there are two or more. */
-        Node[] children;
-        int childCount;
-        final Entry[] head = new Entry[4];
-        final Entry[] tail = new Entry[4];
-        /** Per list, the first entry that is not free yet; every entry before it is free. */
-        final Entry[] blocked = new Entry[4];
-        int size;
+    /** One stripe: a tree with its own mutex, arrival counter, counts and solo slot. */
+    private final class Stripe {
+        final ReentrantLock mutex = new ReentrantLock();
+        /** null (tree empty, slot free), the one granted request taken by the fast path, or TREE. */
+        volatile Object solo;
+        /** Above the filesystem roots: permanent, holds no entries, not counted in {@code nodes}. */
+        final Node top = new Node(null, "", 0, 0, 0);
+        long arrivals;
+        int nodes;
+        // Counts of requests; a spanning request's may sit in another stripe's, so only sums are meaningful.
+        int activeReaders;
+        int activeWriters;
+        int queued;
+        /** This stripe's own waiting requests (spanning ones wait in the manager's queue). */
+        final WaitQueue waiting = new WaitQueue();
+        /** Requests granted during the current critical section, signalled after it. */
+        Request grantedChain;
 
-        Node(Node parent, String keySource, int keyStart, int keyEnd, int hash) {
-            this.parent = parent;
-            this.keySource = keySource;
-            this.keyStart = keyStart;
-            this.keyEnd = keyEnd;
-            this.hash = hash;
+        /**
+         * Takes the mutex and makes the tree this stripe's state. A solo request found in the slot
+         * is adopted: it takes the next sequence number and its entries, exactly as if it had been
+         * enqueued and granted through the mutex at its CAS.
+         */
+        void enter() {
+            mutex.lock();
+            while (true) {
+                Object current = solo;
+                if (current == TREE) {
+                    return;
+                }
+                if (SOLO.compareAndSet(this, current, TREE)) {
+                    if (current != null) {
+                        Request adopted = (Request) current;
+                        adopted.seq = ++arrivals;
+                        placeEntries(adopted, adopted.path, null);
+                        adopted.countedIn = this;
+                        count(adopted, 1);
+                    }
+                    return;
+                }
+            }
         }
 
-        /** The child keyed {@code source[start, end)}, created (and counted) if absent. */
-        Node child(String source, int start, int end) {
-            int h = 0;
-            for (int i = start; i < end; i++) {
-                h = 31 * h + source.charAt(i);
+        /**
+         * Reopens the fast path if the tree is empty, releases the mutex and returns the requests
+         * granted meanwhile, followed by {@code more}.
+         */
+        Request leave(Request more) {
+            Request chain = grantedChain;
+            grantedChain = null;
+            if (nodes == 0 && solo == TREE) {
+                solo = null;
             }
-            h = spread(h);
-            int length = end - start;
-            Node only = onlyChild;
-            if (only != null && only.hash == h && only.keyEnd - only.keyStart == length
-                    && only.keySource.regionMatches(only.keyStart, source, start, length)) {
-                return only;
+            mutex.unlock();
+            if (chain == null) {
+                return more;
             }
-            Node[] table = children;
-            if (table != null) {
-                int mask = table.length - 1;
-                for (int i = h & mask; table[i] != null; i = (i + 1) & mask) {
-                    Node candidate = table[i];
-                    if (candidate.hash == h && candidate.keyEnd - candidate.keyStart == length
-                            && candidate.keySource.regionMatches(candidate.keyStart, source, start, length)) {
-                        return candidate;
+            Request last = chain;
+            while (last.nextGranted != null) {
+                last = last.nextGranted;
+            }
+            last.nextGranted = more;
+            return chain;
+        }
+
+        void count(Request request, int delta) {
+            if (request.mode == LockMode.WRITE) {
+                activeWriters += delta;
+            } else {
+                activeReaders += delta;
+            }
+        }
+
+        void grant(Request request) {
+            request.state = GRANTED;
+            request.countedIn = this;
+            count(request, 1);
+            request.nextGranted = grantedChain;
+            grantedChain = request;
+        }
+
+        /** Called by a node when an entry of a waiting request becomes free. */
+        void entryFreed(Entry entry) {
+            Request request = entry.request;
+            if ((int) PENDING.getAndAdd(request, -1) == 1 && request.state == WAITING) {
+                queued--;
+                unlinkWaiting(request);
+                grant(request);
+            }
+        }
+
+        /** Puts the request's entries on this tree's nodes of one path; {@code placed} dedupes shared ancestors. */
+        void placeEntries(Request request, Path path, Map<Node, Entry> placed) {
+            int depth = path.getNameCount();
+            boolean write = request.mode == LockMode.WRITE;
+            String root = path.getRoot().toString();
+            Node node = top.child(root, 0, root.length());
+            // The default provider's string form is root + names joined by the separator: walking it
+            // in place finds each name without allocating a Path or a String for it.
+            String text = path.getFileSystem() == DEFAULT_FS ? path.toString() : null;
+            int start = root.length();
+            for (int level = 0; ; level++) {
+                int mode = level == depth ? (write ? W : R) : (write ? IW : IR);
+                if (placed == null || placed.get(node) == null) {
+                    Entry entry = node.append(request, mode);
+                    request.addEntry(entry);
+                    if (placed != null) {
+                        placed.put(node, entry);
                     }
                 }
-            }
-            Node child = new Node(this, source, start, end, h);
-            if (childCount == 0) {
-                onlyChild = child;
-            } else {
-                if (table == null || (childCount + 1) * 4 > table.length * 3) {
-                    resize(table == null ? 4 : table.length * 2);
+                if (level == depth) {
+                    return;
                 }
-                if (onlyChild != null) {
-                    insert(children, onlyChild);
+                if (text != null) {
+                    int end = level + 1 == depth ? text.length() : text.indexOf(SEPARATOR, start);
+                    node = node.child(text, start, end);
+                    start = end + SEPARATOR.length();
+                } else {
+                    String name = path.getName(level).toString();
+                    node = node.child(name, 0, name.length());
+                }
+            }
+        }
+
+        /** One path prefix with the entries of every held or waiting request that goes through it. */
+        private final class Node {
+            final Node parent;
+            /** The key is {@code keySource[keyStart, keyEnd)}: a region of the creating path's string. */
+            final String keySource;
+            final int keyStart, keyEnd;
+            final int hash;
+            /** The only child, while there is exactly one: most nodes never need a table. */
+            Node onlyChild;
+            /** Open-addressing table of child nodes (linear probing) once there are two or more. */
+            Node[] children;
+            int childCount;
+            final Entry[] head = new Entry[4];
+            final Entry[] tail = new Entry[4];
+            /** Per list, the first entry that is not free yet; every entry before it is free. */
+            final Entry[] blocked = new Entry[4];
+            int size;
+
+            Node(Node parent, String keySource, int keyStart, int keyEnd, int hash) {
+                this.parent = parent;
+                this.keySource = keySource;
+                this.keyStart = keyStart;
+                this.keyEnd = keyEnd;
+                this.hash = hash;
+            }
+
+            /** The child keyed {@code source[start, end)}, created (and counted) if absent. */
+            Node child(String source, int start, int end) {
+                int h = 0;
+                for (int i = start; i < end; i++) {
+                    h = 31 * h + source.charAt(i);
+                }
+                h = spread(h);
+                int length = end - start;
+                Node only = onlyChild;
+                if (only != null && only.hash == h && only.keyEnd - only.keyStart == length
+                        && only.keySource.regionMatches(only.keyStart, source, start, length)) {
+                    return only;
+                }
+                Node[] table = children;
+                if (table != null) {
+                    int mask = table.length - 1;
+                    for (int i = h & mask; table[i] != null; i = (i + 1) & mask) {
+                        Node candidate = table[i];
+                        if (candidate.hash == h && candidate.keyEnd - candidate.keyStart == length
+                                && candidate.keySource.regionMatches(candidate.keyStart, source, start, length)) {
+                            return candidate;
+                        }
+                    }
+                }
+                Node child = new Node(this, source, start, end, h);
+                if (childCount == 0) {
+                    onlyChild = child;
+                } else {
+                    if (table == null || (childCount + 1) * 4 > table.length * 3) {
+                        resize(table == null ? 4 : table.length * 2);
+                    }
+                    if (onlyChild != null) {
+                        insert(children, onlyChild);
+                        onlyChild = null;
+                    }
+                    insert(children, child);
+                }
+                childCount++;
+                nodes++;
+                return child;
+            }
+
+            void removeChild(Node child) {
+                if (onlyChild == child) {
                     onlyChild = null;
+                    childCount = 0;
+                    return;
                 }
-                insert(children, child);
+                Node[] table = children;
+                if (table == null) {
+                    return;
+                }
+                int mask = table.length - 1;
+                int i = child.hash & mask;
+                while (table[i] != child) {
+                    if (table[i] == null) {
+                        return; // already unlinked
+                    }
+                    i = (i + 1) & mask;
+                }
+                // Backward-shift deletion keeps every probe chain unbroken without tombstones.
+                for (int gap = i, j = (i + 1) & mask; ; j = (j + 1) & mask) {
+                    Node moved = table[j];
+                    if (moved == null) {
+                        table[gap] = null;
+                        break;
+                    }
+                    int home = moved.hash & mask;
+                    boolean mayFillGap = gap <= j ? (home <= gap || home > j) : (home <= gap && home > j);
+                    if (mayFillGap) {
+                        table[gap] = moved;
+                        gap = j;
+                    }
+                }
+                if (--childCount == 0) {
+                    children = null;
+                } else if (table.length > 8 && childCount * 8 < table.length) {
+                    resize(table.length / 2);
+                }
             }
-            childCount++;
-            nodes++;
-            return child;
-        }
 
-        void removeChild(Node child) {
-            if (onlyChild == child) {
-                onlyChild = null;
-                childCount = 0;
-                return;
-            }
-            Node[] table = children;
-            if (table == null) {
-                return;
-            }
-            int mask = table.length - 1;
-            int i = child.hash & mask;
-            while (table[i] != child) {
-                if (table[i] == null) {
-                    return; // already unlinked
-                }
-                i = (i + 1) & mask;
-            }
-            // Backward-shift deletion keeps every probe chain unbroken without tombstones.
-            for (int gap = i, j = (i + 1) & mask; ; j = (j + 1) & mask) {
-                Node moved = table[j];
-                if (moved == null) {
-                    table[gap] = null;
-                    break;
-                }
-                int home = moved.hash & mask;
-                boolean mayFillGap = gap <= j ? (home <= gap || home > j) : (home <= gap && home > j);
-                if (mayFillGap) {
-                    table[gap] = moved;
-                    gap = j;
-                }
-            }
-            if (--childCount == 0) {
-                children = null;
-            } else if (table.length > 8 && childCount * 8 < table.length) {
-                resize(table.length / 2);
-            }
-        }
-
-        private void resize(int capacity) {
-            Node[] old = children;
-            children = new Node[capacity];
-            if (old != null) {
-                for (Node n : old) {
-                    if (n != null) {
-                        insert(children, n);
+            private void resize(int capacity) {
+                Node[] old = children;
+                children = new Node[capacity];
+                if (old != null) {
+                    for (Node n : old) {
+                        if (n != null) {
+                            insert(children, n);
+                        }
                     }
                 }
             }
-        }
 
-        private void insert(Node[] table, Node child) {
-            int mask = table.length - 1;
-            int i = child.hash & mask;
-            while (table[i] != null) {
-                i = (i + 1) & mask;
+            private void insert(Node[] table, Node child) {
+                int mask = table.length - 1;
+                int i = child.hash & mask;
+                while (table[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                table[i] = child;
             }
-            table[i] = child;
-        }
 
-        Entry append(Request request, int mode) {
-            Entry entry = new Entry(request, this, mode);
-            Entry last = tail[mode];
-            entry.prev = last;
-            if (last == null) {
-                head[mode] = entry;
-            } else {
-                last.next = entry;
+            /**
+             * Adds to {@code into} the key of every node below this one above the stripe key
+             * depth ({@code depth} is that of this node's children) and returns how many there are.
+             */
+            int collectShallow(int depth, String prefix, Set<String> into) {
+                int count = 0;
+                if (depth >= STRIPE_DEPTH) {
+                    return 0;
+                }
+                List<Node> kids = new ArrayList<>();
+                if (onlyChild != null) {
+                    kids.add(onlyChild);
+                } else if (children != null) {
+                    for (Node n : children) {
+                        if (n != null) {
+                            kids.add(n);
+                        }
+                    }
+                }
+                for (Node kid : kids) {
+                    String key = prefix + '\0' + kid.keySource.substring(kid.keyStart, kid.keyEnd);
+                    into.add(key);
+                    count += 1 + kid.collectShallow(depth + 1, key, into);
+                }
+                return count;
             }
-            tail[mode] = entry;
-            size++;
-            if (blocked[mode] == null && !isFree(entry)) {
-                blocked[mode] = entry;
-            }
-            if (blocked[mode] != null) {
-                request.pending++;
-            }
-            return entry;
-        }
 
-        void remove(Entry entry) {
-            int mode = entry.mode;
-            if (blocked[mode] == entry) {
-                blocked[mode] = entry.next;
+            Entry append(Request request, int mode) {
+                Entry entry = new Entry(request, this, mode);
+                Entry last = tail[mode];
+                entry.prev = last;
+                if (last == null) {
+                    head[mode] = entry;
+                } else {
+                    last.next = entry;
+                }
+                tail[mode] = entry;
+                size++;
+                if (blocked[mode] == null && !isFree(entry)) {
+                    blocked[mode] = entry;
+                }
+                if (blocked[mode] != null) {
+                    request.pending++;
+                }
+                return entry;
             }
-            if (entry.prev == null) {
-                head[mode] = entry.next;
-            } else {
-                entry.prev.next = entry.next;
-            }
-            if (entry.next == null) {
-                tail[mode] = entry.prev;
-            } else {
-                entry.next.prev = entry.prev;
-            }
-            entry.prev = entry.next = null;
-            size--;
-            for (int m = IR; m <= W; m++) {
-                if (CONFLICTS[mode][m]) {
-                    advance(m);
+
+            /** Removes an entry, grants what that frees, and unlinks this node if it is left empty. */
+            void removeEntry(Entry entry) {
+                int mode = entry.mode;
+                if (blocked[mode] == entry) {
+                    blocked[mode] = entry.next;
+                }
+                if (entry.prev == null) {
+                    head[mode] = entry.next;
+                } else {
+                    entry.prev.next = entry.next;
+                }
+                if (entry.next == null) {
+                    tail[mode] = entry.prev;
+                } else {
+                    entry.next.prev = entry.prev;
+                }
+                entry.prev = entry.next = null;
+                size--;
+                for (int m = IR; m <= W; m++) {
+                    if (CONFLICTS[mode][m]) {
+                        advance(m);
+                    }
+                }
+                if (size == 0) {
+                    parent.removeChild(this);
+                    nodes--;
                 }
             }
-        }
 
-        /** Moves list {@code mode}'s cursor over the entries that are free now. */
-        private void advance(int mode) {
-            Entry entry = blocked[mode];
-            while (entry != null && isFree(entry)) {
-                Entry next = entry.next;
-                blocked[mode] = next;
-                entryFreed(entry);
-                entry = next;
+            /** Moves list {@code mode}'s cursor over the entries that are free now. */
+            private void advance(int mode) {
+                Entry entry = blocked[mode];
+                while (entry != null && isFree(entry)) {
+                    Entry next = entry.next;
+                    blocked[mode] = next;
+                    entryFreed(entry);
+                    entry = next;
+                }
+            }
+
+            /** No live, earlier, conflicting entry on this node. */
+            private boolean isFree(Entry entry) {
+                long seq = entry.request.seq;
+                switch (entry.mode) {
+                    case IR:
+                        return before(seq, head[W]);
+                    case IW:
+                        return before(seq, head[R]) && before(seq, head[W]);
+                    case R:
+                        return before(seq, head[IW]) && before(seq, head[W]);
+                    default:
+                        return entry.prev == null && before(seq, head[IR]) && before(seq, head[IW]) && before(seq, head[R]);
+                }
+            }
+
+            private boolean before(long seq, Entry head) {
+                return head == null || seq < head.request.seq;
             }
         }
+    }
 
-        /** No live, earlier, conflicting entry on this node. */
-        private boolean isFree(Entry entry) {
-            long seq = entry.request.seq;
-            switch (entry.mode) {
-                case IR:
-                    return before(seq, head[W]);
-                case IW:
-                    return before(seq, head[R]) && before(seq, head[W]);
-                case R:
-                    return before(seq, head[IW]) && before(seq, head[W]);
-                default:
-                    return entry.prev == null && before(seq, head[IR]) && before(seq, head[IW]) && before(seq, head[R]);
-            }
-        }
+    /** A request's place on one node. */
+    private static final class Entry {
+        final Request request;
+        final Stripe.Node node;
+        final int mode;
+        Entry prev, next;
 
-        private boolean before(long seq, Entry head) {
-            return head == null || seq < head.request.seq;
+        Entry(Request request, Stripe.Node node, int mode) {
+            this.request = request;
+            this.node = node;
+            this.mode = mode;
         }
     }
 
