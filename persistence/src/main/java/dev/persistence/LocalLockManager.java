@@ -81,26 +81,37 @@ final class LocalLockManager implements LockManager {
 
     /** A stripe's solo slot while its tree is in use: every request goes through the mutex. */
     private static final Object TREE = new Object();
-    private static final VarHandle SOLO;
+    /** Array slots between two stripes' solo slots: 64 bytes or more, so that no two share a cache line. */
+    private static final int SLOT_STRIDE = 16;
+    private static final VarHandle SOLO = MethodHandles.arrayElementVarHandle(Object[].class);
     private static final VarHandle PENDING;
+    private static final VarHandle STATE;
+    private static final VarHandle HOLD;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            SOLO = lookup.findVarHandle(Stripe.class, "solo", Object.class);
             PENDING = lookup.findVarHandle(Request.class, "pending", int.class);
+            STATE = lookup.findVarHandle(Request.class, "state", int.class);
+            HOLD = lookup.findVarHandle(Request.class, "hold", LockContext.Hold.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final Stripe[] stripes = new Stripe[STRIPES];
+    /**
+     * The stripes' solo slots, padded apart: each holds null (tree empty, slot free), the one
+     * granted request taken by the fast path, or TREE. Threads on different stripes share no
+     * line they write.
+     */
+    private final Object[] soloSlots = new Object[(STRIPES + 1) * SLOT_STRIDE];
     /** Spanning requests that wait: any stripe may grant them, so they have their own queue and monitor. */
     private final WaitQueue spanningWaiters = new WaitQueue();
 
     LocalLockManager() {
         for (int i = 0; i < STRIPES; i++) {
-            stripes[i] = new Stripe();
+            stripes[i] = new Stripe((i + 1) * SLOT_STRIDE);
         }
     }
 
@@ -255,9 +266,10 @@ final class LocalLockManager implements LockManager {
 
     /** Puts a granted request in the calling thread's context and returns it. */
     private static PathLock owned(Request request) {
-        request.hold = LockContext.own(request);
+        LockContext.Hold hold = LockContext.own(request);
+        HOLD.setRelease(request, hold); // a release store: disown() from another thread sees the hold complete
         if (request.state != GRANTED) {
-            request.hold.end(); // closed by another thread already
+            hold.end(); // closed by another thread already
         }
         return request;
     }
@@ -271,14 +283,14 @@ final class LocalLockManager implements LockManager {
             return false;
         }
         Stripe stripe = stripes[request.stripe];
-        if (stripe.solo != null) {
+        if (stripe.solo() != null) {
             return false;
         }
-        request.state = GRANTED; // published by the CAS; never seen otherwise
-        if (SOLO.compareAndSet(stripe, null, request)) {
+        STATE.set(request, GRANTED); // plain: published by the CAS, never seen otherwise
+        if (stripe.casSolo(null, request)) {
             return true;
         }
-        request.state = WAITING;
+        STATE.set(request, WAITING);
         return false;
     }
 
@@ -725,8 +737,8 @@ final class LocalLockManager implements LockManager {
             }
             if (stripe != SPANNING) {
                 Stripe home = stripes[stripe];
-                if (home.solo == this && SOLO.compareAndSet(home, this, null)) {
-                    state = RELEASED;
+                if (home.solo() == this && home.casSolo(this, null)) {
+                    STATE.setRelease(this, RELEASED); // no one waits on it: a release store suffices
                     return;
                 }
             }
@@ -847,8 +859,8 @@ final class LocalLockManager implements LockManager {
     /** One stripe: a tree with its own mutex, arrival counter, counts and solo slot. */
     private final class Stripe {
         final ReentrantLock mutex = new ReentrantLock();
-        /** null (tree empty, slot free), the one granted request taken by the fast path, or TREE. */
-        volatile Object solo;
+        /** The index of this stripe's solo slot in {@code soloSlots}. */
+        final int slot;
         /** Above the filesystem roots: permanent, holds no entries, not counted in {@code nodes}. */
         final Node top = new Node(null, "", 0, 0, 0);
         long arrivals;
@@ -862,6 +874,18 @@ final class LocalLockManager implements LockManager {
         /** Requests granted during the current critical section, signalled after it. */
         Request grantedChain;
 
+        Stripe(int slot) {
+            this.slot = slot;
+        }
+
+        Object solo() {
+            return SOLO.getVolatile(soloSlots, slot);
+        }
+
+        boolean casSolo(Object expected, Object value) {
+            return SOLO.compareAndSet(soloSlots, slot, expected, value);
+        }
+
         /**
          * Takes the mutex and makes the tree this stripe's state. A solo request found in the slot
          * is adopted: it takes the next sequence number and its entries, exactly as if it had been
@@ -870,11 +894,11 @@ final class LocalLockManager implements LockManager {
         void enter() {
             mutex.lock();
             while (true) {
-                Object current = solo;
+                Object current = solo();
                 if (current == TREE) {
                     return;
                 }
-                if (SOLO.compareAndSet(this, current, TREE)) {
+                if (casSolo(current, TREE)) {
                     if (current != null) {
                         Request adopted = (Request) current;
                         adopted.seq = ++arrivals;
@@ -894,8 +918,8 @@ final class LocalLockManager implements LockManager {
         Request leave(Request more) {
             Request chain = grantedChain;
             grantedChain = null;
-            if (nodes == 0 && solo == TREE) {
-                solo = null;
+            if (nodes == 0 && solo() == TREE) {
+                SOLO.setVolatile(soloSlots, slot, null);
             }
             mutex.unlock();
             if (chain == null) {
