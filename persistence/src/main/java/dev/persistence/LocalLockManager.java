@@ -571,6 +571,7 @@ final class LocalLockManager implements LockManager {
 
     private static final java.nio.file.FileSystem DEFAULT_FS = java.nio.file.FileSystems.getDefault();
     private static final String SEPARATOR = DEFAULT_FS.getSeparator();
+    private static final char SEPARATOR_CHAR = SEPARATOR.charAt(0);
 
     private static int spread(int h) {
         return h ^ (h >>> 16);
@@ -583,16 +584,16 @@ final class LocalLockManager implements LockManager {
         }
         int h;
         if (path.getFileSystem() == DEFAULT_FS) {
-            // Hash the string form up to the end of the key's last name, without allocating.
+            // Hash the string form up to the end of the key's last name in one pass, without allocating.
             String text = path.toString();
-            int end = path.getRoot().toString().length();
-            for (int level = 0; level < STRIPE_DEPTH; level++) {
-                int next = text.indexOf(SEPARATOR, end + (level == 0 ? 0 : SEPARATOR.length()));
-                end = next < 0 ? text.length() : next;
-            }
+            int rootLength = path.getRoot().toString().length();
             h = 0;
-            for (int i = 0; i < end; i++) {
-                h = 31 * h + text.charAt(i);
+            for (int i = 0, names = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == SEPARATOR_CHAR && i >= rootLength && ++names == STRIPE_DEPTH) {
+                    break;
+                }
+                h = 31 * h + c;
             }
         } else {
             h = path.getRoot().hashCode() * 31 + path.subpath(0, STRIPE_DEPTH).hashCode();
