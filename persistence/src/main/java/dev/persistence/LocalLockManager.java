@@ -383,7 +383,13 @@ final class LocalLockManager implements LockManager {
         } else {
             request.since = System.nanoTime();
             home.queued++;
-            waitQueueOf(request).add(request);
+            if (request.stripe == SPANNING) {
+                synchronized (spanningWaiters) {
+                    spanningWaiters.add(request);
+                }
+            } else {
+                home.waiting.add(request);
+            }
         }
     }
 
@@ -397,11 +403,6 @@ final class LocalLockManager implements LockManager {
                 stripe.placeEntries(request, path, placed);
             }
         }
-    }
-
-    /** The queue a waiting request is in; the spanning queue's monitor must be held to change it. */
-    private WaitQueue waitQueueOf(Request request) {
-        return request.stripe == SPANNING ? spanningWaiters : stripes[request.stripe].waiting;
     }
 
     private void unlinkWaiting(Request request) {
