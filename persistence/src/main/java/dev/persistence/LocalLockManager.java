@@ -1,11 +1,13 @@
 package dev.persistence;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,21 +18,30 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /*
- * The in-process LockManager. It owns the lock tree, the arrival order and every state
+ * The in-process LockManager. It owns the lock trees, the arrival order and every state
  * transition of a request; nothing else in the library decides who holds what.
  *
- * Design: multi-granularity locking (Gray et al.) with strict FIFO.
- *   - The tree holds one node per path prefix that some held or waiting request goes through.
+ * Design: multi-granularity locking (Gray et al.) with strict FIFO, striped by subtree.
+ *   - A tree holds one node per path prefix that some held or waiting request goes through.
  *     A request on /a/b/c puts one entry on each node of its path: an intention entry
  *     (IR for a read, IW for a write) on "/", "/a" and "/a/b", and a real entry (R or W) on
  *     "/a/b/c". A multi-path request puts one entry per node of the union of its paths.
  *   - At one node, entries conflict as in the classic matrix: W conflicts with everything,
  *     R with IW, IW with R, IR only with W. Two requests conflict (same or related paths, one
  *     writes) exactly when their entries on the shallower path's node conflict.
- *   - A request gets one sequence number when it is enqueued, under the manager's mutex, so all
- *     its entries arrive at one instant. An entry is free when no live, earlier, conflicting
- *     entry sits on its node; a request is granted when all its entries are free. That is the
- *     FIFO rule of the contract: granted exactly when every earlier conflicting request is gone.
+ *   - Stripes: the manager has STRIPES independent trees, each with its own mutex and arrival
+ *     counter. A path with at least STRIPE_DEPTH names lives in the stripe its root and first
+ *     STRIPE_DEPTH names hash to; a shallower path (a root, /a) spans every stripe and puts its
+ *     entries in each. Two related paths share their first STRIPE_DEPTH names or one of them
+ *     spans, so every pair of possibly conflicting requests meets in at least one stripe. A
+ *     request whose paths are all in one stripe takes that stripe's mutex only; any other takes
+ *     every mutex, in index order (two-phase, so arrival orders agree across stripes).
+ *   - A request gets one sequence number when it is enqueued, with all its mutexes held, so all
+ *     its entries arrive at one instant; a spanning request takes a number above every stripe's
+ *     counter and raises them all to it. An entry is free when no live, earlier, conflicting
+ *     entry sits on its node; a request is granted when all its entries are free (a count that
+ *     stripes decrement atomically). That is the FIFO rule of the contract: granted exactly
+ *     when every earlier conflicting request is gone.
  *   - Each node keeps its entries in four arrival-ordered lists, one per entry mode. Whether an
  *     entry of mode m is free depends only on the heads of the lists m conflicts with, so the
  *     free entries of a list are a prefix, and each list keeps a cursor at its first blocked
@@ -38,40 +49,85 @@ import java.util.concurrent.locks.ReentrantLock;
  *     the entries it freed. Cost per request: O(path depth) plus the entries it frees; nothing
  *     depends on how many other paths are locked.
  *   - A node is unlinked as soon as it holds no entry, so an idle manager keeps no nodes.
+ *   - Fast path: while a stripe's tree is empty, one single-path request at a time may take the
+ *     stripe without its mutex and without nodes, by a CAS of the stripe's solo slot from null to
+ *     itself; it is granted at once (nothing can conflict with it) and released by the reverse
+ *     CAS. Whoever takes the stripe's mutex first swings the slot to TREE and, if a solo request
+ *     was there, adopts it: gives it the next sequence number and places its entries like any
+ *     granted request's. The slot returns to null when a critical section leaves the tree empty.
+ *     So each stripe still has one arrival order: the solo request arrived at its CAS, before
+ *     anything that later finds it in the slot.
+ *   - Lock order: stripe mutexes in index order, then the spanning waiters' monitor; nothing
+ *     else is taken while one is held.
  *
- * Waiters park outside the mutex; grants are signalled (unpark, future completion) after the
- * mutex is released, so no user code ever runs under it.
+ * Waiters park outside the mutexes; grants are signalled (unpark, future completion) after the
+ * mutexes are released, so no user code ever runs under them.
  */
 final class LocalLockManager implements LockManager {
 
     // Entry modes at a node.
     private static final int IR = 0, IW = 1, R = 2, W = 3;
 
-    // Request states; transitions happen under the mutex only.
+    // Request states: WAITING -> GRANTED by the stripe that frees its last entry; every other
+    // transition with all of the request's mutexes held (or, for a solo request, by its CAS).
     private static final int WAITING = 0, GRANTED = 1, RELEASED = 2, WITHDRAWN = 3;
 
-    private final ReentrantLock mutex = new ReentrantLock();
-    /** Above the filesystem roots: permanent, holds no entries, not counted in {@code nodes}. */
-    private final Node top = new Node(null, "", 0, 0, 0);
+    /** How many leading names choose a path's stripe; a shallower path spans every stripe. */
+    static final int STRIPE_DEPTH = 2;
+    /** The number of stripes, a power of two. */
+    static final int STRIPES = 16;
+    /** The stripe index of a request that spans every stripe. */
+    private static final int SPANNING = -1;
 
-    private long arrivals;
-    private int nodes;
-    private int activeReaders;
-    private int activeWriters;
-    private int queued;
-    private Request oldestWaiting;
-    private Request newestWaiting;
-    /** Requests granted during the current critical section, signalled after it. */
-    private Request grantedChain;
+    /** Checks of a waiting request's state before its thread parks; none on a single processor. */
+    private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 64 : 0;
+
+    /** A stripe's solo slot while its tree is in use: every request goes through the mutex. */
+    private static final Object TREE = new Object();
+    /** Array slots between two stripes' solo slots: 64 bytes or more, so that no two share a cache line. */
+    private static final int SLOT_STRIDE = 16;
+    private static final VarHandle SOLO = MethodHandles.arrayElementVarHandle(Object[].class);
+    private static final VarHandle PENDING;
+    private static final VarHandle STATE;
+    private static final VarHandle HOLD;
+    private static final VarHandle ARRIVALS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PENDING = lookup.findVarHandle(Request.class, "pending", int.class);
+            STATE = lookup.findVarHandle(Request.class, "state", int.class);
+            HOLD = lookup.findVarHandle(Request.class, "hold", LockContext.Hold.class);
+            ARRIVALS = lookup.findVarHandle(Stripe.class, "arrivals", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Stripe[] stripes = new Stripe[STRIPES];
+    /**
+     * The stripes' solo slots, padded apart: each holds null (tree empty, slot free), the one
+     * granted request taken by the fast path, or TREE. Threads on different stripes share no
+     * line they write.
+     */
+    private final Object[] soloSlots = new Object[(STRIPES + 1) * SLOT_STRIDE];
+    /** Spanning requests that wait: any stripe may grant them, so they have their own queue and monitor. */
+    private final WaitQueue spanningWaiters = new WaitQueue();
+
+    LocalLockManager() {
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Stripe((i + 1) * SLOT_STRIDE);
+        }
+    }
 
     @Override
     public PathLock acquire(Path path, LockMode mode) throws InterruptedException {
-        return acquireOwned(List.of(path), path, mode, -1L);
+        return acquireOwned(null, path, mode, -1L);
     }
 
     @Override
     public PathLock acquire(Path path, LockMode mode, Duration timeout) throws InterruptedException {
-        return acquireOwned(List.of(path), path, mode, timeoutNanos(timeout));
+        return acquireOwned(null, path, mode, timeoutNanos(timeout));
     }
 
     @Override
@@ -96,21 +152,25 @@ final class LocalLockManager implements LockManager {
 
     private CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode, List<PathLock> context) {
         PathRules.requireLockable(path, mode);
-        Request request = new Request(path, mode, List.of(path));
+        Request request = new Request(path, mode, null);
+        if (context.isEmpty()) {
+            if (tryFastGrant(request)) {
+                return CompletableFuture.completedFuture(request);
+            }
+        } else {
+            PathLock pinned = pinnedHold(request, context);
+            if (pinned != null) {
+                return CompletableFuture.completedFuture(pinned);
+            }
+        }
         CompletableFuture<PathLock> future = new CompletableFuture<>();
         request.future = future;
-        mutex.lock();
+        int scope = request.stripe;
+        lock(scope);
         try {
-            if (!context.isEmpty()) {
-                PathLock pinned = pinnedHold(request, context);
-                if (pinned != null) {
-                    future.complete(pinned);
-                    return future;
-                }
-            }
             enqueue(request);
         } finally {
-            unlockAndSignal();
+            unlockAndSignal(scope);
         }
         if (!future.isDone()) {
             // Any completion other than our grant (cancel, completeExceptionally, ...) withdraws.
@@ -125,13 +185,27 @@ final class LocalLockManager implements LockManager {
 
     @Override
     public LockStats stats() {
-        mutex.lock();
+        lock(SPANNING); // adopts every solo request: the snapshot is of one instant
         try {
-            Duration oldest = oldestWaiting == null ? Duration.ZERO
-                    : Duration.ofNanos(Math.max(0L, System.nanoTime() - oldestWaiting.since));
-            return new LockStats(queued, activeReaders, activeWriters, oldest, nodes);
+            int queued = 0, readers = 0, writers = 0, nodes = 0;
+            long oldest = Long.MAX_VALUE;
+            Set<String> shallow = new HashSet<>();
+            for (Stripe stripe : stripes) {
+                queued += stripe.queued;
+                readers += stripe.activeReaders;
+                writers += stripe.activeWriters;
+                // Nodes above the stripe key are repeated in every stripe that has them: count each once.
+                nodes += stripe.nodes - stripe.top.collectShallow(0, "", shallow);
+                oldest = Math.min(oldest, stripe.waiting.oldestSince());
+            }
+            synchronized (spanningWaiters) {
+                oldest = Math.min(oldest, spanningWaiters.oldestSince());
+            }
+            Duration oldestWait = oldest == Long.MAX_VALUE ? Duration.ZERO
+                    : Duration.ofNanos(Math.max(0L, System.nanoTime() - oldest));
+            return new LockStats(queued, readers, writers, oldestWait, nodes + shallow.size());
         } finally {
-            mutex.unlock();
+            unlockAndSignal(SPANNING);
         }
     }
 
@@ -148,38 +222,32 @@ final class LocalLockManager implements LockManager {
             throw new IllegalArgumentException("max must not be negative: " + max);
         }
         List<LockInfo> locks = new ArrayList<>(Math.min(max, 64));
-        mutex.lock();
+        lock(SPANNING); // adopts every solo request: the snapshot is of one instant
         try {
             long now = System.nanoTime();
-            addHolders(top, now, max, locks, Collections.newSetFromMap(new IdentityHashMap<>()));
-            for (Request waiting = oldestWaiting; waiting != null && locks.size() < max; waiting = waiting.nextWaiting) {
-                locks.add(info(waiting, LockInfo.State.WAITING, now));
+            Set<Request> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Stripe stripe : stripes) {
+                stripe.addHolders(stripe.top, now, max, locks, seen);
+            }
+            List<Request> waiting = new ArrayList<>();
+            for (Stripe stripe : stripes) {
+                for (Request r = stripe.waiting.oldest; r != null; r = r.nextWaiting) {
+                    waiting.add(r);
+                }
+            }
+            synchronized (spanningWaiters) {
+                for (Request r = spanningWaiters.oldest; r != null; r = r.nextWaiting) {
+                    waiting.add(r);
+                }
+            }
+            waiting.sort(java.util.Comparator.comparingLong(r -> r.since));
+            for (int i = 0; i < waiting.size() && locks.size() < max; i++) {
+                locks.add(info(waiting.get(i), LockInfo.State.WAITING, now));
             }
         } finally {
-            mutex.unlock();
+            unlockAndSignal(SPANNING);
         }
         return locks;
-    }
-
-    /** Depth first from {@code node}: the granted requests with a real (R or W) entry, each once. */
-    private void addHolders(Node node, long now, int max, List<LockInfo> locks, Set<Request> seen) {
-        for (int mode = R; mode <= W; mode++) {
-            for (Entry entry = node.head[mode]; entry != null && locks.size() < max; entry = entry.next) {
-                if (entry.request.state == GRANTED && seen.add(entry.request)) {
-                    locks.add(info(entry.request, LockInfo.State.HELD, now));
-                }
-            }
-        }
-        if (node.onlyChild != null) {
-            addHolders(node.onlyChild, now, max, locks, seen);
-        }
-        if (node.children != null) {
-            for (Node child : node.children) {
-                if (child != null && locks.size() < max) {
-                    addHolders(child, now, max, locks, seen);
-                }
-            }
-        }
     }
 
     private static LockInfo info(Request request, LockInfo.State state, long now) {
@@ -189,23 +257,37 @@ final class LocalLockManager implements LockManager {
 
     // ---------------------------------------------------------------- acquisition
 
+    /** {@code paths} is null for a single-path request on {@code first}. */
     private PathLock acquireOwned(List<Path> paths, Path first, LockMode mode, long timeoutNanos)
             throws InterruptedException {
-        for (Path path : paths) {
-            PathRules.requireLockable(path, mode);
+        if (paths == null) {
+            PathRules.requireLockable(first, mode);
+        } else {
+            for (Path path : paths) {
+                PathRules.requireLockable(path, mode);
+            }
         }
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
         List<PathLock> context = LockContext.current();
         Request request = new Request(first, mode, paths);
-        mutex.lock();
+        int scope = request.stripe;
+        if (context.isEmpty()) {
+            if (tryFastGrant(request)) {
+                return owned(request);
+            }
+        } else {
+            PathLock enclosing = covering(request, context);
+            if (enclosing != null) {
+                return PathLock.nestedIn(enclosing, request.path, request.mode);
+            }
+            scope = SPANNING; // the checks below follow requests into any stripe
+        }
+        lock(scope);
         try {
             if (!context.isEmpty()) {
-                PathLock nested = nestedHold(request, context);
-                if (nested != null) {
-                    return nested;
-                }
+                refuseRelatedHolds(request, context);
             }
             enqueue(request);
             if (request.state == WAITING) {
@@ -220,19 +302,54 @@ final class LocalLockManager implements LockManager {
                 }
             }
         } finally {
-            unlockAndSignal();
+            unlockAndSignal(scope);
         }
         if (request.state != GRANTED) {
             awaitGrant(request, timeoutNanos);
         }
-        request.hold = LockContext.own(request);
+        return owned(request);
+    }
+
+    /** Puts a granted request in the calling thread's context and returns it. */
+    private static PathLock owned(Request request) {
+        LockContext.Hold hold = LockContext.own(request);
+        HOLD.setRelease(request, hold); // a release store: disown() from another thread sees the hold complete
         if (request.state != GRANTED) {
-            request.hold.end(); // closed by another thread already
+            hold.end(); // closed by another thread already
         }
         return request;
     }
 
+    /**
+     * Grants a single-path, single-stripe request at once, without a mutex or any node, if its
+     * stripe holds nothing else; returns whether it did.
+     */
+    private boolean tryFastGrant(Request request) {
+        if (request.paths != null || request.stripe == SPANNING) {
+            return false;
+        }
+        Stripe stripe = stripes[request.stripe];
+        if (stripe.solo() != null) {
+            return false;
+        }
+        // Numbered before the CAS, so anything that later finds it in the slot arrives after it;
+        // a number taken by a failed CAS is simply never used.
+        request.seq = stripe.nextArrival();
+        request.since = System.nanoTime();
+        STATE.set(request, GRANTED); // plain: published by the CAS, never seen otherwise
+        if (stripe.casSolo(null, request)) {
+            return true;
+        }
+        STATE.set(request, WAITING);
+        return false;
+    }
+
     private void awaitGrant(Request request, long timeoutNanos) throws InterruptedException {
+        // Most waits on a short hold end within a microsecond: spun out, they cost neither this
+        // thread's park nor the releaser's unpark (it unparks only a thread that set waiter).
+        for (int spins = SPINS; spins > 0 && request.state == WAITING; spins--) {
+            Thread.onSpinWait();
+        }
         request.waiter = Thread.currentThread();
         long deadline = timeoutNanos > 0L ? System.nanoTime() + timeoutNanos : 0L;
         // The volatile read of state pairs with the granting thread's write: happens-before.
@@ -259,137 +376,125 @@ final class LocalLockManager implements LockManager {
         }
     }
 
-    // ---------------------------------------------------------------- the tree (mutex held)
+    // ---------------------------------------------------------------- mutexes
+
+    /** Takes the mutex of stripe {@code scope} (every mutex for SPANNING) and makes its tree the state. */
+    private void lock(int scope) {
+        if (scope != SPANNING) {
+            stripes[scope].enter();
+        } else {
+            for (Stripe stripe : stripes) {
+                stripe.enter();
+            }
+        }
+    }
+
+    /** Releases what {@link #lock} took, then signals the requests granted meanwhile. */
+    private void unlockAndSignal(int scope) {
+        Request chain = null;
+        if (scope != SPANNING) {
+            chain = stripes[scope].leave(null);
+        } else {
+            for (Stripe stripe : stripes) {
+                chain = stripe.leave(chain);
+            }
+        }
+        while (chain != null) {
+            Request next = chain.nextGranted;
+            chain.nextGranted = null;
+            chain.signalGranted();
+            chain = next;
+        }
+    }
+
+    // ---------------------------------------------------------------- requests (their mutexes held)
 
     private void enqueue(Request request) {
-        request.seq = ++arrivals;
-        if (request.paths.size() == 1) {
-            placeEntries(request, request.paths.get(0), null);
+        Stripe home;
+        if (request.stripe == SPANNING) {
+            long seq = 0L;
+            for (Stripe stripe : stripes) {
+                seq = Math.max(seq, (long) ARRIVALS.getVolatile(stripe));
+            }
+            request.seq = ++seq;
+            for (Stripe stripe : stripes) {
+                stripe.raiseArrivals(seq);
+            }
+            home = stripes[0];
         } else {
-            Map<Node, Entry> placed = new IdentityHashMap<>();
+            home = stripes[request.stripe];
+            request.seq = home.nextArrival();
+        }
+        if (request.paths == null) {
+            place(request, request.path, null);
+        } else {
+            Map<Stripe.Node, Entry> placed = new IdentityHashMap<>();
             for (Path path : withoutCovered(request.paths)) {
-                placeEntries(request, path, placed);
+                place(request, path, placed);
             }
         }
         request.since = System.nanoTime(); // arrival; reset at a deferred grant (see locks(int))
         if (request.pending == 0) {
-            grant(request);
+            home.grant(request);
         } else {
-            queued++;
-            request.prevWaiting = newestWaiting;
-            if (newestWaiting == null) {
-                oldestWaiting = request;
-            } else {
-                newestWaiting.nextWaiting = request;
-            }
-            newestWaiting = request;
-        }
-    }
-
-    /** Puts the request's entries on the nodes of one path; {@code placed} dedupes shared ancestors. */
-    private void placeEntries(Request request, Path path, Map<Node, Entry> placed) {
-        int depth = path.getNameCount();
-        boolean write = request.mode == LockMode.WRITE;
-        String root = path.getRoot().toString();
-        Node node = top.child(root, 0, root.length());
-        // The default provider's string form is root + names joined by the separator: walking it
-        // in place finds each name without allocating a Path or a String for it.
-        String text = path.getFileSystem() == DEFAULT_FS ? path.toString() : null;
-        int start = root.length();
-        for (int level = 0; ; level++) {
-            int mode = level == depth ? (write ? W : R) : (write ? IW : IR);
-            if (placed == null || placed.get(node) == null) {
-                Entry entry = node.append(request, mode);
-                request.addEntry(entry);
-                if (placed != null) {
-                    placed.put(node, entry);
+            home.queued++;
+            if (request.stripe == SPANNING) {
+                synchronized (spanningWaiters) {
+                    spanningWaiters.add(request);
                 }
-            }
-            if (level == depth) {
-                return;
-            }
-            if (text != null) {
-                int end = level + 1 == depth ? text.length() : text.indexOf(SEPARATOR, start);
-                node = node.child(text, start, end);
-                start = end + SEPARATOR.length();
             } else {
-                String name = path.getName(level).toString();
-                node = node.child(name, 0, name.length());
+                home.waiting.add(request);
             }
         }
     }
 
-    private void grant(Request request) {
-        request.state = GRANTED;
-        if (request.mode == LockMode.WRITE) {
-            activeWriters++;
+    /** Puts the entries of one path in its stripe, or in every stripe if it spans. */
+    private void place(Request request, Path path, Map<Stripe.Node, Entry> placed) {
+        int index = stripeOf(path);
+        if (index != SPANNING) {
+            stripes[index].placeEntries(request, path, placed);
         } else {
-            activeReaders++;
+            for (Stripe stripe : stripes) {
+                stripe.placeEntries(request, path, placed);
+            }
         }
-        request.nextGranted = grantedChain;
-        grantedChain = request;
+    }
+
+    private void unlinkWaiting(Request request) {
+        if (request.stripe == SPANNING) {
+            synchronized (spanningWaiters) {
+                spanningWaiters.remove(request);
+            }
+        } else {
+            stripes[request.stripe].waiting.remove(request);
+        }
     }
 
     /** Removes a granted or waiting request's entries and grants whatever that frees. */
-    private void removeEntries(Request request) {
+    private static void removeEntries(Request request) {
         Entry[] entries = request.entries;
         for (int i = 0; i < request.entryCount; i++) {
-            Entry entry = entries[i];
-            Node node = entry.node;
-            node.remove(entry);
-            if (node.size == 0) {
-                node.parent.removeChild(node);
-                nodes--;
-            }
+            entries[i].node.removeEntry(entries[i]);
         }
     }
 
     private void release(Request request) {
         request.state = RELEASED;
-        if (request.mode == LockMode.WRITE) {
-            activeWriters--;
-        } else {
-            activeReaders--;
-        }
+        request.countedIn.count(request, -1);
         removeEntries(request);
     }
 
     private void withdraw(Request request) {
         request.state = WITHDRAWN;
-        queued--;
+        stripes[request.stripe == SPANNING ? 0 : request.stripe].queued--;
         unlinkWaiting(request);
         removeEntries(request);
-    }
-
-    private void unlinkWaiting(Request request) {
-        Request prev = request.prevWaiting, next = request.nextWaiting;
-        if (prev == null) {
-            oldestWaiting = next;
-        } else {
-            prev.nextWaiting = next;
-        }
-        if (next == null) {
-            newestWaiting = prev;
-        } else {
-            next.prevWaiting = prev;
-        }
-        request.prevWaiting = request.nextWaiting = null;
-    }
-
-    /** Called by a node when the last blocked entry of a waiting request becomes free. */
-    private void entryFreed(Entry entry) {
-        Request request = entry.request;
-        if (--request.pending == 0 && request.state == WAITING) {
-            queued--;
-            unlinkWaiting(request);
-            request.since = System.nanoTime();
-            grant(request);
-        }
     }
 
     /**
      * Whether a waiting request would, directly or through other waiting requests, wait on a
      * request of the calling thread's context: that thread could then never release it.
+     * Every mutex held.
      */
     private boolean waitsOnHoldOf(Request start, List<PathLock> context) {
         Set<Request> mine = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -426,19 +531,7 @@ final class LocalLockManager implements LockManager {
         return false;
     }
 
-    private void unlockAndSignal() {
-        Request chain = grantedChain;
-        grantedChain = null;
-        mutex.unlock();
-        while (chain != null) {
-            Request next = chain.nextGranted;
-            chain.nextGranted = null;
-            chain.signalGranted();
-            chain = next;
-        }
-    }
-
-    // ---------------------------------------------------------------- re-entrancy (mutex held)
+    // ---------------------------------------------------------------- re-entrancy
 
     /** The request of this manager that {@code lock} is or is nested in; {@code null} if none. */
     private Request rootOf(PathLock lock) {
@@ -455,13 +548,17 @@ final class LocalLockManager implements LockManager {
         }
     }
 
-    /** The lock of {@code context} that covers every path of {@code request}, or {@code null}. */
+    /**
+     * The lock of {@code context} that covers every path of {@code request}, or {@code null}.
+     * Needs no mutex: the context's locks are the calling thread's, and a lock closed meanwhile
+     * by another thread yields a nested hold that is simply no longer held.
+     */
     private PathLock covering(Request request, List<PathLock> context) {
         for (int i = context.size() - 1; i >= 0; i--) {
             PathLock lock = context.get(i);
             Request root = rootOf(lock);
             if (root != null && root.state == GRANTED && lock.mode().covers(request.mode)
-                    && coversAll(lock == root ? root.paths : List.of(lock.path()), request.paths)) {
+                    && coversAll(lock == root ? root.paths() : List.of(lock.path()), request.paths())) {
                 return lock;
             }
         }
@@ -469,35 +566,27 @@ final class LocalLockManager implements LockManager {
     }
 
     /**
-     * A nested hold when a lock of the thread's context covers {@code request}; {@code null} when
-     * none is related; IllegalStateException when a related lock does not cover it (waiting
-     * would deadlock on ourselves).
+     * Every mutex held, no lock of the context covers {@code request}: throws
+     * IllegalStateException if one is related to it (waiting would deadlock on ourselves).
      */
-    private PathLock nestedHold(Request request, List<PathLock> context) {
-        PathLock enclosing = covering(request, context);
-        if (enclosing != null) {
-            return PathLock.nestedIn(enclosing, request.path, request.mode);
-        }
+    private void refuseRelatedHolds(Request request, List<PathLock> context) {
         for (PathLock lock : context) {
             Request root = rootOf(lock);
             if (root == null || root.state != GRANTED) {
                 continue;
             }
-            for (Path wanted : request.paths) {
+            for (Path wanted : request.paths()) {
                 if (PathRules.related(lock.path(), wanted)) {
                     throw new IllegalStateException("Deadlock refused: " + describe(request)
                             + " would wait on this thread's own " + lock.mode() + " lock on " + lock.path());
                 }
             }
         }
-        return null;
     }
 
     /**
-     * For an asynchronous request covered by the thread's context: a nested hold that keeps the
-     * covering request held until it is closed, even past that request's own close() — so an
-     * asynchronous @Locked method called inside a synchronous one keeps a real hold until its
-     * stage completes.
+     * For an asynchronous request covered by the thread's context: a hold that keeps the covering
+     * request held until it is closed, even past that request's own close(); {@code null} if none.
      */
     private PathLock pinnedHold(Request request, List<PathLock> context) {
         PathLock enclosing = covering(request, context);
@@ -505,7 +594,16 @@ final class LocalLockManager implements LockManager {
             return null;
         }
         Request root = rootOf(enclosing);
-        root.pins++;
+        int scope = root.stripe;
+        lock(scope); // adopts the root if it was solo: its close() then goes through the mutex and sees the pin
+        try {
+            if (root.state != GRANTED || root.entryCount == 0) {
+                return null; // released meanwhile
+            }
+            root.pins++;
+        } finally {
+            unlockAndSignal(scope);
+        }
         return new NestedPathLock(enclosing, request.path, request.mode, root::unpin);
     }
 
@@ -529,9 +627,45 @@ final class LocalLockManager implements LockManager {
 
     private static final java.nio.file.FileSystem DEFAULT_FS = java.nio.file.FileSystems.getDefault();
     private static final String SEPARATOR = DEFAULT_FS.getSeparator();
+    private static final char SEPARATOR_CHAR = SEPARATOR.charAt(0);
 
     private static int spread(int h) {
         return h ^ (h >>> 16);
+    }
+
+    /** The stripe of one path: by its root and first STRIPE_DEPTH names; SPANNING if it has fewer. */
+    private static int stripeOf(Path path) {
+        if (path.getNameCount() < STRIPE_DEPTH) {
+            return SPANNING;
+        }
+        int h;
+        if (path.getFileSystem() == DEFAULT_FS) {
+            // Hash the string form up to the end of the key's last name in one pass, without allocating.
+            String text = path.toString();
+            int rootLength = path.getRoot().toString().length();
+            h = 0;
+            for (int i = 0, names = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == SEPARATOR_CHAR && i >= rootLength && ++names == STRIPE_DEPTH) {
+                    break;
+                }
+                h = 31 * h + c;
+            }
+        } else {
+            h = path.getRoot().hashCode() * 31 + path.subpath(0, STRIPE_DEPTH).hashCode();
+        }
+        return spread(h * 0x9E3779B9) & (STRIPES - 1);
+    }
+
+    /** The stripe of a multi-path request: the common stripe of its paths, or SPANNING. */
+    private static int stripeOf(List<Path> paths) {
+        int stripe = stripeOf(paths.get(0));
+        for (int i = 1; i < paths.size() && stripe != SPANNING; i++) {
+            if (stripeOf(paths.get(i)) != stripe) {
+                stripe = SPANNING;
+            }
+        }
+        return stripe;
     }
 
     private static final boolean[][] CONFLICTS = {
@@ -581,7 +715,7 @@ final class LocalLockManager implements LockManager {
     }
 
     private static String describe(Request request) {
-        return request.mode + " " + (request.paths.size() == 1 ? request.paths.get(0) : request.paths);
+        return request.mode + " " + (request.paths == null ? request.path : request.paths);
     }
 
     // ---------------------------------------------------------------- state classes
@@ -590,18 +724,25 @@ final class LocalLockManager implements LockManager {
     private final class Request implements PathLock {
         final Path path;
         final LockMode mode;
+        /** Every path of a multi-path request; null for a single-path one. */
         final List<Path> paths;
-        Entry[] entries = new Entry[8];
+        /** The stripe whose mutex guards this request, or SPANNING: every mutex. */
+        final int stripe;
+        /** This request's entries, one per node; null while it has none (solo or not enqueued). */
+        Entry[] entries;
         int entryCount;
         long seq;
+        /** Entries not yet free; decremented atomically, since a spanning request's stripes free them concurrently. */
         int pending;
-        volatile int state = WAITING;
+        volatile int state; // WAITING
         long since;
         /** The asking thread's name, for {@link #locks(int)}. */
         final String thread = Thread.currentThread().getName();
+        /** The stripe whose active count includes this request while it is granted. */
+        Stripe countedIn;
         /** This request's place in its acquiring thread's context; only for blocking acquisitions. */
         volatile LockContext.Hold hold;
-        /** Pinned holds inside this request: its release waits for them. Guarded by the mutex. */
+        /** Pinned holds inside this request: its release waits for them. Guarded by its mutexes. */
         int pins;
         boolean closeRequested;
         volatile Thread waiter;
@@ -612,10 +753,17 @@ final class LocalLockManager implements LockManager {
             this.path = path;
             this.mode = Objects.requireNonNull(mode, "mode");
             this.paths = paths;
+            this.stripe = paths == null ? stripeOf(path) : stripeOf(paths);
+        }
+
+        List<Path> paths() {
+            return paths == null ? List.of(path) : paths;
         }
 
         void addEntry(Entry entry) {
-            if (entryCount == entries.length) {
+            if (entries == null) {
+                entries = new Entry[paths == null && stripe != SPANNING ? path.getNameCount() + 1 : 8];
+            } else if (entryCount == entries.length) {
                 entries = java.util.Arrays.copyOf(entries, entryCount * 2);
             }
             entries[entryCount++] = entry;
@@ -636,7 +784,10 @@ final class LocalLockManager implements LockManager {
             return state == GRANTED;
         }
 
-        /** The arrival sequence number: conflicting requests are granted in arrival order. */
+        /**
+         * The arrival sequence number: conflicting requests are granted in arrival order, and a
+         * request arriving by the fast path takes its number from its stripe's counter too.
+         */
         @Override
         public long fencingToken() {
             return seq;
@@ -652,9 +803,17 @@ final class LocalLockManager implements LockManager {
             if (state != GRANTED) {
                 return;
             }
-            mutex.lock();
+            if (stripe != SPANNING) {
+                Stripe home = stripes[stripe];
+                if (home.solo() == this && home.casSolo(this, null)) {
+                    STATE.setRelease(this, RELEASED); // no one waits on it: a release store suffices
+                    return;
+                }
+            }
+            lock(stripe);
             try {
-                if (state == GRANTED) {
+                // Not in a tree: released by a concurrent close() through the solo slot.
+                if (state == GRANTED && entryCount > 0) {
                     if (pins > 0) {
                         closeRequested = true; // the last pinned hold releases
                     } else {
@@ -662,7 +821,7 @@ final class LocalLockManager implements LockManager {
                     }
                 }
             } finally {
-                unlockAndSignal();
+                unlockAndSignal(stripe);
             }
         }
 
@@ -675,19 +834,19 @@ final class LocalLockManager implements LockManager {
         }
 
         void unpin() {
-            mutex.lock();
+            lock(stripe);
             try {
                 if (--pins == 0 && closeRequested && state == GRANTED) {
                     release(this);
                 }
             } finally {
-                unlockAndSignal();
+                unlockAndSignal(stripe);
             }
         }
 
         /** Withdraws the request if it still waits; returns whether it did. */
         boolean withdrawIfWaiting() {
-            mutex.lock();
+            lock(stripe);
             try {
                 if (state == WAITING) {
                     withdraw(this);
@@ -695,7 +854,7 @@ final class LocalLockManager implements LockManager {
                 }
                 return false;
             } finally {
-                unlockAndSignal();
+                unlockAndSignal(stripe);
             }
         }
 
@@ -730,220 +889,458 @@ final class LocalLockManager implements LockManager {
         }
     }
 
-    /** A request's place on one node. */
-    private static final class Entry {
-        final Request request;
-        final Node node;
-        final int mode;
-        Entry prev, next;
+    /** Waiting requests in arrival order, linked through the requests themselves. */
+    private static final class WaitQueue {
+        Request oldest, newest;
 
-        Entry(Request request, Node node, int mode) {
-            this.request = request;
-            this.node = node;
-            this.mode = mode;
+        void add(Request request) {
+            request.prevWaiting = newest;
+            if (newest == null) {
+                oldest = request;
+            } else {
+                newest.nextWaiting = request;
+            }
+            newest = request;
+        }
+
+        void remove(Request request) {
+            Request prev = request.prevWaiting, next = request.nextWaiting;
+            if (prev == null) {
+                oldest = next;
+            } else {
+                prev.nextWaiting = next;
+            }
+            if (next == null) {
+                newest = prev;
+            } else {
+                next.prevWaiting = prev;
+            }
+            request.prevWaiting = request.nextWaiting = null;
+        }
+
+        /** When the oldest waiting request arrived; Long.MAX_VALUE if none waits. */
+        long oldestSince() {
+            return oldest == null ? Long.MAX_VALUE : oldest.since;
         }
     }
 
-    /** One path prefix with the entries of every held or waiting request that goes through it. */
-    private final class Node {
-        final Node parent;
-        /** The key is {@code keySource[keyStart, keyEnd)}: a region of the creating path's string. */
-        final String keySource;
-        final int keyStart, keyEnd;
-        final int hash;
-        /** The only child, while there is exactly one: most nodes never need a table. */
-        Node onlyChild;
-        /** Open-addressing table of child nodes (linear probing) once there are two or more. */
-        Node[] children;
-        int childCount;
-        final Entry[] head = new Entry[4];
-        final Entry[] tail = new Entry[4];
-        /** Per list, the first entry that is not free yet; every entry before it is free. */
-        final Entry[] blocked = new Entry[4];
-        int size;
+    /** One stripe: a tree with its own mutex, arrival counter, counts and solo slot. */
+    private final class Stripe {
+        final ReentrantLock mutex = new ReentrantLock();
+        /** The index of this stripe's solo slot in {@code soloSlots}. */
+        final int slot;
+        /** Above the filesystem roots: permanent, holds no entries, not counted in {@code nodes}. */
+        final Node top = new Node(null, "", 0, 0, 0);
+        long arrivals;
+        int nodes;
+        // Counts of requests; a spanning request's may sit in another stripe's, so only sums are meaningful.
+        int activeReaders;
+        int activeWriters;
+        int queued;
+        /** This stripe's own waiting requests (spanning ones wait in the manager's queue). */
+        final WaitQueue waiting = new WaitQueue();
+        /** Requests granted during the current critical section, signalled after it. */
+        Request grantedChain;
 
-        Node(Node parent, String keySource, int keyStart, int keyEnd, int hash) {
-            this.parent = parent;
-            this.keySource = keySource;
-            this.keyStart = keyStart;
-            this.keyEnd = keyEnd;
-            this.hash = hash;
+        Stripe(int slot) {
+            this.slot = slot;
         }
 
-        /** The child keyed {@code source[start, end)}, created (and counted) if absent. */
-        Node child(String source, int start, int end) {
-            int h = 0;
-            for (int i = start; i < end; i++) {
-                h = 31 * h + source.charAt(i);
-            }
-            h = spread(h);
-            int length = end - start;
-            Node only = onlyChild;
-            if (only != null && only.hash == h && only.keyEnd - only.keyStart == length
-                    && only.keySource.regionMatches(only.keyStart, source, start, length)) {
-                return only;
-            }
-            Node[] table = children;
-            if (table != null) {
-                int mask = table.length - 1;
-                for (int i = h & mask; table[i] != null; i = (i + 1) & mask) {
-                    Node candidate = table[i];
-                    if (candidate.hash == h && candidate.keyEnd - candidate.keyStart == length
-                            && candidate.keySource.regionMatches(candidate.keyStart, source, start, length)) {
-                        return candidate;
+        Object solo() {
+            return SOLO.getVolatile(soloSlots, slot);
+        }
+
+        /** Depth first from {@code node}: the granted requests with a real (R or W) entry, each once. */
+        void addHolders(Node node, long now, int max, List<LockInfo> locks, Set<Request> seen) {
+            for (int mode = R; mode <= W; mode++) {
+                for (Entry entry = node.head[mode]; entry != null && locks.size() < max; entry = entry.next) {
+                    if (entry.request.state == GRANTED && seen.add(entry.request)) {
+                        locks.add(info(entry.request, LockInfo.State.HELD, now));
                     }
                 }
             }
-            Node child = new Node(this, source, start, end, h);
-            if (childCount == 0) {
-                onlyChild = child;
-            } else {
-                if (table == null || (childCount + 1) * 4 > table.length * 3) {
-                    resize(table == null ? 4 : table.length * 2);
+            if (node.onlyChild != null) {
+                addHolders(node.onlyChild, now, max, locks, seen);
+            }
+            if (node.children != null) {
+                for (Node child : node.children) {
+                    if (child != null && locks.size() < max) {
+                        addHolders(child, now, max, locks, seen);
+                    }
                 }
-                if (onlyChild != null) {
-                    insert(children, onlyChild);
+            }
+        }
+
+        /** The next arrival number; atomic, since fast-path requests take one without the mutex. */
+        long nextArrival() {
+            return (long) ARRIVALS.getAndAdd(this, 1L) + 1L;
+        }
+
+        /** Raises the arrival counter to at least {@code seq} (for a request spanning every stripe). */
+        void raiseArrivals(long seq) {
+            long current;
+            while ((current = (long) ARRIVALS.getVolatile(this)) < seq && !ARRIVALS.compareAndSet(this, current, seq)) {
+                Thread.onSpinWait();
+            }
+        }
+
+        boolean casSolo(Object expected, Object value) {
+            return SOLO.compareAndSet(soloSlots, slot, expected, value);
+        }
+
+        /**
+         * Takes the mutex and makes the tree this stripe's state. A solo request found in the slot
+         * is adopted: it takes the next sequence number and its entries, exactly as if it had been
+         * enqueued and granted through the mutex at its CAS.
+         */
+        void enter() {
+            mutex.lock();
+            while (true) {
+                Object current = solo();
+                if (current == TREE) {
+                    return;
+                }
+                if (casSolo(current, TREE)) {
+                    if (current != null) {
+                        Request adopted = (Request) current; // keeps the number it took before its CAS
+                        placeEntries(adopted, adopted.path, null);
+                        adopted.countedIn = this;
+                        count(adopted, 1);
+                    }
+                    return;
+                }
+            }
+        }
+
+        /**
+         * Reopens the fast path if the tree is empty, releases the mutex and returns the requests
+         * granted meanwhile, followed by {@code more}.
+         */
+        Request leave(Request more) {
+            Request chain = grantedChain;
+            grantedChain = null;
+            if (nodes == 0 && solo() == TREE) {
+                SOLO.setVolatile(soloSlots, slot, null);
+            }
+            mutex.unlock();
+            if (chain == null) {
+                return more;
+            }
+            Request last = chain;
+            while (last.nextGranted != null) {
+                last = last.nextGranted;
+            }
+            last.nextGranted = more;
+            return chain;
+        }
+
+        void count(Request request, int delta) {
+            if (request.mode == LockMode.WRITE) {
+                activeWriters += delta;
+            } else {
+                activeReaders += delta;
+            }
+        }
+
+        void grant(Request request) {
+            request.state = GRANTED;
+            request.countedIn = this;
+            count(request, 1);
+            request.nextGranted = grantedChain;
+            grantedChain = request;
+        }
+
+        /** Called by a node when an entry of a waiting request becomes free. */
+        void entryFreed(Entry entry) {
+            Request request = entry.request;
+            if ((int) PENDING.getAndAdd(request, -1) == 1 && request.state == WAITING) {
+                queued--;
+                unlinkWaiting(request);
+                request.since = System.nanoTime();
+                grant(request);
+            }
+        }
+
+        /** Puts the request's entries on this tree's nodes of one path; {@code placed} dedupes shared ancestors. */
+        void placeEntries(Request request, Path path, Map<Node, Entry> placed) {
+            int depth = path.getNameCount();
+            boolean write = request.mode == LockMode.WRITE;
+            String root = path.getRoot().toString();
+            Node node = top.child(root, 0, root.length());
+            // The default provider's string form is root + names joined by the separator: walking it
+            // in place finds each name without allocating a Path or a String for it.
+            String text = path.getFileSystem() == DEFAULT_FS ? path.toString() : null;
+            int start = root.length();
+            for (int level = 0; ; level++) {
+                int mode = level == depth ? (write ? W : R) : (write ? IW : IR);
+                if (placed == null || placed.get(node) == null) {
+                    Entry entry = node.append(request, mode);
+                    request.addEntry(entry);
+                    if (placed != null) {
+                        placed.put(node, entry);
+                    }
+                }
+                if (level == depth) {
+                    return;
+                }
+                if (text != null) {
+                    int end = level + 1 == depth ? text.length() : text.indexOf(SEPARATOR, start);
+                    node = node.child(text, start, end);
+                    start = end + SEPARATOR.length();
+                } else {
+                    String name = path.getName(level).toString();
+                    node = node.child(name, 0, name.length());
+                }
+            }
+        }
+
+        /** One path prefix with the entries of every held or waiting request that goes through it. */
+        private final class Node {
+            final Node parent;
+            /** The key is {@code keySource[keyStart, keyEnd)}: a region of the creating path's string. */
+            final String keySource;
+            final int keyStart, keyEnd;
+            final int hash;
+            /** The only child, while there is exactly one: most nodes never need a table. */
+            Node onlyChild;
+            /** Open-addressing table of child nodes (linear probing) once there are two or more. */
+            Node[] children;
+            int childCount;
+            final Entry[] head = new Entry[4];
+            final Entry[] tail = new Entry[4];
+            /** Per list, the first entry that is not free yet; every entry before it is free. */
+            final Entry[] blocked = new Entry[4];
+            int size;
+
+            Node(Node parent, String keySource, int keyStart, int keyEnd, int hash) {
+                this.parent = parent;
+                this.keySource = keySource;
+                this.keyStart = keyStart;
+                this.keyEnd = keyEnd;
+                this.hash = hash;
+            }
+
+            /** The child keyed {@code source[start, end)}, created (and counted) if absent. */
+            Node child(String source, int start, int end) {
+                int h = 0;
+                for (int i = start; i < end; i++) {
+                    h = 31 * h + source.charAt(i);
+                }
+                h = spread(h);
+                int length = end - start;
+                Node only = onlyChild;
+                if (only != null && only.hash == h && only.keyEnd - only.keyStart == length
+                        && only.keySource.regionMatches(only.keyStart, source, start, length)) {
+                    return only;
+                }
+                Node[] table = children;
+                if (table != null) {
+                    int mask = table.length - 1;
+                    for (int i = h & mask; table[i] != null; i = (i + 1) & mask) {
+                        Node candidate = table[i];
+                        if (candidate.hash == h && candidate.keyEnd - candidate.keyStart == length
+                                && candidate.keySource.regionMatches(candidate.keyStart, source, start, length)) {
+                            return candidate;
+                        }
+                    }
+                }
+                Node child = new Node(this, source, start, end, h);
+                if (childCount == 0) {
+                    onlyChild = child;
+                } else {
+                    if (table == null || (childCount + 1) * 4 > table.length * 3) {
+                        resize(table == null ? 4 : table.length * 2);
+                    }
+                    if (onlyChild != null) {
+                        insert(children, onlyChild);
+                        onlyChild = null;
+                    }
+                    insert(children, child);
+                }
+                childCount++;
+                nodes++;
+                return child;
+            }
+
+            void removeChild(Node child) {
+                if (onlyChild == child) {
                     onlyChild = null;
+                    childCount = 0;
+                    return;
                 }
-                insert(children, child);
+                Node[] table = children;
+                if (table == null) {
+                    return;
+                }
+                int mask = table.length - 1;
+                int i = child.hash & mask;
+                while (table[i] != child) {
+                    if (table[i] == null) {
+                        return; // already unlinked
+                    }
+                    i = (i + 1) & mask;
+                }
+                // Backward-shift deletion keeps every probe chain unbroken without tombstones.
+                for (int gap = i, j = (i + 1) & mask; ; j = (j + 1) & mask) {
+                    Node moved = table[j];
+                    if (moved == null) {
+                        table[gap] = null;
+                        break;
+                    }
+                    int home = moved.hash & mask;
+                    boolean mayFillGap = gap <= j ? (home <= gap || home > j) : (home <= gap && home > j);
+                    if (mayFillGap) {
+                        table[gap] = moved;
+                        gap = j;
+                    }
+                }
+                if (--childCount == 0) {
+                    children = null;
+                } else if (table.length > 8 && childCount * 8 < table.length) {
+                    resize(table.length / 2);
+                }
             }
-            childCount++;
-            nodes++;
-            return child;
-        }
 
-        void removeChild(Node child) {
-            if (onlyChild == child) {
-                onlyChild = null;
-                childCount = 0;
-                return;
-            }
-            Node[] table = children;
-            if (table == null) {
-                return;
-            }
-            int mask = table.length - 1;
-            int i = child.hash & mask;
-            while (table[i] != child) {
-                if (table[i] == null) {
-                    return; // already unlinked
-                }
-                i = (i + 1) & mask;
-            }
-            // Backward-shift deletion keeps every probe chain unbroken without tombstones.
-            for (int gap = i, j = (i + 1) & mask; ; j = (j + 1) & mask) {
-                Node moved = table[j];
-                if (moved == null) {
-                    table[gap] = null;
-                    break;
-                }
-                int home = moved.hash & mask;
-                boolean mayFillGap = gap <= j ? (home <= gap || home > j) : (home <= gap && home > j);
-                if (mayFillGap) {
-                    table[gap] = moved;
-                    gap = j;
-                }
-            }
-            if (--childCount == 0) {
-                children = null;
-            } else if (table.length > 8 && childCount * 8 < table.length) {
-                resize(table.length / 2);
-            }
-        }
-
-        private void resize(int capacity) {
-            Node[] old = children;
-            children = new Node[capacity];
-            if (old != null) {
-                for (Node n : old) {
-                    if (n != null) {
-                        insert(children, n);
+            private void resize(int capacity) {
+                Node[] old = children;
+                children = new Node[capacity];
+                if (old != null) {
+                    for (Node n : old) {
+                        if (n != null) {
+                            insert(children, n);
+                        }
                     }
                 }
             }
-        }
 
-        private void insert(Node[] table, Node child) {
-            int mask = table.length - 1;
-            int i = child.hash & mask;
-            while (table[i] != null) {
-                i = (i + 1) & mask;
+            private void insert(Node[] table, Node child) {
+                int mask = table.length - 1;
+                int i = child.hash & mask;
+                while (table[i] != null) {
+                    i = (i + 1) & mask;
+                }
+                table[i] = child;
             }
-            table[i] = child;
-        }
 
-        Entry append(Request request, int mode) {
-            Entry entry = new Entry(request, this, mode);
-            Entry last = tail[mode];
-            entry.prev = last;
-            if (last == null) {
-                head[mode] = entry;
-            } else {
-                last.next = entry;
+            /**
+             * Adds to {@code into} the key of every node below this one above the stripe key
+             * depth ({@code depth} is that of this node's children) and returns how many there are.
+             */
+            int collectShallow(int depth, String prefix, Set<String> into) {
+                int count = 0;
+                if (depth >= STRIPE_DEPTH) {
+                    return 0;
+                }
+                List<Node> kids = new ArrayList<>();
+                if (onlyChild != null) {
+                    kids.add(onlyChild);
+                } else if (children != null) {
+                    for (Node n : children) {
+                        if (n != null) {
+                            kids.add(n);
+                        }
+                    }
+                }
+                for (Node kid : kids) {
+                    String key = prefix + '\0' + kid.keySource.substring(kid.keyStart, kid.keyEnd);
+                    into.add(key);
+                    count += 1 + kid.collectShallow(depth + 1, key, into);
+                }
+                return count;
             }
-            tail[mode] = entry;
-            size++;
-            if (blocked[mode] == null && !isFree(entry)) {
-                blocked[mode] = entry;
-            }
-            if (blocked[mode] != null) {
-                request.pending++;
-            }
-            return entry;
-        }
 
-        void remove(Entry entry) {
-            int mode = entry.mode;
-            if (blocked[mode] == entry) {
-                blocked[mode] = entry.next;
+            Entry append(Request request, int mode) {
+                Entry entry = new Entry(request, this, mode);
+                Entry last = tail[mode];
+                entry.prev = last;
+                if (last == null) {
+                    head[mode] = entry;
+                } else {
+                    last.next = entry;
+                }
+                tail[mode] = entry;
+                size++;
+                if (blocked[mode] == null && !isFree(entry)) {
+                    blocked[mode] = entry;
+                }
+                if (blocked[mode] != null) {
+                    request.pending++;
+                }
+                return entry;
             }
-            if (entry.prev == null) {
-                head[mode] = entry.next;
-            } else {
-                entry.prev.next = entry.next;
-            }
-            if (entry.next == null) {
-                tail[mode] = entry.prev;
-            } else {
-                entry.next.prev = entry.prev;
-            }
-            entry.prev = entry.next = null;
-            size--;
-            for (int m = IR; m <= W; m++) {
-                if (CONFLICTS[mode][m]) {
-                    advance(m);
+
+            /** Removes an entry, grants what that frees, and unlinks this node if it is left empty. */
+            void removeEntry(Entry entry) {
+                int mode = entry.mode;
+                if (blocked[mode] == entry) {
+                    blocked[mode] = entry.next;
+                }
+                if (entry.prev == null) {
+                    head[mode] = entry.next;
+                } else {
+                    entry.prev.next = entry.next;
+                }
+                if (entry.next == null) {
+                    tail[mode] = entry.prev;
+                } else {
+                    entry.next.prev = entry.prev;
+                }
+                entry.prev = entry.next = null;
+                size--;
+                for (int m = IR; m <= W; m++) {
+                    if (CONFLICTS[mode][m]) {
+                        advance(m);
+                    }
+                }
+                if (size == 0) {
+                    parent.removeChild(this);
+                    nodes--;
                 }
             }
-        }
 
-        /** Moves list {@code mode}'s cursor over the entries that are free now. */
-        private void advance(int mode) {
-            Entry entry = blocked[mode];
-            while (entry != null && isFree(entry)) {
-                Entry next = entry.next;
-                blocked[mode] = next;
-                entryFreed(entry);
-                entry = next;
+            /** Moves list {@code mode}'s cursor over the entries that are free now. */
+            private void advance(int mode) {
+                Entry entry = blocked[mode];
+                while (entry != null && isFree(entry)) {
+                    Entry next = entry.next;
+                    blocked[mode] = next;
+                    entryFreed(entry);
+                    entry = next;
+                }
+            }
+
+            /** No live, earlier, conflicting entry on this node. */
+            private boolean isFree(Entry entry) {
+                long seq = entry.request.seq;
+                switch (entry.mode) {
+                    case IR:
+                        return before(seq, head[W]);
+                    case IW:
+                        return before(seq, head[R]) && before(seq, head[W]);
+                    case R:
+                        return before(seq, head[IW]) && before(seq, head[W]);
+                    default:
+                        return entry.prev == null && before(seq, head[IR]) && before(seq, head[IW]) && before(seq, head[R]);
+                }
+            }
+
+            private boolean before(long seq, Entry head) {
+                return head == null || seq < head.request.seq;
             }
         }
+    }
 
-        /** No live, earlier, conflicting entry on this node. */
-        private boolean isFree(Entry entry) {
-            long seq = entry.request.seq;
-            switch (entry.mode) {
-                case IR:
-                    return before(seq, head[W]);
-                case IW:
-                    return before(seq, head[R]) && before(seq, head[W]);
-                case R:
-                    return before(seq, head[IW]) && before(seq, head[W]);
-                default:
-                    return entry.prev == null && before(seq, head[IR]) && before(seq, head[IW]) && before(seq, head[R]);
-            }
-        }
+    /** A request's place on one node. */
+    private static final class Entry {
+        final Request request;
+        final Stripe.Node node;
+        final int mode;
+        Entry prev, next;
 
-        private boolean before(long seq, Entry head) {
-            return head == null || seq < head.request.seq;
+        Entry(Request request, Stripe.Node node, int mode) {
+            this.request = request;
+            this.node = node;
+            this.mode = mode;
         }
     }
 }

@@ -1,10 +1,88 @@
 package dev.persistence;
 
-/** Runs the lock manager contract against the in-process implementation. */
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+
+/** Runs the lock manager contract against the in-process implementation, plus its own striping. */
 class LocalLockManagerTest extends LockManagerContract {
 
     @Override
     protected LockManager newManager() {
         return LockManager.create();
+    }
+
+    /**
+     * The in-process manager keeps one tree per stripe (by a path's first two names) with a
+     * lock-free fast path into an empty stripe. Threads on paths of different stripes, requests
+     * that span every stripe (the root, one-name paths) and multi-path requests across stripes
+     * must still never hold conflicting locks at once, and must leave the manager idle.
+     */
+    @Test
+    void stripesFastPathsAndSpanningRequestsNeverOverlap() throws Exception {
+        String[] paths = {"/", "/p", "/p/a", "/p/a/x", "/p/b", "/p/b/y/z", "/p/c", "/q", "/q/a", "/q/a/x", "/r/s/t"};
+        HoldRegistry registry = new HoldRegistry();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        AtomicInteger single = new AtomicInteger(), multi = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            Thread worker = new Thread(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                try {
+                    while (System.nanoTime() < deadline) {
+                        String one = paths[random.nextInt(paths.length)];
+                        String two = paths[random.nextInt(paths.length)];
+                        boolean write = random.nextInt(100) < 30 && !one.equals("/") && !two.equals("/");
+                        LockMode mode = write ? LockMode.WRITE : LockMode.READ;
+                        if (random.nextInt(4) == 0) {
+                            // Two related paths of one request are one hold: the one above covers the other.
+                            boolean related = PathRules.related(p(one), p(two));
+                            String covering = one.length() <= two.length() ? one : two;
+                            try (PathLock lock = manager.acquireAll(List.of(p(one), p(two)), mode)) {
+                                HoldRegistry.Hold first = registry.enter(related ? covering : one, mode);
+                                HoldRegistry.Hold second = related ? null : registry.enter(two, mode);
+                                Thread.onSpinWait();
+                                if (second != null) {
+                                    registry.exit(second);
+                                }
+                                registry.exit(first);
+                                assertTrue(lock.isHeld());
+                            }
+                            multi.incrementAndGet();
+                        } else {
+                            try (PathLock lock = manager.acquire(p(one), mode)) {
+                                HoldRegistry.Hold hold = registry.enter(one, mode);
+                                Thread.onSpinWait();
+                                registry.exit(hold);
+                                assertTrue(lock.isHeld());
+                            }
+                            single.incrementAndGet();
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            });
+            workers.add(worker);
+            worker.start();
+        }
+        for (Thread worker : workers) {
+            worker.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(worker.isAlive(), "a worker is stuck: " + manager.stats());
+        }
+        assertEquals(null, failure.get(), "a worker failed");
+        assertEquals(List.of(), registry.violations(), "conflicting holds overlapped");
+        assertTrue(single.get() > 1000 && multi.get() > 100, "too little work: " + single + " single, " + multi + " multi");
+        awaitIdle();
     }
 }

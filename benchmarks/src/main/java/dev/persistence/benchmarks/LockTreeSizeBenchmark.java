@@ -24,7 +24,8 @@ import dev.persistence.LockMode;
 import dev.persistence.PathLock;
 
 /**
- * The uncontended acquire + release while 1,000 or 1,000,000 other distinct paths are held.
+ * The uncontended acquire + release while 1,000 or 1,000,000 other distinct paths are held, in
+ * 1,000 directories either way (so every stripe has a tree and the lock takes the tree path).
  * Every benchmark fork pre-touches a fixed heap: on this kind of virtual machine the first
  * touch of a page costs microseconds, which would otherwise be measured instead of the locks.
  */
@@ -49,7 +50,9 @@ public class LockTreeSizeBenchmark {
     @Setup(Level.Trial)
     public void holdOthers() {
         for (int i = 0; i < held; i++) {
-            holds.add(manager.acquireAsync(Path.of("/held/d" + (i / 1000) + "/f" + (i % 1000)), LockMode.READ).join());
+            // Spread over 1,000 directories in both cases, so that every stripe of the manager holds
+            // something and the measured request always takes the tree path, never the fast one.
+            holds.add(manager.acquireAsync(Path.of("/held/d" + (i % 1000) + "/f" + (i / 1000)), LockMode.READ).join());
         }
         // Settle the large live set (promotion, concurrent marking) before measuring the lock path.
         System.gc();
