@@ -273,23 +273,72 @@ class CrashSimulationTest {
                 client.writeString(base.resolve("fresh/b"), "b");
                 return null;
             });
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!writer.isDone() && (second.get() == null || second.get().getState() != Thread.State.WAITING)) {
-                assertTrue(System.nanoTime() < deadline, "the second writer neither returned nor waited");
-                Thread.sleep(5);
-            }
-            boolean acknowledged = writer.isDone() && succeeded(writer);
-            disk.cutPowerAfter(0);
-            release.countDown();
-            assertFalse(succeeded(creator), "the creator was acknowledged after the power was cut");
-            boolean late = succeeded(writer);
-            disk.restart();
-            if (acknowledged || late) {
-                assertEquals("b", Files.isRegularFile(realBase.resolve("fresh/b"))
-                        ? Files.readString(realBase.resolve("fresh/b")) : null, "an acknowledged write was lost");
-            }
+            cutPowerWhileTheCreatorSyncs(disk, release, creator, writer, second);
         } finally {
             threads.shutdownNow();
+        }
+    }
+
+    /**
+     * The same when the second writer finds the directory already there: it looked for
+     * not-yet-durable directories before the creator made one, and created its temp file after
+     * the creator's mkdir (on a loaded machine, a writer descheduled between the two). Its temp
+     * create is held until the creator's parent fsync is held.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWriteThatFindsAConcurrentlyCreatedDirectoryIsNotAcknowledgedBeforeTheDirectoryIsDurable() throws Exception {
+        FaultyFileSystem fs = new FaultyFileSystem();
+        Path base = fs.wrap(realBase);
+        PageCache disk = fs.modelPageCache(base, 2);
+        disk.keepOnlySynced();
+        PersistenceClient client = PersistenceClient.builder(LockManager.create()).durability(Durability.DURABLE).build();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch writerCreating = new CountDownLatch(1), creating = new CountDownLatch(1);
+            fs.holdNext(FaultyFileSystem.Fault.CREATE, writerCreating, creating);
+            AtomicReference<Thread> second = new AtomicReference<>();
+            Future<?> writer = threads.submit(() -> {
+                second.set(Thread.currentThread());
+                client.writeString(base.resolve("fresh/b"), "b");
+                return null;
+            });
+            assertTrue(writerCreating.await(30, TimeUnit.SECONDS), "the writer never created its temp file");
+            CountDownLatch creatorSyncing = new CountDownLatch(1), release = new CountDownLatch(1);
+            fs.holdNext(FaultyFileSystem.Fault.FORCE_DIRECTORY, creatorSyncing, release);
+            Future<?> creator = threads.submit(() -> {
+                client.writeString(base.resolve("fresh/a"), "a");
+                return null;
+            });
+            assertTrue(creatorSyncing.await(30, TimeUnit.SECONDS), "the creator never fsync'd the parent");
+            creating.countDown();
+            cutPowerWhileTheCreatorSyncs(disk, release, creator, writer, second);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /**
+     * Waits until the second writer of {@code fresh/b} has returned or waits, cuts the power, lets
+     * the held parent fsync of the creator of {@code fresh} go (it fails), and checks that the
+     * second write, if it was acknowledged before or after the cut, survived.
+     */
+    private void cutPowerWhileTheCreatorSyncs(PageCache disk, CountDownLatch release, Future<?> creator,
+                                              Future<?> writer, AtomicReference<Thread> second) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!writer.isDone() && (second.get() == null || second.get().getState() != Thread.State.WAITING)) {
+            assertTrue(System.nanoTime() < deadline, "the second writer neither returned nor waited");
+            Thread.sleep(5);
+        }
+        boolean acknowledged = writer.isDone() && succeeded(writer);
+        disk.cutPowerAfter(0);
+        release.countDown();
+        assertFalse(succeeded(creator), "the creator was acknowledged after the power was cut");
+        boolean late = succeeded(writer);
+        disk.restart();
+        if (acknowledged || late) {
+            assertEquals("b", Files.isRegularFile(realBase.resolve("fresh/b"))
+                    ? Files.readString(realBase.resolve("fresh/b")) : null, "an acknowledged write was lost");
         }
     }
 
