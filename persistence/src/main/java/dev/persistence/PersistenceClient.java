@@ -548,19 +548,29 @@ public final class PersistenceClient {
     /**
      * {@link #createTemp} in the target's directory, which is created first if it is missing — so
      * a write into an existing directory costs no stat of it. In durable mode a directory that
-     * some writer created but has not yet made durable is made durable first.
+     * some writer created but has not yet made durable is made durable before this returns. It
+     * is looked for only once the temp file exists: the directory existed then, and its creator
+     * registers it as not yet durable before its mkdir. (Looked for earlier, a directory created
+     * in between would be missed, and the write acknowledged before its directory was durable.)
      */
     private FileChannel createTempIn(Path temp, Path target) throws IOException {
         Path dir = target.getParent();
-        if (durable() && !UNSYNCED_DIRECTORIES.isEmpty() && UNSYNCED_DIRECTORIES.contains(dir)) {
-            syncCreatedChain(dir);
-        }
+        FileChannel channel;
         try {
-            return createTemp(temp, target);
+            channel = createTemp(temp, target);
         } catch (NoSuchFileException missingDirectory) {
             ensureDirectory(dir);
             return createTemp(temp, target);
         }
+        if (durable() && !UNSYNCED_DIRECTORIES.isEmpty() && UNSYNCED_DIRECTORIES.contains(dir)) {
+            try {
+                syncCreatedChain(dir);
+            } catch (IOException | RuntimeException | Error e) {
+                abandon(channel, temp, e);
+                throw e;
+            }
+        }
+        return channel;
     }
 
     /**
@@ -579,15 +589,20 @@ public final class PersistenceClient {
         try {
             Files.setPosixFilePermissions(temp, mode);
         } catch (IOException | RuntimeException | Error e) {
-            try {
-                channel.close();
-            } catch (IOException closing) {
-                e.addSuppressed(closing);
-            }
-            discard(temp, e);
+            abandon(channel, temp, e);
             throw e;
         }
         return channel;
+    }
+
+    /** Closes and removes a temp file that will not be committed; cleanup errors go to {@code cause}. */
+    private static void abandon(FileChannel channel, Path temp, Throwable cause) {
+        try {
+            channel.close();
+        } catch (IOException closing) {
+            cause.addSuppressed(closing);
+        }
+        discard(temp, cause);
     }
 
     /**

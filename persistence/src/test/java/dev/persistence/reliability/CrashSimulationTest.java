@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -244,15 +245,29 @@ class CrashSimulationTest {
         assertEquals(0, strayFiles(), "files left that no operation wrote");
     }
 
+    /** When the second writer of {@code fresh/b} starts, against the creator of {@code fresh}. */
+    enum SecondWriter {
+        /** After the creator's mkdir, while its parent fsync is held. */
+        STARTS_AFTER_THE_MKDIR,
+        /**
+         * Before the creator's mkdir, so that it looks for not-yet-durable directories before
+         * there is one, with its temp create held until the creator's parent fsync is held: a
+         * writer descheduled between the two on a loaded machine.
+         */
+        CREATES_ITS_TEMP_AFTER_THE_MKDIR
+    }
+
     /**
      * A durable write into a directory that another writer has just created, before that writer
      * made the directory's entry durable: acknowledging it then would lose it with its directory.
      * The creator's parent fsync is held while the second writer runs; then the power is cut with
      * only what was fsync'd kept.
      */
-    @Test
+    @ParameterizedTest
+    @EnumSource(SecondWriter.class)
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void aWriteIntoAFreshlyCreatedDirectoryIsNotAcknowledgedBeforeTheDirectoryIsDurable() throws Exception {
+    void aWriteIntoAFreshlyCreatedDirectoryIsNotAcknowledgedBeforeTheDirectoryIsDurable(SecondWriter when)
+            throws Exception {
         FaultyFileSystem fs = new FaultyFileSystem();
         Path base = fs.wrap(realBase);
         PageCache disk = fs.modelPageCache(base, 1);
@@ -260,6 +275,19 @@ class CrashSimulationTest {
         PersistenceClient client = PersistenceClient.builder(LockManager.create()).durability(Durability.DURABLE).build();
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try {
+            AtomicReference<Thread> second = new AtomicReference<>();
+            Callable<Void> secondWrite = () -> {
+                second.set(Thread.currentThread());
+                client.writeString(base.resolve("fresh/b"), "b");
+                return null;
+            };
+            CountDownLatch secondCreating = new CountDownLatch(1), letSecondCreate = new CountDownLatch(1);
+            Future<?> writer = null;
+            if (when == SecondWriter.CREATES_ITS_TEMP_AFTER_THE_MKDIR) {
+                fs.holdNext(FaultyFileSystem.Fault.CREATE, secondCreating, letSecondCreate);
+                writer = threads.submit(secondWrite);
+                assertTrue(secondCreating.await(30, TimeUnit.SECONDS), "the second writer never created its temp file");
+            }
             CountDownLatch creatorSyncing = new CountDownLatch(1), release = new CountDownLatch(1);
             fs.holdNext(FaultyFileSystem.Fault.FORCE_DIRECTORY, creatorSyncing, release);
             Future<?> creator = threads.submit(() -> {
@@ -267,12 +295,11 @@ class CrashSimulationTest {
                 return null;
             });
             assertTrue(creatorSyncing.await(30, TimeUnit.SECONDS), "the creator never fsync'd the parent");
-            AtomicReference<Thread> second = new AtomicReference<>();
-            Future<?> writer = threads.submit(() -> {
-                second.set(Thread.currentThread());
-                client.writeString(base.resolve("fresh/b"), "b");
-                return null;
-            });
+            if (writer == null) {
+                writer = threads.submit(secondWrite);
+            } else {
+                letSecondCreate.countDown();
+            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!writer.isDone() && (second.get() == null || second.get().getState() != Thread.State.WAITING)) {
                 assertTrue(System.nanoTime() < deadline, "the second writer neither returned nor waited");

@@ -20,6 +20,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
@@ -41,8 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The default filesystem with faults injected on demand: a failing write, file fsync,
- * directory fsync, rename or delete, and a disk that fills up after a number of bytes. Paths of
+ * The default filesystem with faults injected on demand: a failing file create, write, file
+ * fsync, directory fsync, rename or delete, and a disk that fills up after a number of bytes. Paths of
  * this filesystem reach the real files; only the armed operations fail, each with an
  * {@link IOException} whose message says it was injected. A fault armed with {@link #failNext}
  * fails only that many times; {@link #holdNext} makes an operation wait for the test.
@@ -52,7 +53,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class FaultyFileSystem extends FileSystem {
 
-    enum Fault { WRITE, FORCE_FILE, FORCE_DIRECTORY, MOVE, DELETE }
+    enum Fault { CREATE, WRITE, FORCE_FILE, FORCE_DIRECTORY, MOVE, DELETE }
 
     private final FileSystem real = FileSystems.getDefault();
     private final Provider provider = new Provider();
@@ -75,7 +76,8 @@ final class FaultyFileSystem extends FileSystem {
 
     /**
      * Holds the next operation of the kind once it has passed its armed-failure check, before it
-     * runs: it counts {@code entered} down, then waits for {@code release}. (Only fsyncs hold.)
+     * runs: it counts {@code entered} down, then waits for {@code release}. (Only file creates and
+     * fsyncs hold.)
      */
     synchronized void holdNext(Fault fault, CountDownLatch entered, CountDownLatch release) {
         holds.put(fault, new CountDownLatch[] {entered, release});
@@ -239,6 +241,10 @@ final class FaultyFileSystem extends FileSystem {
         public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
                 throws IOException {
             Path target = unwrap(path);
+            if (options.contains(StandardOpenOption.CREATE_NEW) || options.contains(StandardOpenOption.CREATE)) {
+                maybeFail(Fault.CREATE, target);
+                maybeHold(Fault.CREATE);
+            }
             PageCache cache = pageCache;
             if (cache == null) {
                 return new FaultyChannel(delegate.newFileChannel(target, options, attrs), target,
