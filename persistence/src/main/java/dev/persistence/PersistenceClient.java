@@ -128,6 +128,7 @@ public final class PersistenceClient {
     private final Pattern tempName;
     private final Path root;
     private final Duration lockTimeout;
+    private final Listener listener;
 
     private PersistenceClient(Builder builder) {
         this.manager = builder.manager;
@@ -136,6 +137,7 @@ public final class PersistenceClient {
         this.tempName = Pattern.compile(TEMP_PREFIX + Pattern.quote(TEMP_MARKER + tempSuffix), Pattern.DOTALL);
         this.root = builder.root;
         this.lockTimeout = builder.lockTimeout;
+        this.listener = builder.listener;
     }
 
     /** A builder of a client that takes its locks from {@code manager}. */
@@ -246,6 +248,7 @@ public final class PersistenceClient {
      */
     public void write(Path file, byte[] data) throws IOException {
         Objects.requireNonNull(data, "data");
+        long start = System.nanoTime();
         Path target = writable(file);
         try (PathLock lock = lock(target, LockMode.WRITE)) {
             refuseLinks(target);
@@ -266,6 +269,7 @@ public final class PersistenceClient {
             }
             syncDirectory(target.getParent());
         }
+        listener.written(durability, System.nanoTime() - start);
     }
 
     /** {@link #write} of the text encoded as UTF-8. */
@@ -429,6 +433,7 @@ public final class PersistenceClient {
             for (Path d : touched) {
                 syncDirectory(d);
             }
+            listener.recovered(removed[0]);
             return removed[0];
         }
     }
@@ -697,13 +702,15 @@ public final class PersistenceClient {
      */
     private void syncData(FileChannel channel) throws IOException {
         if (durability != Durability.NO_SYNC) {
+            long start = System.nanoTime();
             channel.force(durability == Durability.DURABLE);
+            listener.fileSynced(System.nanoTime() - start);
         }
     }
 
     private void syncDirectory(Path dir) throws IOException {
         if (durable() && dir != null) {
-            DirectorySync.of(dir).sync(dir);
+            DirectorySync.of(dir).sync(dir, listener);
         }
     }
 
@@ -741,7 +748,7 @@ public final class PersistenceClient {
             return STRIPES[(dir.hashCode() & 0x7fffffff) % STRIPES.length];
         }
 
-        void sync(Path dir) throws IOException {
+        void sync(Path dir, Listener listener) throws IOException {
             Batch batch;
             lock.lock();
             try {
@@ -752,9 +759,11 @@ public final class PersistenceClient {
                         running = true;
                         open = new Batch();
                         lock.unlock();
+                        long start = System.nanoTime();
                         try {
                             batch.run();
                         } finally {
+                            listener.directoriesSynced(batch.dirs.size(), System.nanoTime() - start);
                             lock.lock();
                             running = false;
                             batch.finished = true;
@@ -832,6 +841,7 @@ public final class PersistenceClient {
         private boolean committed;
         private boolean finished;
         private IOException failure;
+        private final long opened = System.nanoTime();
 
         TempFileOutputStream(Path target, Path temp, FileChannel channel, PathLock lock) {
             this.target = target;
@@ -903,6 +913,7 @@ public final class PersistenceClient {
             } finally {
                 lock.close();
             }
+            listener.written(durability, System.nanoTime() - opened);
         }
 
         @Override
@@ -985,6 +996,7 @@ public final class PersistenceClient {
         private String tempSuffix = "tmp";
         private Path root;
         private Duration lockTimeout;
+        private Listener listener = Listener.NONE;
 
         private Builder(LockManager manager) {
             this.manager = Objects.requireNonNull(manager, "manager");
@@ -1029,8 +1041,40 @@ public final class PersistenceClient {
             return this;
         }
 
+        /** Told of every completed write, fsync and recovery, for metrics (default: nobody). */
+        public Builder listener(Listener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
         public PersistenceClient build() {
             return new PersistenceClient(this);
+        }
+    }
+
+    /**
+     * Told what the client's storage work cost, for metrics; called on the thread that did the
+     * work, after it succeeded. Implementations must be fast and must not throw.
+     */
+    public interface Listener {
+
+        /** Tells nothing to nobody. */
+        Listener NONE = new Listener() { };
+
+        /** A write (of bytes, text or a committed stream) replaced its target, at {@code durability}. */
+        default void written(Durability durability, long nanos) {
+        }
+
+        /** A temp file's data reached the disk ({@code fdatasync} or {@code fsync}). */
+        default void fileSynced(long nanos) {
+        }
+
+        /** One group-committed directory fsync acknowledged {@code directories} directories' renames. */
+        default void directoriesSynced(int directories, long nanos) {
+        }
+
+        /** {@link #recover(Path)} deleted {@code removed} orphaned temp files. */
+        default void recovered(int removed) {
         }
     }
 }

@@ -9,7 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -72,7 +74,8 @@ public class PersistenceProducers {
      */
     @Produces
     @Singleton
-    PersistenceClient persistenceClient(LockManager manager, PersistenceSettings settings) {
+    PersistenceClient persistenceClient(LockManager manager, PersistenceSettings settings,
+                                        @Any Instance<PersistenceClient.Listener> listeners) {
         PersistenceClient.Builder builder = PersistenceClient.builder(manager)
                 .durability(settings.durability())
                 .root(settings.root().orElse(null))
@@ -82,6 +85,9 @@ public class PersistenceProducers {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid value '" + settings.tempSuffix() + "' for "
                     + PersistenceSettings.TEMP_SUFFIX + ": " + e.getMessage(), e);
+        }
+        if (listeners.isResolvable()) {
+            builder.listener(listeners.get()); // e.g. the Quarkus extension's Micrometer meters
         }
         return builder.build();
     }

@@ -12,6 +12,7 @@ import org.jboss.jandex.MethodInfo;
 import dev.persistence.LockManager;
 import dev.persistence.cdi.PersistenceProducers;
 import dev.persistence.quarkus.PersistenceBuildTimeConfig;
+import dev.persistence.quarkus.metrics.MicrometerClientListener;
 import dev.persistence.quarkus.metrics.MicrometerLockObserver;
 import dev.persistence.quarkus.observe.ObservedLockManagerProducer;
 import dev.persistence.quarkus.observe.Uninstrumented;
@@ -49,6 +50,7 @@ class PersistenceObservabilityProcessor {
         }
         if (metered) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(MicrometerLockObserver.class));
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(MicrometerClientListener.class));
         }
         if (traced) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(TracingLockObserver.class));

@@ -105,6 +105,26 @@ class MetricsTest {
     }
 
     @Test
+    void writesFsyncsBatchesAndRecoveriesAreMetered() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("persistence-metrics");
+        String before = scrape();
+        double writes = value(before, "persistence_write_seconds_count", "durability=\"atomic\"");
+        double fileSyncs = value(before, "persistence_fsync_file_seconds_count", "");
+        double recovered = value(before, "persistence_recovered_total", "");
+        for (int i = 0; i < 5; i++) {
+            client.writeString(dir.resolve("f" + i), "x");
+        }
+        java.nio.file.Files.writeString(dir.resolve(".orphan.0123456789abcdef.persistence.tmp"), "left by a crash");
+        assertEquals(1, client.recover(dir));
+        String after = scrape();
+        assertEquals(writes + 5, value(after, "persistence_write_seconds_count", "durability=\"atomic\""), persistenceLines(after));
+        assertEquals(fileSyncs + 5, value(after, "persistence_fsync_file_seconds_count", ""), persistenceLines(after));
+        assertEquals(recovered + 1, value(after, "persistence_recovered_total", ""), persistenceLines(after));
+        assertTrue(after.contains("persistence_fsync_batch_count"), persistenceLines(after));
+        client.delete(dir, dev.persistence.DeleteOption.RECURSIVE);
+    }
+
+    @Test
     void anAsynchronousRequestWithdrawnByCancellationIsCountedAndLeavesNoTrace() throws Exception {
         double cancelledBefore = value(scrape(), "persistence_lock_wait_seconds_count", "mode=\"read\",outcome=\"cancelled\"");
         try (PathLock held = manager.acquire(Path.of("/async"), LockMode.WRITE)) {
