@@ -83,13 +83,15 @@ public class LockedInterceptor {
     @Any
     Instance<LockedThreads> threads;
 
+    /** {@link #threads} resolved on first use; racy initialisation is harmless (same bean). */
+    private volatile Optional<LockedThreads> resolvedThreads;
+
     @AroundInvoke
     Object lockAround(InvocationContext context) throws Exception {
         LockedMethod plan = plans.computeIfAbsent(context.getMethod(), method -> LockedMethod.plan(
                 binding(context, method), method, key -> config.getOptionalValue(key, String.class),
                 settings.lockTimeout(), returnTypes));
-        Call call = new Call(plan, plan.path().resolve(context.getParameters()), context,
-                threads.isResolvable() ? threads.get() : null);
+        Call call = new Call(plan, plan.path().resolve(context.getParameters()), context, platformThreads());
         switch (plan.kind()) {
             case SYNCHRONOUS:
                 return call.synchronous();
@@ -98,6 +100,16 @@ public class LockedInterceptor {
             default:
                 return plan.returnType().invoke(call);
         }
+    }
+
+    /** The platform's thread rules, resolved once per interceptor instance ({@code null}: none). */
+    private LockedThreads platformThreads() {
+        Optional<LockedThreads> resolved = resolvedThreads;
+        if (resolved == null) {
+            resolved = threads.isResolvable() ? Optional.of(threads.get()) : Optional.empty();
+            resolvedThreads = resolved;
+        }
+        return resolved.orElse(null);
     }
 
     static Locked binding(InvocationContext context, Method method) {
