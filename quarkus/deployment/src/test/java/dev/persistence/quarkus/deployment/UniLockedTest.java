@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.persistence.LockManager;
+import dev.persistence.LockManagerContract;
 import dev.persistence.LockMode;
 import dev.persistence.PathLock;
 import io.quarkus.runtime.BlockingOperationNotAllowedException;
@@ -31,7 +32,7 @@ class UniLockedTest {
 
     @RegisterExtension
     static final QuarkusUnitTest APP = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(UniService.class, Await.class));
+            .withApplicationRoot(jar -> jar.addClasses(UniService.class));
 
     @Inject
     UniService service;
@@ -43,8 +44,8 @@ class UniLockedTest {
     Vertx vertx;
 
     @AfterEach
-    void idle() {
-        Await.until(() -> manager.stats().idle(), "lock left behind: " + manager.stats());
+    void idle() throws InterruptedException {
+        LockManagerContract.await(() -> manager.stats().idle(), "lock left behind: " + manager.stats());
     }
 
     @Test
@@ -65,7 +66,7 @@ class UniLockedTest {
         assertEquals(before, service.invocations(), "the method ran before subscription");
         assertTrue(manager.stats().idle(), "locked before subscription");
         CompletableFuture<String> result = uni.subscribeAsCompletionStage();
-        Await.until(() -> manager.stats().activeWriters() == 1, "held after subscription");
+        LockManagerContract.await(() -> manager.stats().activeWriters() == 1, "held after subscription");
         assertEquals(before + 1, service.invocations());
         CompletableFuture<PathLock> other = manager.acquireAsync(Path.of("/uni/h"), LockMode.READ);
         assertTrue(!other.isDone(), "another reader was granted while the Uni ran");
@@ -81,13 +82,13 @@ class UniLockedTest {
     void cancellingReleasesAHeldLockAndWithdrawsAWaitingOne() throws Exception {
         int before = service.invocations();
         Cancellable holding = service.hold("x", new CompletableFuture<>()).subscribe().with(item -> { });
-        Await.until(() -> manager.stats().activeWriters() == 1, "held");
+        LockManagerContract.await(() -> manager.stats().activeWriters() == 1, "held");
         Cancellable waiting = service.hold("x", new CompletableFuture<>()).subscribe().with(item -> { });
-        Await.until(() -> manager.stats().queued() == 1, "second subscription queued");
+        LockManagerContract.await(() -> manager.stats().queued() == 1, "second subscription queued");
         waiting.cancel();
-        Await.until(() -> manager.stats().queued() == 0, "cancelled subscription withdrawn");
+        LockManagerContract.await(() -> manager.stats().queued() == 0, "cancelled subscription withdrawn");
         holding.cancel();
-        Await.until(() -> manager.stats().idle(), "cancelled subscription released");
+        LockManagerContract.await(() -> manager.stats().idle(), "cancelled subscription released");
         assertEquals(before + 1, service.invocations(), "the withdrawn subscription ran the method");
     }
 
@@ -109,7 +110,7 @@ class UniLockedTest {
             CompletableFuture<Long> loopFree = new CompletableFuture<>();
             var context = vertx.getOrCreateContext();
             context.runOnContext(ignored -> service.increment("e").subscribe().with(waiting::complete, waiting::completeExceptionally));
-            Await.until(() -> manager.stats().queued() == 1, "the Uni waits for the lock");
+            LockManagerContract.await(() -> manager.stats().queued() == 1, "the Uni waits for the lock");
             long asked = System.nanoTime();
             context.runOnContext(ignored -> loopFree.complete(System.nanoTime() - asked));
             long nanos = loopFree.get(5, TimeUnit.SECONDS);
@@ -138,7 +139,7 @@ class UniLockedTest {
                 returnedIn.complete(System.nanoTime() - start);
             });
             assertTrue(returnedIn.get(5, TimeUnit.SECONDS) < TimeUnit.SECONDS.toNanos(1), "the call blocked the event loop");
-            Await.until(() -> manager.stats().queued() == 1, "the stage method waits for the lock");
+            LockManagerContract.await(() -> manager.stats().queued() == 1, "the stage method waits for the lock");
             assertTrue(!result.isDone());
             held.close();
             assertEquals(1, result.get(10, TimeUnit.SECONDS));
