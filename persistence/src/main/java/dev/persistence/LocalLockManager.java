@@ -49,14 +49,24 @@ import java.util.concurrent.locks.ReentrantLock;
  *     the entries it freed. Cost per request: O(path depth) plus the entries it frees; nothing
  *     depends on how many other paths are locked.
  *   - A node is unlinked as soon as it holds no entry, so an idle manager keeps no nodes.
- *   - Fast path: while a stripe's tree is empty, one single-path request at a time may take the
- *     stripe without its mutex and without nodes, by a CAS of the stripe's solo slot from null to
- *     itself; it is granted at once (nothing can conflict with it) and released by the reverse
- *     CAS. Whoever takes the stripe's mutex first swings the slot to TREE and, if a solo request
- *     was there, adopts it: gives it the next sequence number and places its entries like any
- *     granted request's. The slot returns to null when a critical section leaves the tree empty.
- *     So each stripe still has one arrival order: the solo request arrived at its CAS, before
- *     anything that later finds it in the slot.
+ *   - Fast path: while a stripe's tree is empty, up to FAST_SLOTS single-path requests that do
+ *     not conflict with each other hold the stripe without its mutex and without nodes. Each
+ *     stripe has one state word (an occupied bit per fast slot, a TREE bit, a version) and the
+ *     slots themselves. A request reserves a free slot (CAS null -> itself), checks the holders
+ *     the word marks occupied, and is granted by one CAS of the word that sets its bit and bumps
+ *     the version: any change to the holders since it read the word (a new holder always bumps
+ *     the version) fails that CAS, so two conflicting fast holders never coexist. It is released
+ *     by a CAS that clears its bit. A request that conflicts with a fast holder, or needs the
+ *     tree for any other reason, takes the stripe's mutex: whoever takes it first sets TREE (and
+ *     clears every occupied bit in the same CAS) and adopts the fast holders: places their
+ *     entries, as granted, in arrival order. TREE is cleared when a critical section leaves the
+ *     tree empty. So each stripe keeps one arrival order: a fast holder arrived at the CAS that
+ *     published it, before anything that later finds it in the word.
+ *   - Arrival numbers (and fencing tokens) come from one counter per stripe. A fast holder takes
+ *     its number just after its publishing CAS, and an adopter that finds it still unnumbered
+ *     numbers it first (a CAS on the request's number decides who); either way the number is
+ *     drawn after the holder arrived and before anything that conflicts with it can be enqueued,
+ *     so numbers grow along every chain of conflicting grants.
  *   - Lock order: stripe mutexes in index order, then the spanning waiters' monitor; nothing
  *     else is taken while one is held.
  *
@@ -69,7 +79,7 @@ final class LocalLockManager implements LockManager {
     private static final int IR = 0, IW = 1, R = 2, W = 3;
 
     // Request states: WAITING -> GRANTED by the stripe that frees its last entry; every other
-    // transition with all of the request's mutexes held (or, for a solo request, by its CAS).
+    // transition with all of the request's mutexes held (or, for a fast holder, by its CAS).
     private static final int WAITING = 0, GRANTED = 1, RELEASED = 2, WITHDRAWN = 3;
 
     /** How many leading names choose a path's stripe; a shallower path spans every stripe. */
@@ -82,15 +92,24 @@ final class LocalLockManager implements LockManager {
     /** Checks of a waiting request's state before its thread parks; none on a single processor. */
     private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 64 : 0;
 
-    /** A stripe's solo slot while its tree is in use: every request goes through the mutex. */
-    private static final Object TREE = new Object();
-    /** Array slots between two stripes' solo slots: 64 bytes or more, so that no two share a cache line. */
-    private static final int SLOT_STRIDE = 16;
-    private static final VarHandle SOLO = MethodHandles.arrayElementVarHandle(Object[].class);
+    /** Fast holders a stripe can have at once; more concurrent requests move it onto its tree. */
+    static final int FAST_SLOTS = 16;
+    // A stripe's state word: one occupied bit per fast slot, the TREE bit, then a version that
+    // every publishing CAS bumps (it wraps; an ABA would need 2^47 grants during one check).
+    private static final long OCCUPIED = (1L << FAST_SLOTS) - 1;
+    /** Set while the stripe's tree is in use: every request goes through the mutex. */
+    private static final long TREE = 1L << FAST_SLOTS;
+    private static final long VERSION = TREE << 1;
+    /** Longs per stripe in {@code words} (state, arrival counter, padding): 64 bytes, one cache line. */
+    private static final int WORD_STRIDE = 8;
+    /** References per stripe in {@code fastHolders}: its slots plus padding, so no two stripes share a line. */
+    private static final int HOLDER_STRIDE = 2 * FAST_SLOTS;
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle HOLDERS = MethodHandles.arrayElementVarHandle(Request[].class);
     private static final VarHandle PENDING;
     private static final VarHandle STATE;
     private static final VarHandle HOLD;
-    private static final VarHandle ARRIVALS;
+    private static final VarHandle SEQ;
 
     static {
         try {
@@ -98,7 +117,7 @@ final class LocalLockManager implements LockManager {
             PENDING = lookup.findVarHandle(Request.class, "pending", int.class);
             STATE = lookup.findVarHandle(Request.class, "state", int.class);
             HOLD = lookup.findVarHandle(Request.class, "hold", LockContext.Hold.class);
-            ARRIVALS = lookup.findVarHandle(Stripe.class, "arrivals", long.class);
+            SEQ = lookup.findVarHandle(Request.class, "seq", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -106,17 +125,18 @@ final class LocalLockManager implements LockManager {
 
     private final Stripe[] stripes = new Stripe[STRIPES];
     /**
-     * The stripes' solo slots, padded apart: each holds null (tree empty, slot free), the one
-     * granted request taken by the fast path, or TREE. Threads on different stripes share no
-     * line they write.
+     * Per stripe, padded apart: its state word and its arrival counter. Threads on different
+     * stripes share no line they write.
      */
-    private final Object[] soloSlots = new Object[(STRIPES + 1) * SLOT_STRIDE];
+    private final long[] words = new long[(STRIPES + 1) * WORD_STRIDE];
+    /** Per stripe, padded apart: its fast slots, each null (free), reserved or holding a request. */
+    private final Request[] fastHolders = new Request[(STRIPES + 1) * HOLDER_STRIDE];
     /** Spanning requests that wait: any stripe may grant them, so they have their own queue and monitor. */
     private final WaitQueue spanningWaiters = new WaitQueue();
 
     LocalLockManager() {
         for (int i = 0; i < STRIPES; i++) {
-            stripes[i] = new Stripe((i + 1) * SLOT_STRIDE);
+            stripes[i] = new Stripe((i + 1) * WORD_STRIDE, (i + 1) * HOLDER_STRIDE);
         }
     }
 
@@ -185,7 +205,7 @@ final class LocalLockManager implements LockManager {
 
     @Override
     public LockStats stats() {
-        lock(SPANNING); // adopts every solo request: the snapshot is of one instant
+        lock(SPANNING); // adopts every fast holder: the snapshot is of one instant
         try {
             int queued = 0, readers = 0, writers = 0, nodes = 0;
             long oldest = Long.MAX_VALUE;
@@ -222,7 +242,7 @@ final class LocalLockManager implements LockManager {
             throw new IllegalArgumentException("max must not be negative: " + max);
         }
         List<LockInfo> locks = new ArrayList<>(Math.min(max, 64));
-        lock(SPANNING); // adopts every solo request: the snapshot is of one instant
+        lock(SPANNING); // adopts every fast holder: the snapshot is of one instant
         try {
             long now = System.nanoTime();
             Set<Request> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -322,25 +342,38 @@ final class LocalLockManager implements LockManager {
 
     /**
      * Grants a single-path, single-stripe request at once, without a mutex or any node, if its
-     * stripe holds nothing else; returns whether it did.
+     * stripe's tree is not in use, a fast slot is free and no fast holder conflicts with it;
+     * returns whether it did.
      */
     private boolean tryFastGrant(Request request) {
         if (request.paths != null || request.stripe == SPANNING) {
             return false;
         }
         Stripe stripe = stripes[request.stripe];
-        if (stripe.solo() != null) {
+        long state = stripe.state();
+        if ((state & TREE) != 0L) {
             return false;
         }
-        // Numbered before the CAS, so anything that later finds it in the slot arrives after it;
-        // a number taken by a failed CAS is simply never used.
-        request.seq = stripe.nextArrival();
+        int slot = stripe.reserveSlot(request);
+        if (slot < 0) {
+            return false;
+        }
+        request.fastSlot = (byte) slot;
         request.since = System.nanoTime();
         STATE.set(request, GRANTED); // plain: published by the CAS, never seen otherwise
-        if (stripe.casSolo(null, request)) {
-            return true;
+        long bit = 1L << slot;
+        // The holders are read after the word, so a CAS against that word fails if any changed.
+        while ((state & TREE) == 0L && !stripe.conflictsWithFastHolder(request, state)) {
+            if (stripe.casState(state, (state + VERSION) | bit)) {
+                long number = stripe.nextArrival();
+                SEQ.compareAndSet(request, 0L, number); // an adopter may have numbered it already
+                return true;
+            }
+            state = stripe.state();
         }
         STATE.set(request, WAITING);
+        request.fastSlot = -1;
+        stripe.freeSlot(slot);
         return false;
     }
 
@@ -414,7 +447,7 @@ final class LocalLockManager implements LockManager {
         if (request.stripe == SPANNING) {
             long seq = 0L;
             for (Stripe stripe : stripes) {
-                seq = Math.max(seq, (long) ARRIVALS.getVolatile(stripe));
+                seq = Math.max(seq, stripe.arrivals());
             }
             request.seq = ++seq;
             for (Stripe stripe : stripes) {
@@ -595,7 +628,7 @@ final class LocalLockManager implements LockManager {
         }
         Request root = rootOf(enclosing);
         int scope = root.stripe;
-        lock(scope); // adopts the root if it was solo: its close() then goes through the mutex and sees the pin
+        lock(scope); // adopts the root if it was a fast holder: its close() then goes through the mutex and sees the pin
         try {
             if (root.state != GRANTED || root.entryCount == 0) {
                 return null; // released meanwhile
@@ -728,10 +761,13 @@ final class LocalLockManager implements LockManager {
         final List<Path> paths;
         /** The stripe whose mutex guards this request, or SPANNING: every mutex. */
         final int stripe;
-        /** This request's entries, one per node; null while it has none (solo or not enqueued). */
+        /** This request's entries, one per node; null while it has none (fast holder or not enqueued). */
         Entry[] entries;
         int entryCount;
+        /** Arrival number; 0 until a fast holder or its adopter numbers it (see tryFastGrant). */
         long seq;
+        /** The fast slot this request was granted in; -1 if it never was. */
+        byte fastSlot = -1;
         /** Entries not yet free; decremented atomically, since a spanning request's stripes free them concurrently. */
         int pending;
         volatile int state; // WAITING
@@ -803,16 +839,13 @@ final class LocalLockManager implements LockManager {
             if (state != GRANTED) {
                 return;
             }
-            if (stripe != SPANNING) {
-                Stripe home = stripes[stripe];
-                if (home.solo() == this && home.casSolo(this, null)) {
-                    STATE.setRelease(this, RELEASED); // no one waits on it: a release store suffices
-                    return;
-                }
+            if (fastSlot >= 0 && stripes[stripe].releaseFast(this)) {
+                STATE.setRelease(this, RELEASED); // no one waits on it: a release store suffices
+                return;
             }
             lock(stripe);
             try {
-                // Not in a tree: released by a concurrent close() through the solo slot.
+                // Not in a tree: released by a concurrent close() through its fast slot.
                 if (state == GRANTED && entryCount > 0) {
                     if (pins > 0) {
                         closeRequested = true; // the last pinned hold releases
@@ -924,14 +957,15 @@ final class LocalLockManager implements LockManager {
         }
     }
 
-    /** One stripe: a tree with its own mutex, arrival counter, counts and solo slot. */
+    /** One stripe: a tree with its own mutex, arrival counter, counts and fast slots. */
     private final class Stripe {
         final ReentrantLock mutex = new ReentrantLock();
-        /** The index of this stripe's solo slot in {@code soloSlots}. */
-        final int slot;
+        /** Index of this stripe's state word in {@code words}; its arrival counter follows it. */
+        final int word;
+        /** Index of this stripe's first fast slot in {@code fastHolders}. */
+        final int holders;
         /** Above the filesystem roots: permanent, holds no entries, not counted in {@code nodes}. */
         final Node top = new Node(null, "", 0, 0, 0);
-        long arrivals;
         int nodes;
         // Counts of requests; a spanning request's may sit in another stripe's, so only sums are meaningful.
         int activeReaders;
@@ -942,12 +976,69 @@ final class LocalLockManager implements LockManager {
         /** Requests granted during the current critical section, signalled after it. */
         Request grantedChain;
 
-        Stripe(int slot) {
-            this.slot = slot;
+        Stripe(int word, int holders) {
+            this.word = word;
+            this.holders = holders;
         }
 
-        Object solo() {
-            return SOLO.getVolatile(soloSlots, slot);
+        long state() {
+            return (long) WORDS.getVolatile(words, word);
+        }
+
+        boolean casState(long expected, long next) {
+            return WORDS.compareAndSet(words, word, expected, next);
+        }
+
+        Request fastHolder(int slot) {
+            return (Request) HOLDERS.getVolatile(fastHolders, holders + slot);
+        }
+
+        /** Reserves a free fast slot for {@code request}; -1 if every slot is taken. */
+        int reserveSlot(Request request) {
+            for (int slot = 0; slot < FAST_SLOTS; slot++) {
+                if (fastHolder(slot) == null && HOLDERS.compareAndSet(fastHolders, holders + slot, null, request)) {
+                    return slot;
+                }
+            }
+            return -1;
+        }
+
+        void freeSlot(int slot) {
+            HOLDERS.setRelease(fastHolders, holders + slot, null);
+        }
+
+        /** Whether a holder that {@code state} marks occupied conflicts with {@code request}. */
+        boolean conflictsWithFastHolder(Request request, long state) {
+            long others = state & OCCUPIED & ~(1L << request.fastSlot);
+            while (others != 0L) {
+                Request holder = fastHolder(Long.numberOfTrailingZeros(others));
+                others &= others - 1L;
+                // A slot that changed since the word was read means the word changed: the CAS fails.
+                if (holder != null && PathRules.conflict(holder.path, holder.mode, request.path, request.mode)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Releases a fast holder by clearing its bit; false if it is no longer one (adopted into
+         * the tree, or released by a concurrent close()).
+         */
+        boolean releaseFast(Request request) {
+            int slot = request.fastSlot;
+            long bit = 1L << slot;
+            while (true) {
+                long state = state();
+                // The slot is read after the word: if it is still ours, the bit in that word is ours too.
+                if ((state & (bit | TREE)) != bit || fastHolder(slot) != request) {
+                    return false;
+                }
+                if (casState(state, state & ~bit)) {
+                    freeSlot(slot);
+                    return true;
+                }
+            }
         }
 
         /** Depth first from {@code node}: the granted requests with a real (R or W) entry, each once. */
@@ -971,44 +1062,68 @@ final class LocalLockManager implements LockManager {
             }
         }
 
-        /** The next arrival number; atomic, since fast-path requests take one without the mutex. */
+        /** The next arrival number; atomic, since fast holders take one without the mutex. */
         long nextArrival() {
-            return (long) ARRIVALS.getAndAdd(this, 1L) + 1L;
+            return (long) WORDS.getAndAdd(words, word + 1, 1L) + 1L;
+        }
+
+        long arrivals() {
+            return (long) WORDS.getVolatile(words, word + 1);
         }
 
         /** Raises the arrival counter to at least {@code seq} (for a request spanning every stripe). */
         void raiseArrivals(long seq) {
             long current;
-            while ((current = (long) ARRIVALS.getVolatile(this)) < seq && !ARRIVALS.compareAndSet(this, current, seq)) {
+            while ((current = arrivals()) < seq && !WORDS.compareAndSet(words, word + 1, current, seq)) {
                 Thread.onSpinWait();
             }
         }
 
-        boolean casSolo(Object expected, Object value) {
-            return SOLO.compareAndSet(soloSlots, slot, expected, value);
-        }
-
         /**
-         * Takes the mutex and makes the tree this stripe's state. A solo request found in the slot
-         * is adopted: it takes the next sequence number and its entries, exactly as if it had been
-         * enqueued and granted through the mutex at its CAS.
+         * Takes the mutex and makes the tree this stripe's state. The fast holders found in the
+         * word are adopted: numbered if they are not yet, and given their entries in arrival
+         * order, exactly as if each had been enqueued and granted through the mutex at its CAS.
          */
         void enter() {
             mutex.lock();
-            while (true) {
-                Object current = solo();
-                if (current == TREE) {
+            long state;
+            do {
+                state = state();
+                if ((state & TREE) != 0L) {
                     return;
                 }
-                if (casSolo(current, TREE)) {
-                    if (current != null) {
-                        Request adopted = (Request) current; // keeps the number it took before its CAS
-                        placeEntries(adopted, adopted.path, null);
-                        adopted.countedIn = this;
-                        count(adopted, 1);
-                    }
-                    return;
+            } while (!casState(state, (state & ~OCCUPIED) | TREE));
+            long occupied = state & OCCUPIED;
+            if (occupied != 0L) {
+                adopt(occupied);
+            }
+        }
+
+        private void adopt(long occupied) {
+            Request[] adopted = new Request[Long.bitCount(occupied)];
+            int count = 0;
+            while (occupied != 0L) {
+                int slot = Long.numberOfTrailingZeros(occupied);
+                occupied &= occupied - 1L;
+                Request holder = fastHolder(slot); // stays put: its release now needs this mutex
+                freeSlot(slot);
+                long number = (long) SEQ.getVolatile(holder);
+                if (number == 0L) {
+                    long drawn = nextArrival();
+                    number = (long) SEQ.compareAndExchange(holder, 0L, drawn);
+                    number = number == 0L ? drawn : number;
                 }
+                int at = count++;
+                while (at > 0 && adopted[at - 1].seq > number) { // insertion sort by arrival
+                    adopted[at] = adopted[at - 1];
+                    at--;
+                }
+                adopted[at] = holder;
+            }
+            for (Request holder : adopted) {
+                placeEntries(holder, holder.path, null);
+                holder.countedIn = this;
+                count(holder, 1);
             }
         }
 
@@ -1019,8 +1134,10 @@ final class LocalLockManager implements LockManager {
         Request leave(Request more) {
             Request chain = grantedChain;
             grantedChain = null;
-            if (nodes == 0 && solo() == TREE) {
-                SOLO.setVolatile(soloSlots, slot, null);
+            long state = state();
+            if (nodes == 0 && (state & TREE) != 0L) {
+                // No fast holder while TREE is set: only this mutex's holder writes the word now.
+                WORDS.setVolatile(words, word, (state & ~TREE) + VERSION);
             }
             mutex.unlock();
             if (chain == null) {

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -83,6 +85,76 @@ class LocalLockManagerTest extends LockManagerContract {
         assertEquals(null, failure.get(), "a worker failed");
         assertEquals(List.of(), registry.violations(), "conflicting holds overlapped");
         assertTrue(single.get() > 1000 && multi.get() > 100, "too little work: " + single + " single, " + multi + " multi");
+        awaitIdle();
+    }
+
+    /**
+     * Up to FAST_SLOTS requests of one stripe hold it at once without its tree, as long as they
+     * do not conflict. Threads in ONE stripe (every path under /f/k, plus /f now and then, which
+     * spans every stripe and forces the fast holders into the tree) must never hold conflicting
+     * locks at once, and each grant's fencing token must exceed the token of every conflicting
+     * grant before it (fast holders number themselves after their CAS, adopters before them).
+     */
+    @Test
+    void fastHoldersOfOneStripeNeverConflictAndTokensGrow() throws Exception {
+        String[] paths = {"/f/k", "/f/k/a", "/f/k/a/b", "/f/k/b", "/f/k/b/c", "/f/k/c", "/f/k/c/d/e"};
+        HoldRegistry registry = new HoldRegistry();
+        // Per path and mode, the highest token granted so far; read and written under its monitor.
+        Map<String, long[]> highest = new HashMap<>();
+        List<String> tokenViolations = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        AtomicInteger grants = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int w = 0; w < 6; w++) {
+            Thread worker = new Thread(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                try {
+                    while (System.nanoTime() < deadline) {
+                        boolean spanning = random.nextInt(50) == 0;
+                        String path = spanning ? "/f" : paths[random.nextInt(paths.length)];
+                        LockMode mode = !spanning && random.nextInt(100) < 20 ? LockMode.WRITE : LockMode.READ;
+                        try (PathLock lock = manager.acquire(p(path), mode)) {
+                            HoldRegistry.Hold hold = registry.enter(path, mode);
+                            synchronized (highest) {
+                                long token = lock.fencingToken();
+                                for (Map.Entry<String, long[]> earlier : highest.entrySet()) {
+                                    if (!PathRules.related(p(earlier.getKey()), p(path))) {
+                                        continue;
+                                    }
+                                    long[] byMode = earlier.getValue(); // [READ, WRITE]
+                                    long bound = mode == LockMode.WRITE ? Math.max(byMode[0], byMode[1]) : byMode[1];
+                                    if (token <= bound && tokenViolations.size() < 20) {
+                                        tokenViolations.add(mode + " " + path + " token " + token
+                                                + " after a conflicting grant on " + earlier.getKey() + " with " + bound);
+                                    }
+                                }
+                                long[] mine = highest.computeIfAbsent(path, k -> new long[2]);
+                                int m = mode == LockMode.WRITE ? 1 : 0;
+                                mine[m] = Math.max(mine[m], token);
+                            }
+                            for (int spin = random.nextInt(4); spin > 0; spin--) {
+                                Thread.onSpinWait();
+                            }
+                            registry.exit(hold);
+                        }
+                        grants.incrementAndGet();
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            });
+            workers.add(worker);
+            worker.start();
+        }
+        for (Thread worker : workers) {
+            worker.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(worker.isAlive(), "a worker is stuck: " + manager.stats());
+        }
+        assertEquals(null, failure.get(), "a worker failed");
+        assertEquals(List.of(), registry.violations(), "conflicting holds overlapped");
+        assertEquals(List.of(), tokenViolations, "fencing tokens went backwards");
+        assertTrue(grants.get() > 1000, "too little work: " + grants);
         awaitIdle();
     }
 }
