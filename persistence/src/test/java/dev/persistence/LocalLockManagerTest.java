@@ -33,56 +33,37 @@ class LocalLockManagerTest extends LockManagerContract {
     void stripesFastPathsAndSpanningRequestsNeverOverlap() throws Exception {
         String[] paths = {"/", "/p", "/p/a", "/p/a/x", "/p/b", "/p/b/y/z", "/p/c", "/q", "/q/a", "/q/a/x", "/r/s/t"};
         HoldRegistry registry = new HoldRegistry();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         AtomicInteger single = new AtomicInteger(), multi = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int w = 0; w < 4; w++) {
-            Thread worker = new Thread(() -> {
-                ThreadLocalRandom random = ThreadLocalRandom.current();
-                try {
-                    while (System.nanoTime() < deadline) {
-                        String one = paths[random.nextInt(paths.length)];
-                        String two = paths[random.nextInt(paths.length)];
-                        boolean write = random.nextInt(100) < 30 && !one.equals("/") && !two.equals("/");
-                        LockMode mode = write ? LockMode.WRITE : LockMode.READ;
-                        if (random.nextInt(4) == 0) {
-                            // Two related paths of one request are one hold: the one above covers the other.
-                            boolean related = PathRules.related(p(one), p(two));
-                            String covering = one.length() <= two.length() ? one : two;
-                            try (PathLock lock = manager.acquireAll(List.of(p(one), p(two)), mode)) {
-                                HoldRegistry.Hold first = registry.enter(related ? covering : one, mode);
-                                HoldRegistry.Hold second = related ? null : registry.enter(two, mode);
-                                Thread.onSpinWait();
-                                if (second != null) {
-                                    registry.exit(second);
-                                }
-                                registry.exit(first);
-                                assertTrue(lock.isHeld());
-                            }
-                            multi.incrementAndGet();
-                        } else {
-                            try (PathLock lock = manager.acquire(p(one), mode)) {
-                                HoldRegistry.Hold hold = registry.enter(one, mode);
-                                Thread.onSpinWait();
-                                registry.exit(hold);
-                                assertTrue(lock.isHeld());
-                            }
-                            single.incrementAndGet();
-                        }
+        runWorkers(4, random -> {
+            String one = paths[random.nextInt(paths.length)];
+            String two = paths[random.nextInt(paths.length)];
+            boolean write = random.nextInt(100) < 30 && !one.equals("/") && !two.equals("/");
+            LockMode mode = write ? LockMode.WRITE : LockMode.READ;
+            if (random.nextInt(4) == 0) {
+                // Two related paths of one request are one hold: the one above covers the other.
+                boolean related = PathRules.related(p(one), p(two));
+                String covering = one.length() <= two.length() ? one : two;
+                try (PathLock lock = manager.acquireAll(List.of(p(one), p(two)), mode)) {
+                    HoldRegistry.Hold first = registry.enter(related ? covering : one, mode);
+                    HoldRegistry.Hold second = related ? null : registry.enter(two, mode);
+                    Thread.onSpinWait();
+                    if (second != null) {
+                        registry.exit(second);
                     }
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
+                    registry.exit(first);
+                    assertTrue(lock.isHeld());
                 }
-            });
-            workers.add(worker);
-            worker.start();
-        }
-        for (Thread worker : workers) {
-            worker.join(TimeUnit.SECONDS.toMillis(30));
-            assertFalse(worker.isAlive(), "a worker is stuck: " + manager.stats());
-        }
-        assertEquals(null, failure.get(), "a worker failed");
+                multi.incrementAndGet();
+            } else {
+                try (PathLock lock = manager.acquire(p(one), mode)) {
+                    HoldRegistry.Hold hold = registry.enter(one, mode);
+                    Thread.onSpinWait();
+                    registry.exit(hold);
+                    assertTrue(lock.isHeld());
+                }
+                single.incrementAndGet();
+            }
+        });
         assertEquals(List.of(), registry.violations(), "conflicting holds overlapped");
         assertTrue(single.get() > 1000 && multi.get() > 100, "too little work: " + single + " single, " + multi + " multi");
         awaitIdle();
@@ -102,43 +83,62 @@ class LocalLockManagerTest extends LockManagerContract {
         // Per path and mode, the highest token granted so far; read and written under its monitor.
         Map<String, long[]> highest = new HashMap<>();
         List<String> tokenViolations = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         AtomicInteger grants = new AtomicInteger();
+        runWorkers(6, random -> {
+            boolean spanning = random.nextInt(50) == 0;
+            String path = spanning ? "/f" : paths[random.nextInt(paths.length)];
+            LockMode mode = !spanning && random.nextInt(100) < 20 ? LockMode.WRITE : LockMode.READ;
+            try (PathLock lock = manager.acquire(p(path), mode)) {
+                HoldRegistry.Hold hold = registry.enter(path, mode);
+                synchronized (highest) {
+                    long token = lock.fencingToken();
+                    for (Map.Entry<String, long[]> earlier : highest.entrySet()) {
+                        if (!PathRules.related(p(earlier.getKey()), p(path))) {
+                            continue;
+                        }
+                        long[] byMode = earlier.getValue(); // [READ, WRITE]
+                        long bound = mode == LockMode.WRITE ? Math.max(byMode[0], byMode[1]) : byMode[1];
+                        if (token <= bound && tokenViolations.size() < 20) {
+                            tokenViolations.add(mode + " " + path + " token " + token
+                                    + " after a conflicting grant on " + earlier.getKey() + " with " + bound);
+                        }
+                    }
+                    long[] mine = highest.computeIfAbsent(path, k -> new long[2]);
+                    int m = mode == LockMode.WRITE ? 1 : 0;
+                    mine[m] = Math.max(mine[m], token);
+                }
+                for (int spin = random.nextInt(4); spin > 0; spin--) {
+                    Thread.onSpinWait();
+                }
+                registry.exit(hold);
+            }
+            grants.incrementAndGet();
+        });
+        assertEquals(List.of(), registry.violations(), "conflicting holds overlapped");
+        assertEquals(List.of(), tokenViolations, "fencing tokens went backwards");
+        assertTrue(grants.get() > 1000, "too little work: " + grants);
+        awaitIdle();
+    }
+
+    /** One step of a stress worker; runs again and again until the run's time is up. */
+    private interface WorkerStep {
+        void run(ThreadLocalRandom random) throws Exception;
+    }
+
+    /**
+     * Runs {@code step} on {@code count} threads for 3 seconds; fails if a worker threw or is
+     * still stuck 30 seconds later.
+     */
+    private void runWorkers(int count, WorkerStep step) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> workers = new ArrayList<>();
-        for (int w = 0; w < 6; w++) {
+        for (int w = 0; w < count; w++) {
             Thread worker = new Thread(() -> {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 try {
                     while (System.nanoTime() < deadline) {
-                        boolean spanning = random.nextInt(50) == 0;
-                        String path = spanning ? "/f" : paths[random.nextInt(paths.length)];
-                        LockMode mode = !spanning && random.nextInt(100) < 20 ? LockMode.WRITE : LockMode.READ;
-                        try (PathLock lock = manager.acquire(p(path), mode)) {
-                            HoldRegistry.Hold hold = registry.enter(path, mode);
-                            synchronized (highest) {
-                                long token = lock.fencingToken();
-                                for (Map.Entry<String, long[]> earlier : highest.entrySet()) {
-                                    if (!PathRules.related(p(earlier.getKey()), p(path))) {
-                                        continue;
-                                    }
-                                    long[] byMode = earlier.getValue(); // [READ, WRITE]
-                                    long bound = mode == LockMode.WRITE ? Math.max(byMode[0], byMode[1]) : byMode[1];
-                                    if (token <= bound && tokenViolations.size() < 20) {
-                                        tokenViolations.add(mode + " " + path + " token " + token
-                                                + " after a conflicting grant on " + earlier.getKey() + " with " + bound);
-                                    }
-                                }
-                                long[] mine = highest.computeIfAbsent(path, k -> new long[2]);
-                                int m = mode == LockMode.WRITE ? 1 : 0;
-                                mine[m] = Math.max(mine[m], token);
-                            }
-                            for (int spin = random.nextInt(4); spin > 0; spin--) {
-                                Thread.onSpinWait();
-                            }
-                            registry.exit(hold);
-                        }
-                        grants.incrementAndGet();
+                        step.run(random);
                     }
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
@@ -152,9 +152,5 @@ class LocalLockManagerTest extends LockManagerContract {
             assertFalse(worker.isAlive(), "a worker is stuck: " + manager.stats());
         }
         assertEquals(null, failure.get(), "a worker failed");
-        assertEquals(List.of(), registry.violations(), "conflicting holds overlapped");
-        assertEquals(List.of(), tokenViolations, "fencing tokens went backwards");
-        assertTrue(grants.get() > 1000, "too little work: " + grants);
-        awaitIdle();
     }
 }

@@ -7,11 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -60,8 +58,7 @@ public class ClientBenchmark {
 
     @Setup(Level.Iteration)
     public void freshDirectory() throws IOException {
-        Path base = Path.of(System.getProperty("benchmarks.dir", "target/bench-data")).toAbsolutePath();
-        dir = Files.createDirectories(base.resolve("run-" + System.nanoTime()));
+        dir = BenchDirectory.fresh("run-");
         client = PersistenceClient.builder(LockManager.create()).durability(durability).build();
         for (int i = 0; i < READ_FILES; i++) {
             Files.write(dir.resolve("r" + i), KIB);
@@ -70,11 +67,7 @@ public class ClientBenchmark {
 
     @TearDown(Level.Iteration)
     public void removeDirectory() throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        BenchDirectory.remove(dir);
     }
 
     @Benchmark

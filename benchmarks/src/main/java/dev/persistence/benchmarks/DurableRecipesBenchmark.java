@@ -7,10 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -56,18 +54,13 @@ public class DurableRecipesBenchmark {
 
     @Setup(Level.Iteration)
     public void freshDirectory() throws IOException {
-        Path base = Path.of(System.getProperty("benchmarks.dir", "target/bench-data")).toAbsolutePath();
-        dir = Files.createDirectories(base.resolve("durable-" + System.nanoTime()));
+        dir = BenchDirectory.fresh("durable-");
         client = PersistenceClient.builder(LockManager.create()).durability(Durability.DURABLE).build();
     }
 
     @TearDown(Level.Iteration)
     public void removeDirectory() throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        BenchDirectory.remove(dir);
     }
 
     @Benchmark
