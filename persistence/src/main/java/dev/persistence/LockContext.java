@@ -122,11 +122,14 @@ public final class LockContext {
 
     /**
      * Whether a lock of the current thread's context covers {@code path} in {@code mode}: a
-     * request for it would be a nested hold and never wait.
+     * request for it would be a nested hold and never wait. Answered from this JVM alone, without
+     * {@link PathLock#isHeld()} (a round trip for a lock service such as ZooKeeper), so it is
+     * safe on an event loop: a lock counts until it is closed or disowned; one lost meanwhile
+     * still counts here, and the nested request under it fails with {@link LockLostException}.
      */
     public static boolean covers(Path path, LockMode mode) {
         for (PathLock lock : current()) {
-            if (lock.mode().covers(mode) && PathRules.isAtOrAbove(lock.path(), path) && lock.isHeld()) {
+            if (lock.mode().covers(mode) && PathRules.isAtOrAbove(lock.path(), path)) {
                 return true;
             }
         }

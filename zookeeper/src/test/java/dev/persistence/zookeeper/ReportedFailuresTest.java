@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.persistence.LockContext;
 import dev.persistence.LockLostException;
 import dev.persistence.LockManagerContract;
 import dev.persistence.LockMode;
@@ -276,5 +277,28 @@ class ReportedFailuresTest {
         try (PathLock after = direct.acquire(Path.of("/o"), LockMode.WRITE, Duration.ofSeconds(5))) {
             assertTrue(after.isHeld(), "an orphan of the lost reply still blocks the path");
         }
+    }
+
+    /**
+     * Found after issue 10: a nested {@code @Locked} call asks {@code LockContext.covers} whether
+     * a lock of its context covers it, on whatever thread it runs — in Quarkus, possibly a Vert.x
+     * event loop. That answer, and the nested hold it leads to, must come from this JVM: no round
+     * trip to ZooKeeper (it asked {@code exists} for every covering lock).
+     */
+    @Test
+    void coveringAndNestedHoldsAskZooKeeperNothing() throws Exception {
+        startServer();
+        LoopbackProxy proxy = proxy();
+        ZooKeeperLockManager manager = manager(client(proxy.connectString(), 30_000));
+        try (PathLock outer = manager.acquire(Path.of("/n"), LockMode.WRITE)) {
+            int before = proxy.frames(3) + proxy.frames(12) + proxy.frames(22) + proxy.frames(14); // exists, getChildren2, multiRead, multi
+            assertTrue(LockContext.covers(Path.of("/n/x"), LockMode.READ));
+            try (PathLock nested = manager.acquire(Path.of("/n/x"), LockMode.WRITE)) {
+                assertEquals(outer.fencingToken(), nested.fencingToken());
+            }
+            int after = proxy.frames(3) + proxy.frames(12) + proxy.frames(22) + proxy.frames(14);
+            assertEquals(before, after, "covering or nesting asked ZooKeeper: " + proxy);
+        }
+        assertFalse(LockContext.covers(Path.of("/n/x"), LockMode.READ), "a closed lock still covers");
     }
 }
