@@ -224,6 +224,7 @@ async function files(base) {
   for (let i = 0; i < READ_FILES; i++) await fsp.writeFile(pth.join(readDir, `r${i}`), KIB);
   const readPath = () => pth.join(readDir, `r${Math.floor(Math.random() * READ_FILES)}`);
   const reader = new Client({ manager: new LockManager() });
+  if ((await reader.read(readPath())).length !== KIB.length) throw new Error("client read the wrong size");
   for (const workers of [1, 16]) {
     await pair(
       `read 1 KiB, ${workers} in flight`,
@@ -242,7 +243,12 @@ async function files(base) {
     let n = 0;
     return {
       op: () => write(dir, `w${n++}.bin`),
-      close: () => fsp.rm(dir, { recursive: true, force: true }),
+      close: async () => {
+        // Every write left exactly its file: no temp file, none missing.
+        const left = (await fsp.readdir(dir)).length;
+        if (left !== n) throw new Error(`${dir}: ${left} entries after ${n} writes`);
+        await fsp.rm(dir, { recursive: true, force: true });
+      },
     };
   };
   for (const durable of [false, true]) {
