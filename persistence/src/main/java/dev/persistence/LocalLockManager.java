@@ -51,22 +51,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *   - A node is unlinked as soon as it holds no entry, so an idle manager keeps no nodes.
  *   - Fast path: while a stripe's tree is empty, up to FAST_SLOTS single-path requests that do
  *     not conflict with each other hold the stripe without its mutex and without nodes. Each
- *     stripe has one state word (an occupied bit per fast slot, a TREE bit, a version) and the
- *     slots themselves. A request reserves a free slot (CAS null -> itself), checks the holders
- *     the word marks occupied, and is granted by one CAS of the word that sets its bit and bumps
- *     the version: any change to the holders since it read the word (a new holder always bumps
- *     the version) fails that CAS, so two conflicting fast holders never coexist. It is released
- *     by a CAS that clears its bit. A request that conflicts with a fast holder, or needs the
+ *     stripe has one state word (an occupied bit per fast slot, a TREE bit and the stripe's
+ *     arrival counter) and the slots themselves. A request reserves a free slot (CAS null ->
+ *     itself), checks the holders the word marks occupied, and is granted by one CAS of the word
+ *     that sets its bit and draws the next arrival number: any change to the holders since it
+ *     read the word (a new holder always draws a number) fails that CAS, so two conflicting fast
+ *     holders never coexist. It is released by a CAS that clears its bit. A request that conflicts with a fast holder, or needs the
  *     tree for any other reason, takes the stripe's mutex: whoever takes it first sets TREE (and
  *     clears every occupied bit in the same CAS) and adopts the fast holders: places their
  *     entries, as granted, in arrival order. TREE is cleared when a critical section leaves the
  *     tree empty. So each stripe keeps one arrival order: a fast holder arrived at the CAS that
  *     published it, before anything that later finds it in the word.
- *   - Arrival numbers (and fencing tokens) come from one counter per stripe. A fast holder takes
- *     its number just after its publishing CAS, and an adopter that finds it still unnumbered
- *     numbers it first (a CAS on the request's number decides who); either way the number is
- *     drawn after the holder arrived and before anything that conflicts with it can be enqueued,
- *     so numbers grow along every chain of conflicting grants.
+ *   - Arrival numbers (and fencing tokens) are a stripe's base plus the counter in its word. A
+ *     fast holder's number is drawn by the very CAS that grants it, so numbers grow along every
+ *     chain of conflicting grants; requests through the mutex draw theirs while TREE keeps every
+ *     other thread off the word. The 47-bit counter never wraps: at its end the base absorbs it
+ *     (under the mutex), and the numbers go on growing.
  *   - Lock order: stripe mutexes in index order, then the spanning waiters' monitor; nothing
  *     else is taken while one is held.
  *
@@ -94,13 +94,16 @@ final class LocalLockManager implements LockManager {
 
     /** Fast holders a stripe can have at once; more concurrent requests move it onto its tree. */
     static final int FAST_SLOTS = 16;
-    // A stripe's state word: one occupied bit per fast slot, the TREE bit, then a version that
-    // every publishing CAS bumps (it wraps; an ABA would need 2^47 grants during one check).
+    // A stripe's state word: one occupied bit per fast slot, the TREE bit, then the arrival
+    // counter. Every change of the word but a release (which only clears a bit) draws a number,
+    // so a CAS against a word read earlier fails if anything but releases happened since.
     private static final long OCCUPIED = (1L << FAST_SLOTS) - 1;
     /** Set while the stripe's tree is in use: every request goes through the mutex. */
     private static final long TREE = 1L << FAST_SLOTS;
-    private static final long VERSION = TREE << 1;
-    /** Longs per stripe in {@code words} (state, arrival counter, padding): 64 bytes, one cache line. */
+    private static final int COUNTER_SHIFT = FAST_SLOTS + 1;
+    private static final long COUNTER_UNIT = 1L << COUNTER_SHIFT;
+    private static final long COUNTER_MAX = -1L >>> COUNTER_SHIFT;
+    /** Longs per stripe in {@code words} (state word, arrival base, padding): 64 bytes, one cache line. */
     private static final int WORD_STRIDE = 8;
     /** References per stripe in {@code fastHolders}: its slots plus padding, so no two stripes share a line. */
     private static final int HOLDER_STRIDE = 2 * FAST_SLOTS;
@@ -109,7 +112,6 @@ final class LocalLockManager implements LockManager {
     private static final VarHandle PENDING;
     private static final VarHandle STATE;
     private static final VarHandle HOLD;
-    private static final VarHandle SEQ;
 
     static {
         try {
@@ -117,7 +119,6 @@ final class LocalLockManager implements LockManager {
             PENDING = lookup.findVarHandle(Request.class, "pending", int.class);
             STATE = lookup.findVarHandle(Request.class, "state", int.class);
             HOLD = lookup.findVarHandle(Request.class, "hold", LockContext.Hold.class);
-            SEQ = lookup.findVarHandle(Request.class, "seq", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -125,7 +126,7 @@ final class LocalLockManager implements LockManager {
 
     private final Stripe[] stripes = new Stripe[STRIPES];
     /**
-     * Per stripe, padded apart: its state word and its arrival counter. Threads on different
+     * Per stripe, padded apart: its state word and its arrival base. Threads on different
      * stripes share no line they write.
      */
     private final long[] words = new long[(STRIPES + 1) * WORD_STRIDE];
@@ -363,10 +364,10 @@ final class LocalLockManager implements LockManager {
         STATE.set(request, GRANTED); // plain: published by the CAS, never seen otherwise
         long bit = 1L << slot;
         // The holders are read after the word, so a CAS against that word fails if any changed.
-        while ((state & TREE) == 0L && !stripe.conflictsWithFastHolder(request, state)) {
-            if (stripe.casState(state, (state + VERSION) | bit)) {
-                long number = stripe.nextArrival();
-                SEQ.compareAndSet(request, 0L, number); // an adopter may have numbered it already
+        while ((state & TREE) == 0L && (state >>> COUNTER_SHIFT) != COUNTER_MAX
+                && !stripe.conflictsWithFastHolder(request, state)) {
+            request.seq = stripe.base() + (state >>> COUNTER_SHIFT) + 1L; // published by the CAS
+            if (stripe.casState(state, (state + COUNTER_UNIT) | bit)) {
                 return true;
             }
             state = stripe.state();
@@ -447,7 +448,7 @@ final class LocalLockManager implements LockManager {
         if (request.stripe == SPANNING) {
             long seq = 0L;
             for (Stripe stripe : stripes) {
-                seq = Math.max(seq, stripe.arrivals());
+                seq = Math.max(seq, stripe.lastArrival());
             }
             request.seq = ++seq;
             for (Stripe stripe : stripes) {
@@ -764,7 +765,6 @@ final class LocalLockManager implements LockManager {
         /** This request's entries, one per node; null while it has none (fast holder or not enqueued). */
         Entry[] entries;
         int entryCount;
-        /** Arrival number; 0 until a fast holder or its adopter numbers it (see tryFastGrant). */
         long seq;
         /** The fast slot this request was granted in; -1 if it never was. */
         byte fastSlot = -1;
@@ -960,7 +960,7 @@ final class LocalLockManager implements LockManager {
     /** One stripe: a tree with its own mutex, arrival counter, counts and fast slots. */
     private final class Stripe {
         final ReentrantLock mutex = new ReentrantLock();
-        /** Index of this stripe's state word in {@code words}; its arrival counter follows it. */
+        /** Index of this stripe's state word in {@code words}; its arrival base follows it. */
         final int word;
         /** Index of this stripe's first fast slot in {@code fastHolders}. */
         final int holders;
@@ -1062,27 +1062,40 @@ final class LocalLockManager implements LockManager {
             }
         }
 
-        /** The next arrival number; atomic, since fast holders take one without the mutex. */
+        /** What the counter in the word counts from; written only with the mutex held and TREE set. */
+        long base() {
+            return (long) WORDS.getAcquire(words, word + 1); // a base newer than the word read before it fails that CAS
+        }
+
+        /** The last arrival number drawn. Mutex held, TREE set (as for the two below). */
+        long lastArrival() {
+            return base() + (state() >>> COUNTER_SHIFT);
+        }
+
+        /** Draws the next arrival number. TREE keeps every other thread off the word meanwhile. */
         long nextArrival() {
-            return (long) WORDS.getAndAdd(words, word + 1, 1L) + 1L;
+            raiseArrivals(lastArrival() + 1L);
+            return lastArrival();
         }
 
-        long arrivals() {
-            return (long) WORDS.getVolatile(words, word + 1);
-        }
-
-        /** Raises the arrival counter to at least {@code seq} (for a request spanning every stripe). */
+        /** Raises the last arrival number to at least {@code seq}; the base absorbs the counter at its end. */
         void raiseArrivals(long seq) {
-            long current;
-            while ((current = arrivals()) < seq && !WORDS.compareAndSet(words, word + 1, current, seq)) {
-                Thread.onSpinWait();
+            long state = state();
+            long counter = seq - base();
+            if (counter <= (state >>> COUNTER_SHIFT)) {
+                return;
             }
+            if (counter > COUNTER_MAX - 1L) { // leaves the fast path one number below the end
+                WORDS.setRelease(words, word + 1, seq);
+                counter = 0L;
+            }
+            WORDS.setVolatile(words, word, (state & ~(-1L << COUNTER_SHIFT)) | counter << COUNTER_SHIFT);
         }
 
         /**
          * Takes the mutex and makes the tree this stripe's state. The fast holders found in the
-         * word are adopted: numbered if they are not yet, and given their entries in arrival
-         * order, exactly as if each had been enqueued and granted through the mutex at its CAS.
+         * word are adopted: given their entries in arrival order, exactly as if each had been
+         * enqueued and granted through the mutex at its CAS.
          */
         void enter() {
             mutex.lock();
@@ -1107,14 +1120,8 @@ final class LocalLockManager implements LockManager {
                 occupied &= occupied - 1L;
                 Request holder = fastHolder(slot); // stays put: its release now needs this mutex
                 freeSlot(slot);
-                long number = (long) SEQ.getVolatile(holder);
-                if (number == 0L) {
-                    long drawn = nextArrival();
-                    number = (long) SEQ.compareAndExchange(holder, 0L, drawn);
-                    number = number == 0L ? drawn : number;
-                }
                 int at = count++;
-                while (at > 0 && adopted[at - 1].seq > number) { // insertion sort by arrival
+                while (at > 0 && adopted[at - 1].seq > holder.seq) { // insertion sort by arrival
                     adopted[at] = adopted[at - 1];
                     at--;
                 }
@@ -1137,7 +1144,9 @@ final class LocalLockManager implements LockManager {
             long state = state();
             if (nodes == 0 && (state & TREE) != 0L) {
                 // No fast holder while TREE is set: only this mutex's holder writes the word now.
-                WORDS.setVolatile(words, word, (state & ~TREE) + VERSION);
+                // Drawing a number as TREE goes keeps "every change but a release draws one".
+                nextArrival();
+                WORDS.setVolatile(words, word, state() & ~TREE);
             }
             mutex.unlock();
             if (chain == null) {

@@ -120,6 +120,38 @@ class LocalLockManagerTest extends LockManagerContract {
         awaitIdle();
     }
 
+    /**
+     * Arrival numbers (fencing tokens) live in a 47-bit counter in each stripe's state word plus
+     * a base: near the counter's end the fast path steps aside and the base absorbs the counter,
+     * so tokens keep growing. Set every stripe's counter to a few below its end (white box, by
+     * reflection) and take conflicting locks through the fast path, the tree and across stripes.
+     */
+    @Test
+    void fencingTokensKeepGrowingPastTheCountersEnd() throws Exception {
+        java.lang.reflect.Field wordsField = manager.getClass().getDeclaredField("words");
+        wordsField.setAccessible(true);
+        long[] words = (long[]) wordsField.get(manager);
+        int shift = LocalLockManager.FAST_SLOTS + 1;
+        long nearEnd = (-1L >>> shift) - 3L;
+        for (int i = 0; i < words.length; i++) {
+            words[i] = i % 8 == 0 ? nearEnd << shift : 0L; // every state word (its base stays 0)
+        }
+        long last = nearEnd;
+        for (int round = 0; round < 12; round++) {
+            PathLock lock = switch (round % 3) {
+                case 0 -> manager.acquire(p("/t/a/b"), LockMode.WRITE); // fast path
+                case 1 -> manager.acquireAll(List.of(p("/t/a"), p("/t/a/c")), LockMode.WRITE); // tree
+                default -> manager.acquire(p("/t"), LockMode.WRITE); // spans every stripe
+            };
+            try (lock) {
+                assertTrue(lock.fencingToken() > last, "token " + lock.fencingToken() + " after " + last + " in round " + round);
+                last = lock.fencingToken();
+            }
+        }
+        assertTrue(last > (-1L >>> shift), "never went past the counter's end: " + last);
+        awaitIdle();
+    }
+
     /** One step of a stress worker; runs again and again until the run's time is up. */
     private interface WorkerStep {
         void run(ThreadLocalRandom random) throws Exception;
