@@ -56,12 +56,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *     itself), checks the holders the word marks occupied, and is granted by one CAS of the word
  *     that sets its bit and draws the next arrival number: any change to the holders since it
  *     read the word (a new holder always draws a number) fails that CAS, so two conflicting fast
- *     holders never coexist. It is released by a CAS that clears its bit. A request that conflicts with a fast holder, or needs the
- *     tree for any other reason, takes the stripe's mutex: whoever takes it first sets TREE (and
- *     clears every occupied bit in the same CAS) and adopts the fast holders: places their
- *     entries, as granted, in arrival order. TREE is cleared when a critical section leaves the
- *     tree empty. So each stripe keeps one arrival order: a fast holder arrived at the CAS that
- *     published it, before anything that later finds it in the word.
+ *     holders never coexist. It is released by a CAS that clears its bit. A request that
+ *     conflicts with a fast holder, or needs the tree for any other reason, takes the stripe's
+ *     mutex: whoever takes it first sets TREE (and clears every occupied bit in the same CAS) and
+ *     adopts the fast holders: places their entries, as granted, in arrival order. TREE is
+ *     cleared when a critical section leaves the tree empty. So each stripe keeps one arrival
+ *     order: a fast holder arrived at the CAS that published it, before anything that later
+ *     finds it in the word.
  *   - Arrival numbers (and fencing tokens) are a stripe's base plus the counter in its word. A
  *     fast holder's number is drawn by the very CAS that grants it, so numbers grow along every
  *     chain of conflicting grants; requests through the mutex draw theirs while TREE keeps every
