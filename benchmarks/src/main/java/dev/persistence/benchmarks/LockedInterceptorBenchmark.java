@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 
 import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
 import org.jboss.weld.environment.se.Weld;
@@ -48,6 +49,13 @@ import io.smallrye.config.inject.ConfigExtension;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class LockedInterceptorBenchmark {
+
+    /** Weld's INFO lines at start and shut-down would break JMH's iteration lines; held so JUL keeps the level. */
+    private static final Logger WELD_LOG = Logger.getLogger("org.jboss.weld");
+
+    static {
+        WELD_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
 
     /** Not a constant, so the path is built on every call, as in an application. */
     String id = "42";
