@@ -13,7 +13,10 @@ import java.util.Objects;
  * @param thread the name of the thread that asked; a lock from {@link LockManager#acquireAsync} belongs to no
  *               thread, and this is only the thread that enqueued it
  * @param state  held or waiting
- * @param age    how long it has been held (since the grant) or has waited (since its arrival)
+ * @param age    how long it has been held (since the grant) or has waited (since its arrival). The in-process
+ *               manager does not time a lock granted without contention (nothing else in its stripe): that
+ *               one's age counts from when the manager first had to look at it (a conflicting request, or
+ *               introspection such as this call), a lower bound
  */
 public record LockInfo(Path path, LockMode mode, String thread, State state, Duration age) {
 
