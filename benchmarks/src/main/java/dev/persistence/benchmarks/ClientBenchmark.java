@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -32,18 +33,25 @@ import dev.persistence.PersistenceClient;
 
 /**
  * 1 KiB writes of new files into one directory and 1 KiB reads, through the client and through
- * raw NIO, at each {@link Durability} level, sequentially and with 16 in flight. The raw recipe
- * of a level makes the same calls the level promises: temp file + atomic rename; for
- * {@code ATOMIC} also {@code fdatasync} of the temp file; for {@code DURABLE} {@code fsync} of the
- * temp file and of the directory. Files live under {@code benchmarks.dir} (default: target/bench-data
- * beside the working directory), on the real disk.
+ * raw NIO, at each {@link Durability} level, sequentially and with 16 in flight.
+ *
+ * <p>Every invocation is a <em>pair</em>: one operation through the client and the same operation
+ * by the raw recipe, in alternating order, each timed; the {@code clientNanos} and {@code rawNanos}
+ * counters sum those times per iteration. So both sides share the same milliseconds of a disk
+ * whose latency changes within minutes (on the benchmark machine, file creation flips between
+ * about 15 and 780 µs), and the figure to read is the ratio {@code rawNanos / clientNanos} — the
+ * client's speed as a fraction of raw NIO's. The raw recipe of a level makes the calls the level
+ * promises: temp file + atomic rename; for {@code ATOMIC} also {@code fdatasync} of the temp file;
+ * for {@code DURABLE} {@code fsync} of the temp file and of the directory. Reads: {@code client.read}
+ * against {@code Files.readAllBytes}. Files live under {@code benchmarks.dir} (default
+ * target/bench-data beside the working directory), on the real disk.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 4, time = 1)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 5, time = 2)
 public class ClientBenchmark {
 
     private static final byte[] KIB = new byte[1024];
@@ -55,6 +63,26 @@ public class ClientBenchmark {
     Path dir;
     PersistenceClient client;
     final AtomicLong names = new AtomicLong();
+
+    /** Per thread and iteration: time spent in each side of the pairs. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Pairs {
+        public long clientNanos;
+        public long rawNanos;
+        boolean clientFirst;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            clientNanos = 0;
+            rawNanos = 0;
+        }
+    }
+
+    /** One side of a pair. */
+    private interface Operation {
+        void run() throws IOException;
+    }
 
     @Setup(Level.Iteration)
     public void freshDirectory() throws IOException {
@@ -72,50 +100,48 @@ public class ClientBenchmark {
 
     @Benchmark
     @Threads(1)
-    public void writeClient() throws IOException {
-        client.write(newFile(), KIB);
+    public void writePairs(Pairs pairs) throws IOException {
+        writePair(pairs);
     }
 
     @Benchmark
     @Threads(16)
-    public void writeClient16InFlight() throws IOException {
-        client.write(newFile(), KIB);
+    public void writePairs16InFlight(Pairs pairs) throws IOException {
+        writePair(pairs);
     }
 
     @Benchmark
     @Threads(1)
-    public void writeBaselineRawNio() throws IOException {
-        rawWrite(newFile());
+    public void readPairs(Pairs pairs) throws IOException {
+        readPair(pairs);
     }
 
     @Benchmark
     @Threads(16)
-    public void writeBaselineRawNio16InFlight() throws IOException {
-        rawWrite(newFile());
+    public void readPairs16InFlight(Pairs pairs) throws IOException {
+        readPair(pairs);
     }
 
-    @Benchmark
-    @Threads(1)
-    public byte[] readClient() throws IOException {
-        return client.read(readFile());
+    private void writePair(Pairs pairs) throws IOException {
+        Path viaClient = newFile(), viaRaw = newFile();
+        pair(pairs, () -> client.write(viaClient, KIB), () -> rawWrite(viaRaw));
     }
 
-    @Benchmark
-    @Threads(16)
-    public byte[] readClient16InFlight() throws IOException {
-        return client.read(readFile());
+    private void readPair(Pairs pairs) throws IOException {
+        Path viaClient = readFile(), viaRaw = readFile();
+        pair(pairs, () -> client.read(viaClient), () -> Files.readAllBytes(viaRaw));
     }
 
-    @Benchmark
-    @Threads(1)
-    public byte[] readBaselineFilesReadAllBytes() throws IOException {
-        return Files.readAllBytes(readFile());
-    }
-
-    @Benchmark
-    @Threads(16)
-    public byte[] readBaselineFilesReadAllBytes16InFlight() throws IOException {
-        return Files.readAllBytes(readFile());
+    /** Runs both sides, in the opposite order from the previous pair, and adds up their times. */
+    private static void pair(Pairs pairs, Operation viaClient, Operation viaRaw) throws IOException {
+        boolean clientFirst = pairs.clientFirst = !pairs.clientFirst;
+        long start = System.nanoTime();
+        (clientFirst ? viaClient : viaRaw).run();
+        long middle = System.nanoTime();
+        (clientFirst ? viaRaw : viaClient).run();
+        long end = System.nanoTime();
+        pairs.clientNanos += clientFirst ? middle - start : end - middle;
+        pairs.rawNanos += clientFirst ? end - middle : middle - start;
     }
 
     private Path newFile() {
