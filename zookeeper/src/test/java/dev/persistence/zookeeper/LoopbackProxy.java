@@ -138,10 +138,14 @@ final class LoopbackProxy implements AutoCloseable {
         }
     }
 
-    /** How many client requests of this ZooKeeper op code passed so far. */
-    int frames(int opCode) {
-        AtomicInteger count = framesByType.get(opCode);
-        return count == null ? 0 : count.get();
+    /** How many client requests of these ZooKeeper op codes passed so far, all together. */
+    int frames(int... opCodes) {
+        int total = 0;
+        for (int opCode : opCodes) {
+            AtomicInteger count = framesByType.get(opCode);
+            total += count == null ? 0 : count.get();
+        }
+        return total;
     }
 
     @Override
