@@ -1,12 +1,8 @@
 package dev.persistence.benchmarks;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -154,18 +150,10 @@ public class ClientBenchmark {
 
     /** The naive recipe of the level: temp file, (fdatasync or fsync), rename, (fsync the directory) — per write. */
     private void rawWrite(Path target) throws IOException {
-        Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.wrap(KIB));
-            if (durability != Durability.NO_SYNC) {
-                channel.force(durability == Durability.DURABLE);
-            }
-        }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        RawWrites.writeRenamed(target, KIB, durability == Durability.NO_SYNC ? RawWrites.FileSync.NONE
+                : durability == Durability.DURABLE ? RawWrites.FileSync.FSYNC : RawWrites.FileSync.FDATASYNC);
         if (durability == Durability.DURABLE) {
-            try (FileChannel directory = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-                directory.force(true);
-            }
+            RawWrites.fsyncDirectory(target.getParent());
         }
     }
 }

@@ -1,12 +1,7 @@
 package dev.persistence.benchmarks;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,6 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import dev.persistence.Durability;
 import dev.persistence.LockManager;
 import dev.persistence.PersistenceClient;
+import dev.persistence.benchmarks.RawWrites.FileSync;
 
 /**
  * Durable 1 KiB writes of new files into one directory, 16 in flight: the client at
@@ -70,42 +66,26 @@ public class DurableRecipesBenchmark {
 
     @Benchmark
     public void rawFsyncPerWrite() throws IOException {
-        syncDirectory(renameSynced(newFile(), true));
+        RawWrites.fsyncDirectory(RawWrites.writeRenamed(newFile(), KIB, FileSync.FSYNC).getParent());
     }
 
     @Benchmark
     public void rawFdatasyncPerWrite() throws IOException {
-        syncDirectory(renameSynced(newFile(), false));
+        RawWrites.fsyncDirectory(RawWrites.writeRenamed(newFile(), KIB, FileSync.FDATASYNC).getParent());
     }
 
     @Benchmark
     public void rawFsyncGroupCommit() throws IOException, InterruptedException {
-        groupCommit.sync(renameSynced(newFile(), true).getParent());
+        groupCommit.sync(RawWrites.writeRenamed(newFile(), KIB, FileSync.FSYNC).getParent());
     }
 
     @Benchmark
     public void rawFdatasyncGroupCommit() throws IOException, InterruptedException {
-        groupCommit.sync(renameSynced(newFile(), false).getParent());
+        groupCommit.sync(RawWrites.writeRenamed(newFile(), KIB, FileSync.FDATASYNC).getParent());
     }
 
     private Path newFile() {
         return dir.resolve("w" + names.incrementAndGet() + ".bin");
-    }
-
-    /** Writes a temp file, syncs it ({@code fsync} or {@code fdatasync}) and renames it over {@code target}. */
-    private static Path renameSynced(Path target, boolean metadata) throws IOException {
-        Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.wrap(KIB));
-            channel.force(metadata);
-        }
-        return Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void syncDirectory(Path file) throws IOException {
-        try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-            directory.force(true);
-        }
     }
 
     /** The textbook group commit for one directory: a caller waits for an fsync that started after it asked. */
@@ -128,9 +108,7 @@ public class DurableRecipesBenchmark {
             }
             boolean synced = false;
             try {
-                try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-                    channel.force(true);
-                }
+                RawWrites.fsyncDirectory(directory);
                 synced = true;
             } finally {
                 synchronized (this) {
