@@ -1009,8 +1009,13 @@ final class LocalLockManager implements LockManager {
             return WORDS.compareAndSet(words, word, expected, next);
         }
 
+        /** Where fast slot {@code slot} of this stripe lives in {@code fastHolders}. */
+        private int slotIndex(int slot) {
+            return holders + slot * SLOT_STRIDE;
+        }
+
         Request fastHolder(int slot) {
-            return (Request) HOLDERS.getVolatile(fastHolders, holders + slot * SLOT_STRIDE);
+            return (Request) HOLDERS.getVolatile(fastHolders, slotIndex(slot));
         }
 
         /**
@@ -1021,8 +1026,7 @@ final class LocalLockManager implements LockManager {
             int first = spread(Thread.currentThread().hashCode());
             for (int i = 0; i < FAST_SLOTS; i++) {
                 int slot = (first + i) & (FAST_SLOTS - 1);
-                if (fastHolder(slot) == null
-                        && HOLDERS.compareAndSet(fastHolders, holders + slot * SLOT_STRIDE, null, request)) {
+                if (fastHolder(slot) == null && HOLDERS.compareAndSet(fastHolders, slotIndex(slot), null, request)) {
                     return slot;
                 }
             }
@@ -1030,7 +1034,7 @@ final class LocalLockManager implements LockManager {
         }
 
         void freeSlot(int slot) {
-            HOLDERS.setRelease(fastHolders, holders + slot * SLOT_STRIDE, null);
+            HOLDERS.setRelease(fastHolders, slotIndex(slot), null);
         }
 
         /** Whether a holder that {@code state} marks occupied conflicts with {@code request}. */
