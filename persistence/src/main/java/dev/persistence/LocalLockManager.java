@@ -1,5 +1,9 @@
 package dev.persistence;
 
+import dev.persistence.spi.DecoratedPathLock;
+
+import dev.persistence.spi.PathRules;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;

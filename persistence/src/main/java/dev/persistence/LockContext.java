@@ -1,5 +1,7 @@
 package dev.persistence;
 
+import dev.persistence.spi.PathRules;
+
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

@@ -25,7 +25,7 @@ import jakarta.interceptor.InterceptorBinding;
  * {@code -parameters}), {@code {0}} by the first parameter, {@code {1}} by the second, and so
  * on. Each value must be one path segment: a {@code null} or empty value, {@code .}, {@code ..},
  * or a value containing {@code /}, {@code \}, NUL or another control character is refused with
- * {@link dev.persistence.cdi.LockedPathValueException} (an {@link IllegalArgumentException})
+ * {@link dev.persistence.LockedPathValueException} (an {@link IllegalArgumentException})
  * and the method is not invoked. The resolved path must be absolute and normal.
  *
  * <p>A synchronous method runs under the lock, which is released on every exit, exceptions

@@ -1,5 +1,7 @@
 package dev.persistence;
 
+import dev.persistence.spi.PathRules;
+
 import java.io.BufferedOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package dev.persistence;
 
+import dev.persistence.spi.PathRules;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package dev.persistence.cdi;
 
+import dev.persistence.LockedPathValueException;
+
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.nio.file.Path;

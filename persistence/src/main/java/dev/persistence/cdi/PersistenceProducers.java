@@ -18,7 +18,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
 
 import dev.persistence.LockManager;
-import dev.persistence.LockManagerFactory;
+import dev.persistence.spi.LockManagerFactory;
 import dev.persistence.PersistenceClient;
 
 /*

@@ -35,7 +35,7 @@ import dev.persistence.Durability;
  * @param healthMaxQueued {@code persistence.health.max-queued} (default 1000)
  * @param healthMaxWait   {@code persistence.health.max-wait} (default 30s)
  * @param lockManager     {@code persistence.lock-manager}: {@code local} (default) or the name of a
- *                        {@link dev.persistence.LockManagerFactory} on the class path, e.g. {@code zookeeper}
+ *                        {@link dev.persistence.spi.LockManagerFactory} on the class path, e.g. {@code zookeeper}
  * @param durability      {@code persistence.durability}: {@code no-sync}, {@code atomic} (default) or
  *                        {@code durable}; {@code durable} when {@code persistence.durable=true}, which
  *                        contradicts any other value

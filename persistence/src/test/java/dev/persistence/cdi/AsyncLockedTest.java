@@ -1,5 +1,7 @@
 package dev.persistence.cdi;
 
+import dev.persistence.LockedPathValueException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -36,7 +36,7 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
-import dev.persistence.DecoratedPathLock;
+import dev.persistence.spi.DecoratedPathLock;
 import dev.persistence.LockContext;
 import dev.persistence.LockLostException;
 import dev.persistence.LockManager;
@@ -44,7 +44,7 @@ import dev.persistence.LockMode;
 import dev.persistence.LockStats;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.PathLock;
-import dev.persistence.PathRules;
+import dev.persistence.spi.PathRules;
 
 /*
  * A LockManager shared by every JVM connected to one ZooKeeper ensemble: the conflict rule and

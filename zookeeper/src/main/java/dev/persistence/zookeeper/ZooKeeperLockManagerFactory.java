@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import dev.persistence.LockManager;
-import dev.persistence.LockManagerFactory;
+import dev.persistence.spi.LockManagerFactory;
 import dev.persistence.cdi.PersistenceSettings;
 
 /**

@@ -17,7 +17,7 @@ import dev.persistence.PathLock;
 import dev.persistence.PersistenceClient;
 
 /**
- * A worker process of {@link FaultInjectionTest}: read-modify-write increments of counter files
+ * A worker process of {@link ZooKeeperFaultInjectionTest}: read-modify-write increments of counter files
  * in one shared directory, each under an outer WRITE lock with the client's read and write nested
  * in it, through a {@link ZooKeeperLockManager} of its own session. It reports on stdout, one line
  * per event: {@code READY}, {@code HOLD <counter>} once the outer lock is granted, {@code ACK <counter> <value> <token>} once an increment committed,

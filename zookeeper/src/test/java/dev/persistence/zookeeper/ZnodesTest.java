@@ -12,7 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 import dev.persistence.LockMode;
-import dev.persistence.PathRules;
+import dev.persistence.spi.PathRules;
 
 /** The znode layout: every lockable path round-trips, and entry names parse back to what made them. */
 class ZnodesTest {

@@ -1,0 +1,148 @@
+package dev.persistence.quarkus.deployment.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.persistence.LockManager;
+import dev.persistence.LockManagerContract;
+import dev.persistence.LockMode;
+import dev.persistence.PathLock;
+import io.quarkus.runtime.BlockingOperationNotAllowedException;
+import io.quarkus.test.QuarkusUnitTest;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Vertx;
+
+/** @Locked on methods returning Uni, and on the Vert.x event loop. */
+class UniLockedTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest APP = new QuarkusUnitTest()
+            .withApplicationRoot(jar -> jar.addClasses(UniService.class));
+
+    @Inject
+    UniService service;
+
+    @Inject
+    LockManager manager;
+
+    @Inject
+    Vertx vertx;
+
+    @AfterEach
+    void idle() throws InterruptedException {
+        LockManagerContract.await(() -> manager.stats().idle(), "lock left behind: " + manager.stats());
+    }
+
+    @Test
+    void fiftyConcurrentUniIncrementsLoseNothing() {
+        List<CompletableFuture<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            calls.add(service.increment("c").subscribeAsCompletionStage());
+        }
+        calls.forEach(CompletableFuture::join);
+        assertEquals(50, service.counter("c"), "lost updates");
+    }
+
+    @Test
+    void theLockIsTakenOnSubscriptionAndHeldUntilTheItem() throws Exception {
+        int before = service.invocations();
+        CompletableFuture<String> release = new CompletableFuture<>();
+        Uni<String> uni = service.hold("h", release);
+        assertEquals(before, service.invocations(), "the method ran before subscription");
+        assertTrue(manager.stats().idle(), "locked before subscription");
+        CompletableFuture<String> result = uni.subscribeAsCompletionStage();
+        LockManagerContract.await(() -> manager.stats().activeWriters() == 1, "held after subscription");
+        assertEquals(before + 1, service.invocations());
+        CompletableFuture<PathLock> other = manager.acquireAsync(Path.of("/uni/h"), LockMode.READ);
+        assertTrue(!other.isDone(), "another reader was granted while the Uni ran");
+        release.complete("done");
+        assertEquals("done", result.get(10, TimeUnit.SECONDS));
+        other.get(10, TimeUnit.SECONDS).close();
+        // A second subscription takes the lock again and invokes the method again.
+        assertEquals("again", service.hold("h", CompletableFuture.completedFuture("again")).await().atMost(Duration.ofSeconds(10)));
+        assertEquals(before + 2, service.invocations());
+    }
+
+    @Test
+    void cancellingReleasesAHeldLockAndWithdrawsAWaitingOne() throws Exception {
+        int before = service.invocations();
+        Cancellable holding = service.hold("x", new CompletableFuture<>()).subscribe().with(item -> { });
+        LockManagerContract.await(() -> manager.stats().activeWriters() == 1, "held");
+        Cancellable waiting = service.hold("x", new CompletableFuture<>()).subscribe().with(item -> { });
+        LockManagerContract.await(() -> manager.stats().queued() == 1, "second subscription queued");
+        waiting.cancel();
+        LockManagerContract.await(() -> manager.stats().queued() == 0, "cancelled subscription withdrawn");
+        holding.cancel();
+        LockManagerContract.await(() -> manager.stats().idle(), "cancelled subscription released");
+        assertEquals(before + 1, service.invocations(), "the withdrawn subscription ran the method");
+    }
+
+    @Test
+    void aSynchronousLockedMethodFailsFastOnTheEventLoopWhileAUniWaitsWithoutBlockingIt() throws Exception {
+        CompletableFuture<Throwable> sync = new CompletableFuture<>();
+        vertx.runOnContext(ignored -> {
+            try {
+                service.readNow("e");
+                sync.complete(null);
+            } catch (Throwable failure) {
+                sync.complete(failure);
+            }
+        });
+        assertInstanceOf(BlockingOperationNotAllowedException.class, sync.get(10, TimeUnit.SECONDS));
+
+        try (PathLock held = manager.acquire(Path.of("/uni/e"), LockMode.WRITE)) {
+            CompletableFuture<Integer> waiting = new CompletableFuture<>();
+            CompletableFuture<Long> loopFree = new CompletableFuture<>();
+            var context = vertx.getOrCreateContext();
+            context.runOnContext(ignored -> service.increment("e").subscribe().with(waiting::complete, waiting::completeExceptionally));
+            LockManagerContract.await(() -> manager.stats().queued() == 1, "the Uni waits for the lock");
+            long asked = System.nanoTime();
+            context.runOnContext(ignored -> loopFree.complete(System.nanoTime() - asked));
+            long nanos = loopFree.get(5, TimeUnit.SECONDS);
+            assertTrue(nanos < TimeUnit.SECONDS.toNanos(1), "the event loop was blocked for " + nanos + " ns");
+            assertTrue(!waiting.isDone());
+            held.close();
+            assertEquals(1, waiting.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aCompletionStageMethodOnTheEventLoopWaitsWithoutBlockingItAndRunsOnItsContext() throws Exception {
+        try (PathLock held = manager.acquire(Path.of("/uni/s"), LockMode.WRITE)) {
+            var context = vertx.getOrCreateContext();
+            CompletableFuture<Integer> result = new CompletableFuture<>();
+            CompletableFuture<Long> returnedIn = new CompletableFuture<>();
+            context.runOnContext(ignored -> {
+                long start = System.nanoTime();
+                service.incrementStage("s").whenComplete((value, failure) -> {
+                    if (failure != null) {
+                        result.completeExceptionally(failure);
+                    } else {
+                        result.complete(value);
+                    }
+                });
+                returnedIn.complete(System.nanoTime() - start);
+            });
+            assertTrue(returnedIn.get(5, TimeUnit.SECONDS) < TimeUnit.SECONDS.toNanos(1), "the call blocked the event loop");
+            LockManagerContract.await(() -> manager.stats().queued() == 1, "the stage method waits for the lock");
+            assertTrue(!result.isDone());
+            held.close();
+            assertEquals(1, result.get(10, TimeUnit.SECONDS));
+        }
+    }
+}
