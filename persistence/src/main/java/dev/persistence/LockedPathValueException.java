@@ -6,11 +6,11 @@ package dev.persistence;
  * {@code ..}, or containing a separator, NUL or another control character. Usually the
  * caller's input is at fault (a REST mapping answers 400).
  */
-public class LockedPathValueException extends IllegalArgumentException {
+public class LockedPathValueException extends PathRefusedException {
 
     private static final long serialVersionUID = 1L;
 
     public LockedPathValueException(String message) {
-        super(message);
+        super(Reason.NOT_A_SEGMENT, null, message);
     }
 }

@@ -1,5 +1,6 @@
 package dev.persistence;
 
+import dev.persistence.PathRefusedException.Reason;
 import dev.persistence.spi.PathRules;
 
 import java.io.BufferedOutputStream;
@@ -80,7 +81,7 @@ import java.util.regex.Pattern;
  * the original exception is thrown (cleanup errors are added to it as suppressed).
  * {@link #recover} deletes the temp files a crash left behind; since it recognises them by name, a
  * write or move to a name of that form (for any temp suffix) is refused with
- * {@link IllegalArgumentException}.
+ * {@link PathRefusedException}.
  *
  * <h2>Durability</h2>
  * A process crash never leaves a torn file and never loses an acknowledged operation, at any
@@ -385,7 +386,7 @@ public final class PersistenceClient {
             return;
         }
         if (to.startsWith(from) || from.startsWith(to)) {
-            throw new IllegalArgumentException("Refused: cannot move '" + from + "' to '" + to
+            throw new PathRefusedException(Reason.MOVE_INTO_ITSELF, to, "Refused: cannot move '" + from + "' to '" + to
                     + "', one lies inside the other");
         }
         try (PathLock lock = lockAll(List.of(from, to))) {
@@ -450,7 +451,7 @@ public final class PersistenceClient {
     private Path checked(Path path, LockMode mode) {
         PathRules.requireLockable(path, mode);
         if (root != null && !path.startsWith(root)) {
-            throw new IllegalArgumentException("Path '" + path + "' lies outside the root '" + root + "'");
+            throw new PathRefusedException(Reason.OUTSIDE_ROOT, path, "Path '" + path + "' lies outside the root '" + root + "'");
         }
         return path;
     }
@@ -462,7 +463,7 @@ public final class PersistenceClient {
     private Path writable(Path path) {
         notRoot(path);
         if (ANY_TEMP_NAME.matcher(path.getFileName().toString()).matches()) {
-            throw new IllegalArgumentException("Refused: '" + path.getFileName()
+            throw new PathRefusedException(Reason.TEMP_NAME, path, "Refused: '" + path.getFileName()
                     + "' has the form of a temp file name, which recover() would delete");
         }
         return path;
@@ -472,7 +473,7 @@ public final class PersistenceClient {
     private Path notRoot(Path path) {
         checked(path, LockMode.WRITE);
         if (path.equals(root)) {
-            throw new IllegalArgumentException("Refused: the root '" + root + "' itself is never replaced, moved or deleted");
+            throw new PathRefusedException(Reason.DATA_ROOT, path, "Refused: the root '" + root + "' itself is never replaced, moved or deleted");
         }
         return path;
     }

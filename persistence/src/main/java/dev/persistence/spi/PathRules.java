@@ -2,6 +2,8 @@ package dev.persistence.spi;
 
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
+import dev.persistence.PathRefusedException;
+import dev.persistence.PathRefusedException.Reason;
 
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
@@ -21,18 +23,19 @@ public final class PathRules {
     private PathRules() {
     }
 
-    /** Refuses, with {@link IllegalArgumentException}, a path that may not be locked in {@code mode}; returns it otherwise. */
+    /** Refuses, with {@link PathRefusedException}, a path that may not be locked in {@code mode}; returns it otherwise. */
     public static Path requireLockable(Path path, LockMode mode) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(mode, "mode");
         if (!path.isAbsolute()) {
-            throw new IllegalArgumentException("Path must be absolute: '" + path + "'");
+            throw new PathRefusedException(Reason.NOT_ABSOLUTE, path, "Path must be absolute: '" + path + "'");
         }
         if (!isNormal(path)) {
-            throw new IllegalArgumentException("Path must be in normal form, without '.' or '..' segments: '" + path + "'");
+            throw new PathRefusedException(Reason.NOT_NORMAL, path,
+                    "Path must be in normal form, without '.' or '..' segments: '" + path + "'");
         }
         if (mode == LockMode.WRITE && path.getNameCount() == 0) {
-            throw new IllegalArgumentException("A write on a filesystem root is refused: '" + path + "'");
+            throw new PathRefusedException(Reason.FILESYSTEM_ROOT, path, "A write on a filesystem root is refused: '" + path + "'");
         }
         return path;
     }
