@@ -99,7 +99,7 @@ import java.util.regex.Pattern;
  *
  * <h2>Paths</h2>
  * Every path is absolute and in normal form; with a {@linkplain Builder#root root}, it must lie
- * inside the root. Anything else is refused with {@link IllegalArgumentException} before
+ * inside the root. Anything else is refused with {@link PathRefusedException} before
  * anything is locked or touched, and so are a write, move or delete of the root itself and a move
  * of a path into its own subtree (or onto an ancestor). Missing directories are created up to the
  * root at most: nothing is ever created outside it. With a root, an operation whose path passes
