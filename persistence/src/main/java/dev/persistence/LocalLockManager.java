@@ -992,7 +992,7 @@ final class LocalLockManager implements LockManager {
             this.holders = holders;
         }
 
-        // ---------------------------------------------------------------- fast slots: granted without the mutex while the tree is not in use
+        // ---------------------------------------------------------------- fast slots (no mutex, while TREE is clear)
 
         /**
          * Reserves a free fast slot for {@code request}; -1 if every slot is taken. Each thread
@@ -1147,7 +1147,7 @@ final class LocalLockManager implements LockManager {
             return chain;
         }
 
-        // ---------------------------------------------------------------- the tree and its grants (mutex held)
+        // ---------------------------------------------------------------- tree and grants (mutex held)
 
         /** Puts the request's entries on this tree's nodes of one path; {@code placed} dedupes shared ancestors. */
         void placeEntries(Request request, Path path, Map<LockTreeNode, Entry> placed) {
@@ -1228,7 +1228,7 @@ final class LocalLockManager implements LockManager {
             }
         }
 
-        // ---------------------------------------------------------------- the state word and the fast slots (VarHandle access)
+        // ---------------------------------------------------------------- state word and slot access (VarHandles)
 
         long state() {
             return (long) WORDS.getVolatile(words, word);

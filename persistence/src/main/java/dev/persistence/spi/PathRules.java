@@ -91,8 +91,9 @@ public final class PathRules {
      * A manager that keeps one node per path prefix (the in-process tree, the ZooKeeper znodes)
      * puts one entry per node of a request's path: a real entry (R, W) on the requested path, an
      * intention entry (IR, IW) on each ancestor. Modes are small ints so that a node can keep one
-     * list per mode in an array; a real entry is greater than the intention of the same request
-     * mode, and W greater than R, so the larger of two entries conflicts with all the smaller does.
+     * list per mode in an array. A request's real entry is greater than its intention entry and
+     * conflicts with all the intention does: where one request would put both on a node (one of
+     * its paths below another), the greater stands for both.
      */
 
     /** Entry modes on one node: intention read and write (a request below it), read and write (a request on it). */
