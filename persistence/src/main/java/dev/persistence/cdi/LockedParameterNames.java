@@ -1,6 +1,5 @@
 package dev.persistence.cdi;
 
-import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,17 +25,9 @@ public final class LockedParameterNames {
         NAMES.put(key(declaringClass, method, parameterTypes), List.copyOf(names));
     }
 
-    /** The recorded names of {@code method}, or {@code null}. */
-    static List<String> of(Method method) {
-        if (NAMES.isEmpty()) {
-            return null;
-        }
-        Class<?>[] types = method.getParameterTypes();
-        String[] typeNames = new String[types.length];
-        for (int i = 0; i < types.length; i++) {
-            typeNames[i] = types[i].getName();
-        }
-        return NAMES.get(key(method.getDeclaringClass().getName(), method.getName(), List.of(typeNames)));
+    /** The recorded names of a method, or {@code null}; {@code parameterTypes} as for {@link #record}. */
+    static List<String> of(String declaringClass, String method, List<String> parameterTypes) {
+        return NAMES.isEmpty() ? null : NAMES.get(key(declaringClass, method, parameterTypes));
     }
 
     private static String key(String declaringClass, String method, List<String> parameterTypes) {
