@@ -57,10 +57,7 @@ class StereotypeLockedTest {
     void theStartUpCheckSeesStereotypeBindings() {
         Weld broken = CdiTestSupport.weld(Map.of(), BrokenStereotypeCounter.class);
         RuntimeException failure = assertThrows(RuntimeException.class, () -> broken.initialize().shutdown());
-        String messages = "";
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            messages += t.getMessage() + "\n";
-        }
+        String messages = CdiTestSupport.messages(failure);
         assertTrue(messages.contains("@Locked path '/counters/{0}' on " + BrokenStereotypeCounter.class.getName()
                 + "#reset names '{0}', which matches no parameter"), messages);
     }

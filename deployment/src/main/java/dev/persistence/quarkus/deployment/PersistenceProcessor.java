@@ -145,9 +145,10 @@ class PersistenceProcessor {
             bean.getInterceptedMethodsBindings().forEach((method, bindings) -> {
                 for (AnnotationInstance binding : bindings) {
                     if (binding.name().equals(LOCKED) && seen.add(method)) {
-                        lockedMethods.produce(new LockedMethodBuildItem(method));
-                        problems.addAll(LockedRules.problems(new IndexedSignature(method, index.getComputingIndex()),
-                                lockedBinding(binding), key -> Optional.of("/" + key), returnTypes));
+                        IndexedSignature signature = new IndexedSignature(method, index.getComputingIndex());
+                        LockedBinding locked = lockedBinding(binding);
+                        lockedMethods.produce(new LockedMethodBuildItem(method, locked, returnTypes.handling(signature).kind()));
+                        problems.addAll(LockedRules.problems(signature, locked, key -> Optional.of("/" + key), returnTypes));
                     }
                 }
             });
