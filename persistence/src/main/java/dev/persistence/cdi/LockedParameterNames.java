@@ -1,5 +1,7 @@
 package dev.persistence.cdi;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,11 +20,11 @@ public final class LockedParameterNames {
     }
 
     /**
-     * Records the names of one method; {@code parameterTypes} are binary names as
-     * {@link Class#getName()} writes them.
+     * Records the names of one method ({@code null} where the class file has none);
+     * {@code parameterTypes} are binary names as {@link Class#getName()} writes them.
      */
     public static void record(String declaringClass, String method, List<String> parameterTypes, List<String> names) {
-        NAMES.put(key(declaringClass, method, parameterTypes), List.copyOf(names));
+        NAMES.put(key(declaringClass, method, parameterTypes), Collections.unmodifiableList(new ArrayList<>(names)));
     }
 
     /** The recorded names of a method, or {@code null}; {@code parameterTypes} as for {@link #record}. */

@@ -140,8 +140,8 @@ class LockedRulesTest {
     }
 
     @Test
-    void aPlugInChosenByAParameterTypeRunsTheMethodUnderItsLock() {
-        assertEquals("ticket:true", tickets.take("t1", new Ticket()));
+    void aPlugInChosenByAParameterTypeRunsTheMethodUnderItsLock() throws Exception {
+        assertEquals("ticket:true", tickets.take("t1", new Ticket()).get());
         assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
     }
 }

@@ -2,6 +2,8 @@ package dev.persistence.cdi;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -25,11 +27,11 @@ public class TicketReturnType implements LockedReturnType {
         return !parameters.isEmpty() && parameters.get(parameters.size() - 1).equals(Ticket.class.getName());
     }
 
-    /** Runs the method under its lock and marks the result as this plug-in's. */
+    /** Runs the method under its lock and marks its result as this plug-in's. */
     @Override
     public Object invoke(LockedCall call) throws Exception {
         try (PathLock lock = call.acquire().join()) {
-            return "ticket:" + call.proceed(lock);
+            return CompletableFuture.completedFuture("ticket:" + ((Future<?>) call.proceed(lock)).get());
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.persistence.cdi;
 
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,9 +14,12 @@ import dev.persistence.Locked;
 @ApplicationScoped
 public class TicketService {
 
-    /** Whether the call runs under the write lock of {@code /tickets/<id>}. */
+    /**
+     * Whether the call runs under the write lock of {@code /tickets/<id>}. A {@code Future} is
+     * refused unless a plug-in takes the method: here {@link TicketReturnType}, by the last parameter.
+     */
     @Locked(path = "/tickets/{id}")
-    public String take(String id, Ticket ticket) {
-        return String.valueOf(LockContext.covers(Path.of("/tickets", id), LockMode.WRITE));
+    public Future<String> take(String id, Ticket ticket) {
+        return CompletableFuture.completedFuture(String.valueOf(LockContext.covers(Path.of("/tickets", id), LockMode.WRITE)));
     }
 }
