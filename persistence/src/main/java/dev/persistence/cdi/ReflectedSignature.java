@@ -16,13 +16,17 @@ import dev.persistence.cdi.spi.LockedSignature;
  * supertypes in the same order (the type, its interfaces depth first, then its superclass).
  */
 
-/** The {@link LockedSignature} of a loaded method. */
-final class ReflectedSignature implements LockedSignature {
+/**
+ * The {@link LockedSignature} of a loaded method. Public so that the Quarkus build's reader can be
+ * tested against it; not for applications.
+ */
+public final class ReflectedSignature implements LockedSignature {
 
     private final Method method;
     private final List<String> parameterTypes;
 
-    ReflectedSignature(Method method) {
+    /** The signature of {@code method}. */
+    public ReflectedSignature(Method method) {
         this.method = method;
         List<String> types = new ArrayList<>(method.getParameterCount());
         for (Class<?> type : method.getParameterTypes()) {
