@@ -49,9 +49,12 @@ import jakarta.interceptor.InterceptorBinding;
 @Target({TYPE, METHOD})
 public @interface Locked {
 
-    /** The absolute path to lock; may hold {@code {name}} or {@code {0}} placeholders. */
+    /**
+     * The paths to lock, all granted together; each may hold placeholders. One path may be
+     * written as a plain string: {@code @Locked(path = "orders/{id}")}.
+     */
     @Nonbinding
-    String path();
+    String[] path();
 
     /** The lock mode (default {@link LockMode#WRITE}). */
     @Nonbinding

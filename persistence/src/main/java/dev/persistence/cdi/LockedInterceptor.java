@@ -85,10 +85,13 @@ public class LockedInterceptor {
 
     @AroundInvoke
     Object lockAround(InvocationContext context) throws Exception {
-        LockedMethod plan = plans.computeIfAbsent(context.getMethod(), method -> LockedMethod.plan(
-                LockedBindings.of(context), method, key -> config.getOptionalValue(key, String.class),
-                settings.lockTimeout(), new AsyncReturnTypes(returnTypes)));
-        Call call = new Call(plan, plan.path().resolve(context.getParameters()), context, platformThreads());
+        LockedMethod plan = plans.get(context.getMethod());
+        if (plan == null) { // planned once; the lookup above allocates nothing
+            plan = plans.computeIfAbsent(context.getMethod(), method -> LockedMethod.plan(
+                    LockedBindings.of(context), method, key -> config.getOptionalValue(key, String.class),
+                    settings.lockTimeout(), new AsyncReturnTypes(returnTypes)));
+        }
+        Call call = new Call(plan, plan.path().resolveOne(context.getParameters()), context, platformThreads());
         switch (plan.kind()) {
             case SYNCHRONOUS:
                 return call.synchronous();

@@ -18,9 +18,11 @@ import dev.persistence.cdi.spi.LockedSignature;
  */
 
 /**
- * The checks of one {@link Locked @Locked} method that do not depend on a call's arguments: the
- * template parses (absolute, each {@code {name}} or {@code {index}} names a parameter, each
- * {@code ${key}} has a value), the timeout is a duration, and the result is one its lock can be
+ * The checks of one {@link Locked @Locked} method that do not depend on a call's arguments: it
+ * names at least one path, and each template parses (absolute, or relative to a configured
+ * {@code persistence.root}; each {@code {name}} or {@code {index}} names a parameter and each
+ * {@code {name.property}} a property its type has; each {@code ${key}} has a value), the timeout
+ * is a duration, and the result is one its lock can be
  * held across ({@link AsyncReturnTypes}). Every problem of a method is reported, each as a
  * {@link LockedDefinitionException} whose message names the method and quotes what was written.
  */
@@ -56,12 +58,7 @@ public final class LockedRules {
                          AsyncReturnTypes returnTypes) {
         String where = describe(method);
         List<LockedDefinitionException> problems = new ArrayList<>();
-        LockedPath path = null;
-        try {
-            path = LockedPath.parse(binding.path(), config, binding.mode(), method.parameterNames(), where);
-        } catch (LockedDefinitionException e) {
-            problems.add(e);
-        }
+        LockedPath path = LockedPath.parse(binding.paths(), config, binding.mode(), method, where, problems);
         Optional<Duration> timeout = Optional.empty();
         if (!binding.timeout().isBlank()) {
             try {

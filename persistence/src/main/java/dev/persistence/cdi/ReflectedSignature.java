@@ -1,11 +1,14 @@
 package dev.persistence.cdi;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import dev.persistence.cdi.spi.LockedSignature;
@@ -84,5 +87,48 @@ public final class ReflectedSignature implements LockedSignature {
             addWithSupertypes(implemented, hierarchy);
         }
         addWithSupertypes(type.getSuperclass(), hierarchy);
+    }
+
+    @Override
+    public Optional<String> propertyType(String type, String property) {
+        return accessor(type, property).map(accessor -> accessor.getReturnType().getName());
+    }
+
+    /** The method that reads {@link #propertyType}'s property; empty where that is. */
+    Optional<Method> accessor(String type, String property) {
+        try {
+            return accessor(Class.forName(type, false, method.getDeclaringClass().getClassLoader()), property);
+        } catch (ClassNotFoundException | LinkageError unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Method> accessor(Class<?> type, String property) {
+        if (type.isRecord()) {
+            for (RecordComponent component : type.getRecordComponents()) {
+                if (component.getName().equals(property)) {
+                    return Optional.of(component.getAccessor());
+                }
+            }
+        }
+        if (property.isEmpty()) {
+            return Optional.empty();
+        }
+        String capitalised = Character.toUpperCase(property.charAt(0)) + property.substring(1);
+        Optional<Method> getter = publicInstanceGetter(type, "get" + capitalised);
+        if (getter.isPresent()) {
+            return getter;
+        }
+        return publicInstanceGetter(type, "is" + capitalised).filter(is -> is.getReturnType() == boolean.class);
+    }
+
+    private static Optional<Method> publicInstanceGetter(Class<?> type, String name) {
+        try {
+            Method getter = type.getMethod(name);
+            return Modifier.isStatic(getter.getModifiers()) || getter.getReturnType() == void.class
+                    ? Optional.empty() : Optional.of(getter);
+        } catch (NoSuchMethodException none) {
+            return Optional.empty();
+        }
     }
 }

@@ -55,6 +55,11 @@ class LockedRulesTest {
             }
             return new Signature("app.Service", "run", List.of(parameterTypes), names, returnType, hierarchy);
         }
+
+        @Override
+        public Optional<String> propertyType(String type, String property) {
+            return Optional.empty(); // these methods' placeholders name parameters only
+        }
     }
 
     /** A plug-in for Kotlin suspend functions, as far as choosing methods goes. */
@@ -76,7 +81,7 @@ class LockedRulesTest {
         }
     }
 
-    private static final LockedBinding FINE = new LockedBinding("/data/{p0}", LockMode.WRITE, "");
+    private static final LockedBinding FINE = new LockedBinding(List.of("/data/{p0}"), LockMode.WRITE, "");
 
     @Test
     void aSuspendFunctionIsRefusedUnlessAPlugInKeyedOnItsLastParameterTakesIt() {
@@ -98,7 +103,7 @@ class LockedRulesTest {
     @Test
     void aSubtypeOfARefusedTypeIsRefusedNamingBothAndTheInstalledAlternatives() {
         Signature feed = Signature.of("app.Feed", Set.of("app.Feed", "org.reactivestreams.Publisher", "java.lang.Object"));
-        List<LockedDefinitionException> refused = LockedRules.problems(feed, new LockedBinding("/feeds", LockMode.READ, ""),
+        List<LockedDefinitionException> refused = LockedRules.problems(feed, new LockedBinding(List.of("/feeds"), LockMode.READ, ""),
                 key -> Optional.empty(), new AsyncReturnTypes(List.of(new SuspendPlugIn())));
         assertEquals(1, refused.size());
         assertTrue(refused.get(0).getMessage().startsWith("@Locked app.Service#run returns app.Feed (a "
@@ -131,9 +136,10 @@ class LockedRulesTest {
     void everyProblemOfAMethodIsReportedInOrder() {
         Signature feed = Signature.of("org.reactivestreams.Publisher", Set.of("org.reactivestreams.Publisher"), "java.lang.String");
         List<LockedDefinitionException> problems = LockedRules.problems(feed,
-                new LockedBinding("data/{p0}", LockMode.READ, "soon"), key -> Optional.empty(), new AsyncReturnTypes(List.of()));
+                new LockedBinding(List.of("data/{p0}"), LockMode.READ, "soon"), key -> Optional.empty(), new AsyncReturnTypes(List.of()));
         assertEquals(3, problems.size(), problems.toString());
-        assertEquals("@Locked path 'data/{p0}' on app.Service#run must be absolute", problems.get(0).getMessage());
+        assertEquals("@Locked path 'data/{p0}' on app.Service#run is relative to persistence.root, which has no configured "
+                + "value: configure the root or write an absolute path", problems.get(0).getMessage());
         assertEquals("@Locked app.Service#run has timeout 'soon', which is not a duration (e.g. 5s, 250ms, PT1M)",
                 problems.get(1).getMessage());
         assertTrue(problems.get(2).getMessage().startsWith("@Locked app.Service#run returns org.reactivestreams.Publisher,"));

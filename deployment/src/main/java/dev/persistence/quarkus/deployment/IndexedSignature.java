@@ -4,12 +4,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+
+import java.lang.reflect.Modifier;
 
 import org.jboss.jandex.ClassInfo;
 import org.jboss.jandex.DotName;
 import org.jboss.jandex.IndexView;
 import org.jboss.jandex.MethodInfo;
+import org.jboss.jandex.RecordComponentInfo;
 import org.jboss.jandex.Type;
 
 import dev.persistence.cdi.spi.LockedSignature;
@@ -97,5 +101,53 @@ final class IndexedSignature implements LockedSignature {
         if (!info.isInterface()) {
             addWithSupertypes(info.superName(), hierarchy);
         }
+    }
+
+    /** As reflection's {@code Class.getMethod} finds a getter: the class, its superclasses, then its interfaces. */
+    @Override
+    public Optional<String> propertyType(String type, String property) {
+        ClassInfo owner = index.getClassByName(DotName.createSimple(type));
+        if (owner == null) {
+            return Optional.empty();
+        }
+        if (owner.isRecord()) {
+            RecordComponentInfo component = owner.recordComponent(property);
+            if (component != null) {
+                return Optional.of(component.type().name().toString());
+            }
+        }
+        if (property.isEmpty()) {
+            return Optional.empty();
+        }
+        String capitalised = Character.toUpperCase(property.charAt(0)) + property.substring(1);
+        Optional<String> getter = getterType(owner, "get" + capitalised, new LinkedHashSet<>());
+        if (getter.isPresent()) {
+            return getter;
+        }
+        return getterType(owner, "is" + capitalised, new LinkedHashSet<>()).filter("boolean"::equals);
+    }
+
+    private Optional<String> getterType(ClassInfo type, String name, Set<DotName> seen) {
+        for (ClassInfo c = type; c != null && seen.add(c.name()); c = superclass(c)) {
+            MethodInfo getter = c.method(name);
+            if (getter != null && Modifier.isPublic(getter.flags())) {
+                return Modifier.isStatic(getter.flags()) || getter.returnType().kind() == Type.Kind.VOID
+                        ? Optional.empty() : Optional.of(getter.returnType().name().toString());
+            }
+        }
+        for (ClassInfo c = type; c != null; c = superclass(c)) {
+            for (DotName implemented : c.interfaceNames()) {
+                ClassInfo info = index.getClassByName(implemented);
+                Optional<String> found = info == null ? Optional.empty() : getterType(info, name, seen);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private ClassInfo superclass(ClassInfo type) {
+        return type.isInterface() || type.superName() == null ? null : index.getClassByName(type.superName());
     }
 }

@@ -180,7 +180,7 @@ class PersistenceProcessor {
     private static LockedBinding lockedBinding(AnnotationInstance locked) {
         AnnotationValue mode = locked.value("mode");
         AnnotationValue timeout = locked.value("timeout");
-        return new LockedBinding(locked.value("path").asString(),
+        return new LockedBinding(List.of(locked.value("path").asStringArray()),
                 mode == null ? LockMode.WRITE : LockMode.valueOf(mode.asEnum()), timeout == null ? "" : timeout.asString());
     }
 }

@@ -9,6 +9,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
@@ -50,6 +51,38 @@ class SignatureReadersAgreeTest {
         abstract Feed feed(String id, Feed previous);
     }
 
+    /** Properties of every kind a placeholder reads, and names that are none. */
+    record Order(String customer, int lines, Customer owner) {
+    }
+
+    interface Named {
+        String getName();
+    }
+
+    @SuppressWarnings("unused")
+    abstract static class Party implements Named {
+        public abstract boolean isActive();
+
+        public abstract Boolean isBoxed();
+
+        public static String getRegistry() {
+            return "";
+        }
+
+        protected String getSecret() {
+            return "";
+        }
+
+        public void getNothing() {
+        }
+
+        public abstract long[] getBalances();
+    }
+
+    abstract static class Customer extends Party {
+        public abstract Order getLatest();
+    }
+
     /** An application's own publisher: a subtype of a refused type. */
     abstract static class Feed implements Flow.Publisher<String>, Serializable {
     }
@@ -82,6 +115,29 @@ class SignatureReadersAgreeTest {
             compared++;
         }
         assertEquals(7, compared);
+    }
+
+    @Test
+    void theIndexAndReflectionFindTheSameProperties() throws IOException {
+        Index index = index(Shapes.class, Order.class, Named.class, Party.class, Customer.class, Object.class, Record.class);
+        Method any = Shapes.class.getDeclaredMethods()[0];
+        LockedSignature fromIndex = new IndexedSignature(index.getClassByName(DotName.createSimple(Shapes.class.getName()))
+                .firstMethod(any.getName()), index);
+        LockedSignature reflected = new ReflectedSignature(any);
+        int found = 0;
+        for (Class<?> type : List.of(Order.class, Customer.class, Party.class, Named.class)) {
+            for (String property : List.of("customer", "lines", "owner", "name", "active", "boxed", "registry", "secret",
+                    "nothing", "balances", "latest", "missing", "")) {
+                String where = type.getSimpleName() + "." + property;
+                Optional<String> expected = reflected.propertyType(type.getName(), property);
+                assertEquals(expected, fromIndex.propertyType(type.getName(), property), where);
+                found += expected.isPresent() ? 1 : 0;
+            }
+        }
+        // Order: customer, lines, owner; Customer: name, active, balances, latest; Party: name, active, balances; Named: name
+        assertEquals(11, found);
+        assertEquals(Optional.of("java.lang.String"), fromIndex.propertyType(Customer.class.getName(), "name"));
+        assertEquals(Optional.of("[J"), reflected.propertyType(Customer.class.getName(), "balances"));
     }
 
     private static Index index(Class<?>... classes) throws IOException {

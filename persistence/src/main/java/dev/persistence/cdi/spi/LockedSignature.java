@@ -1,6 +1,7 @@
 package dev.persistence.cdi.spi;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /*
@@ -41,4 +42,13 @@ public interface LockedSignature {
      * empty for {@code void} and primitives. Supertypes that cannot be read are left out.
      */
     Set<String> returnTypeHierarchy();
+
+    /**
+     * The type of the property {@code property} of the class named {@code type}, as a
+     * {@code {order.customer}} placeholder reads it: the record component of that name if
+     * {@code type} is a record, else the public, non-static, no-argument method
+     * {@code getProperty} (or {@code isProperty} returning {@code boolean}) that the type declares
+     * or inherits. Empty when it has no such property or cannot be read.
+     */
+    Optional<String> propertyType(String type, String property);
 }

@@ -65,7 +65,7 @@ public class PersistenceDevUiProcessor {
             boolean asynchronous = locked.kind() == AsyncReturnTypes.Kind.STAGE || locked.kind() == AsyncReturnTypes.Kind.PLUG_IN;
             methods.add(Map.of(
                     "method", method.declaringClass().name() + "#" + method.name(),
-                    "path", locked.binding().path(),
+                    "path", String.join(", ", locked.binding().paths()),
                     "mode", locked.binding().mode().name(),
                     "returns", method.returnType().name().toString(),
                     "note", asynchronous ? "asynchronous: the lock is held until the returned work completes" : ""));
