@@ -127,9 +127,12 @@ class PersistenceProcessor {
      * Runs the portable {@code @Locked} rules ({@link LockedRules}) over every method ArC binds to
      * the interceptor, with the binding ArC resolved (method, class, superclass, stereotype) and the
      * registry of the application's {@link LockedReturnType} beans: every problem at once, in the
-     * words of the start-up check. Configuration values are checked at start-up; here each
-     * {@code ${key}} stands for an absolute path. Beans ArC removed as unused are checked too: a
-     * mistake is reported before the bean is first injected.
+     * words of the start-up check. Configuration values are run-time configuration under Quarkus
+     * (an environment variable may give {@code persistence.root} when the application starts), so
+     * they are checked at start-up, by the same rules (LockedMethodCheck): here each {@code ${key}},
+     * {@code persistence.root} included, stands for an absolute path, and a template relative to
+     * the root is accepted. Beans ArC removed as unused are checked too: a mistake is reported
+     * before the bean is first injected.
      */
     @BuildStep
     void validateLockedMethods(ValidationPhaseBuildItem validation, CombinedIndexBuildItem index,

@@ -19,17 +19,20 @@ import io.quarkus.test.QuarkusUnitTest;
 import io.smallrye.mutiny.Multi;
 
 /**
- * Bad @Locked methods fail the build, all of them reported together, methods named, templates quoted as written;
- * a binding through a stereotype on a stereotype is checked like one on the method.
+ * Bad @Locked methods fail the build, all of them reported together, methods named, templates quoted as written
+ * (a property placeholder's property must exist, at every level); a binding through a stereotype on a stereotype is
+ * checked like one on the method.
  */
 class InvalidLockedPathTest {
 
     @RegisterExtension
     static final QuarkusUnitTest APP = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(BadService.class, CounterLock.class, AuditedCounter.class, BadCounter.class))
+            .withApplicationRoot(jar -> jar.addClasses(BadService.class, Order.class, CounterLock.class, AuditedCounter.class, BadCounter.class))
             .assertException(failure -> {
                 String text = FailureText.of(failure);
-                assertTrue(text.contains("BadService#relative") && text.contains("must be absolute"), text);
+                assertTrue(text.contains("BadService#missingProperty") && text.contains("'/data/{order.nope}'")
+                        && text.contains("has no property 'nope'"), text);
+                assertTrue(text.contains("BadService#deepProperty") && text.contains("java.lang.String has no property 'size'"), text);
                 assertTrue(text.contains("BadService#unknownName") && text.contains("{customer}"), text);
                 assertTrue(text.contains("'${persistence.root}/data/{customer}'"), "not quoted verbatim: " + text);
                 assertTrue(text.contains("BadService#stream") && text.contains("io.smallrye.mutiny.Multi"), text);
@@ -44,8 +47,12 @@ class InvalidLockedPathTest {
 
     @ApplicationScoped
     public static class BadService {
-        @Locked(path = "data/{id}")
-        public void relative(String id) {
+        @Locked(path = "/data/{order.nope}")
+        public void missingProperty(Order order) {
+        }
+
+        @Locked(path = {"/data/{order.id}", "/data/{order.id.size}"})
+        public void deepProperty(Order order) {
         }
 
         @Locked(path = "${persistence.root}/data/{customer}")
@@ -60,6 +67,9 @@ class InvalidLockedPathTest {
         @Locked(path = "/data/{id}", timeout = "soon")
         public void slow(String id) {
         }
+    }
+
+    public record Order(String id) {
     }
 
     @Stereotype
