@@ -65,7 +65,8 @@ import java.util.regex.Pattern;
  * anywhere below it, and a write waits for reads of its file and of every directory above it.
  * Locks come from the blocking {@link LockManager#acquire}, so inside a lock the calling thread
  * already holds (or an {@code @Locked} method), calls on covered paths run at once — except
- * inside the lock of an {@link #newOutputStream} stream, which belongs to no thread. With a
+ * inside the lock of a stream ({@link #newInputStream}, {@link #newOutputStream}), which belongs
+ * to no thread. With a
  * {@linkplain Builder#lockTimeout lock timeout} a wait that runs out throws
  * {@link LockTimeoutException}; an interrupted wait throws {@link InterruptedIOException} with
  * the thread's interrupt status set.
@@ -230,10 +231,16 @@ public final class PersistenceClient {
     /**
      * Opens a file for reading. The stream holds a READ lock on the file until it is closed;
      * closing it again does nothing.
+     *
+     * <p>The stream's lock outlives this call, so it belongs to no thread: a later call of the
+     * opening thread on a path it covers waits for the stream's close like any other thread's (on
+     * a pooled thread, the next unrelated task neither slips into the lock nor is refused as a
+     * deadlock). Close the stream from any thread.
      */
     public InputStream newInputStream(Path file) throws IOException {
         Path target = checked(file, LockMode.READ);
         PathLock lock = lock(target, LockMode.READ);
+        lock.disown(); // outlives this call: a later task on this thread must wait for its close
         try {
             refuseLinks(target);
             return new LockedInputStream(Files.newInputStream(target), lock);
@@ -290,18 +297,29 @@ public final class PersistenceClient {
     public void write(Path file, ContentWriter writer) throws IOException {
         Objects.requireNonNull(writer, "writer");
         Path target = writable(file);
-        try (AtomicOutputStream out = open(target, lock(target, LockMode.WRITE))) {
+        AtomicOutputStream out = open(target, lock(target, LockMode.WRITE));
+        try {
             writer.writeTo(new CallbackStream(out));
-            out.commit();
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                out.abort();
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         }
+        out.commit();
     }
 
     /**
      * Opens an atomic output stream onto a file: bytes go to a temp file while the stream holds
      * a WRITE lock on the target. Only {@link AtomicOutputStream#commit()} replaces the target
      * (renames over it, with the fsyncs of the client's {@linkplain Durability level});
-     * {@link AtomicOutputStream#close()} without a commit, and {@link AtomicOutputStream#abort()},
-     * discard. If a write through the stream fails, nothing can be committed any more.
+     * {@link AtomicOutputStream#abort()} discards, and so does {@link AtomicOutputStream#close()}
+     * without a commit — which then throws {@link IllegalStateException}, since closing without
+     * a decision is a forgotten commit (an exception already leaving try-with-resources wins; the
+     * complaint is only suppressed in it). If a write through the stream fails, nothing can be
+     * committed any more, and closing discards without complaint.
      *
      * <p>The stream's lock outlives this call, so it belongs to no thread: a later call of the
      * opening thread on a path it covers waits for the stream to finish like any other thread's
@@ -921,7 +939,31 @@ public final class PersistenceClient {
 
         @Override
         public void close() throws IOException {
-            abort();
+            if (finished) {
+                return;
+            }
+            boolean forgotten = failure == null; // a failed write already told the caller
+            try {
+                abort();
+            } catch (IOException cleanup) {
+                if (forgotten) {
+                    throw forgottenCommit(cleanup);
+                }
+                throw cleanup;
+            }
+            if (forgotten) {
+                throw forgottenCommit(null);
+            }
+        }
+
+        private IllegalStateException forgottenCommit(IOException cleanup) {
+            IllegalStateException e = new IllegalStateException("Stream to " + target
+                    + " closed without commit(): its content was discarded; call commit() to replace the file,"
+                    + " or abort() to discard it without this exception");
+            if (cleanup != null) {
+                e.addSuppressed(cleanup);
+            }
+            return e;
         }
 
         @Override
