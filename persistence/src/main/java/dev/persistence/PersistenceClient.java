@@ -102,8 +102,10 @@ import java.util.regex.Pattern;
  * Every path is absolute and in normal form; with a {@linkplain Builder#root root}, it must lie
  * inside the root. Anything else is refused with {@link PathRefusedException} before
  * anything is locked or touched, and so are a write, move or delete of the root itself and a move
- * of a path into its own subtree (or onto an ancestor). Missing directories are created up to the
- * root at most: nothing is ever created outside it. With a root, an operation whose path passes
+ * of a path into its own subtree (or onto an ancestor). Missing directories are created: a
+ * missing root is created on first use together with its missing parents (the operator's own
+ * setting), and since a request path must lie inside the root, nothing else is ever created
+ * outside it. With a root, an operation whose path passes
  * through a symbolic link below the root (or is one) fails with {@link FileSystemException}:
  * nothing is read or written through it. This is checked under the lock; a link swapped in by another
  * process between the check and the use is not detected (such a process bypasses the locks).
@@ -662,9 +664,11 @@ public final class PersistenceClient {
 
     /**
      * Makes sure {@code dir} exists. When it does, this costs one stat and no mkdir. Missing
-     * directories are created top-down, the root at most (never one of its ancestors); in durable
-     * mode each one's parent is fsync'd, and a directory that a concurrent writer has created but
-     * not yet made durable is made durable here too before this write is acknowledged.
+     * directories are created top-down — with a root, the root's own missing parents too, and
+     * nothing else outside it, since every request path was checked to lie inside the root. In
+     * durable mode each one's parent is fsync'd, and a directory that a
+     * concurrent writer has created but not yet made durable is made durable here too before this
+     * write is acknowledged.
      */
     private void ensureDirectory(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
@@ -675,10 +679,6 @@ public final class PersistenceClient {
         }
         Deque<Path> missing = new ArrayDeque<>();
         for (Path d = dir; d != null && !Files.isDirectory(d); d = d.getParent()) {
-            if (root != null && !d.startsWith(root)) {
-                throw new NoSuchFileException(d.toString(), null,
-                        "the root's parent is missing; nothing is created outside the root " + root);
-            }
             missing.push(d);
         }
         while (!missing.isEmpty()) {

@@ -102,17 +102,27 @@ class HostilePathsTest {
         assertEquals(List.of("kept"), client.collect(root), "the root can still be listed");
     }
 
+    /**
+     * A root whose parents do not exist yet is created with them on first use (the operator's
+     * own setting, as a database creates its data directory), while request paths stay confined:
+     * a refused request creates nothing, not even the root.
+     */
     @Test
-    void nothingIsCreatedAboveAMissingRoot() throws Exception {
+    void aMissingRootIsCreatedWithItsParentsAndRefusedRequestsCreateNothing() throws Exception {
         Path absent = base.resolve("absent");
-        PersistenceClient deep = PersistenceClient.builder(manager).root(absent.resolve("root")).build();
-        refused(IllegalArgumentException.class, () -> deep.writeString(absent.resolve("root"), "x"));
-        refused(java.nio.file.NoSuchFileException.class, () -> deep.writeString(absent.resolve("root/f"), "x"));
-        refused(java.nio.file.NoSuchFileException.class, () -> deep.newOutputStream(absent.resolve("root/d/f")));
-        assertFalse(Files.exists(absent), "created outside the root");
-        PersistenceClient fresh = PersistenceClient.builder(manager).root(base.resolve("fresh")).build();
-        fresh.writeString(base.resolve("fresh/d/f"), "x");
-        assertEquals("x", Files.readString(base.resolve("fresh/d/f")), "a missing root itself is created");
+        Path deepRoot = absent.resolve("deeper/root");
+        PersistenceClient deep = PersistenceClient.builder(manager).root(deepRoot).build();
+        refused(IllegalArgumentException.class, () -> deep.writeString(deepRoot, "x"));
+        refused(IllegalArgumentException.class, () -> deep.writeString(absent.resolve("deeper/f"), "x"));
+        refused(IllegalArgumentException.class, () -> deep.writeString(Path.of(deepRoot + "/../f"), "x"));
+        refused(IllegalArgumentException.class, () -> deep.move(secret, deepRoot.resolve("stolen")));
+        assertFalse(Files.exists(absent), "a refused request created something");
+        deep.writeString(deepRoot.resolve("d/f"), "x");
+        assertEquals("x", Files.readString(deepRoot.resolve("d/f")), "a missing root and its parents are created");
+        try (Stream<Path> created = Files.walk(absent)) {
+            assertEquals(List.of("", "deeper", "deeper/root", "deeper/root/d", "deeper/root/d/f"),
+                    created.map(p -> absent.relativize(p).toString()).sorted().toList(), "created beside the root");
+        }
     }
 
     @Test
