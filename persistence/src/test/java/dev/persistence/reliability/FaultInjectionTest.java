@@ -186,10 +186,10 @@ class FaultInjectionTest {
         }
     }
 
-    /** A failed durable mkdir leaves no trace in the client's static state. */
+    /** A failed durable mkdir leaves no trace in the process-wide directory state. */
     @Test
     void failedDurableMkdirsKeepNoState() throws Exception {
-        Field field = PersistenceClient.class.getDeclaredField("UNSYNCED_DIRECTORIES");
+        Field field = Class.forName("dev.persistence.DirectoryDurability").getDeclaredField("UNSYNCED");
         field.setAccessible(true);
         Set<?> unsynced = (Set<?>) field.get(null);
         int before = unsynced.size();

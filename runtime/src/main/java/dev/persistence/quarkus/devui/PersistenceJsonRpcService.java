@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
@@ -72,10 +71,8 @@ public class PersistenceJsonRpcService {
         if (settings.root().isEmpty() || !Files.isDirectory(settings.root().get())) {
             return settings.root().isEmpty() ? -1 : 0;
         }
-        // The client's temp names: .<name>.<16 hex digits>.persistence.<suffix> (PersistenceClient#isTempName).
-        Pattern temp = Pattern.compile("\\..*\\.[0-9a-f]{16}" + Pattern.quote(".persistence." + settings.tempSuffix()));
         try (Stream<Path> files = Files.walk(settings.root().get())) {
-            return files.filter(Files::isRegularFile).filter(f -> temp.matcher(f.getFileName().toString()).matches())
+            return files.filter(Files::isRegularFile).filter(f -> client.isTempName(f.getFileName().toString()))
                     .count();
         }
     }
