@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,9 +61,11 @@ import java.util.Set;
  * in one {@code rename(2)}. Readers — even ones that bypass the locks — see the old or the new
  * content, never a mix. A replaced file keeps its POSIX permissions, and its temp file has them
  * from its creation on (so the new content is never more readable than the old one); replacing
- * a symbolic link gives the new file the permissions of a new file. On any failure before the
- * rename, the target keeps its old content, the temp file is removed, the lock is released and
- * the original exception is thrown (cleanup errors are added to it as suppressed).
+ * a symbolic link gives the new file the permissions of a new file. With
+ * {@linkplain Builder#filePermissions fixed permissions}, every written file has exactly those
+ * instead, from its temp file's creation on, and the target is not looked up first. On any
+ * failure before the rename, the target keeps its old content, the temp file is removed, the lock
+ * is released and the original exception is thrown (cleanup errors are added to it as suppressed).
  * {@link #recover} deletes the temp files a crash left behind; since it recognises them by name, a
  * write or move to a name of that form (for any temp suffix) is refused with
  * {@link PathRefusedException}.
@@ -106,6 +109,7 @@ public final class PersistenceClient {
     private final Durability durability;
     private final AtomicReplacement replacement;
     private final DirectoryDurability directories;
+    private final Set<PosixFilePermission> filePermissions;
     private final Path root;
     private final Duration lockTimeout;
     private final Listener listener;
@@ -114,8 +118,9 @@ public final class PersistenceClient {
         this.manager = builder.manager;
         this.durability = builder.durability;
         this.directories = new DirectoryDurability(builder.durability, builder.listener);
-        this.replacement = new AtomicReplacement(builder.tempSuffix, builder.durability, null, directories,
-                builder.listener);
+        this.replacement = new AtomicReplacement(builder.tempSuffix, builder.durability, builder.filePermissions,
+                directories, builder.listener);
+        this.filePermissions = builder.filePermissions;
         this.root = builder.root;
         this.lockTimeout = builder.lockTimeout;
         this.listener = builder.listener;
@@ -139,6 +144,11 @@ public final class PersistenceClient {
     /** The lock manager this client takes its locks from. */
     public LockManager lockManager() {
         return manager;
+    }
+
+    /** The permissions every written file gets, if {@linkplain Builder#filePermissions fixed}. */
+    public java.util.Optional<Set<PosixFilePermission>> filePermissions() {
+        return java.util.Optional.ofNullable(filePermissions);
     }
 
     /** The root every path must lie in, if one was set. */
@@ -710,6 +720,7 @@ public final class PersistenceClient {
         private final LockManager manager;
         private Durability durability = Durability.ATOMIC;
         private String tempSuffix = "tmp";
+        private Set<PosixFilePermission> filePermissions;
         private Path root;
         private Duration lockTimeout;
         private Listener listener = Listener.NONE;
@@ -735,6 +746,20 @@ public final class PersistenceClient {
         /** The last part of temp file names: 1 to 16 of {@code [A-Za-z0-9_-]} (default {@code "tmp"}). */
         public Builder tempSuffix(String suffix) {
             this.tempSuffix = AtomicReplacement.requireSuffix(Objects.requireNonNull(suffix, "suffix"));
+            return this;
+        }
+
+        /**
+         * Gives every file the client writes exactly these POSIX permissions — new and replaced
+         * files, through every operation and stream, at every durability level — from its temp
+         * file's creation on: they are set explicitly, so the umask does not narrow them. The target
+         * is then not looked up before a write, which makes creating new files cheaper. {@code null}
+         * (the default) keeps the default: a replaced regular file keeps its permissions, a new file
+         * gets the default mode of a new file. A write on a filesystem without POSIX permissions then
+         * fails with {@link UnsupportedOperationException}.
+         */
+        public Builder filePermissions(Set<PosixFilePermission> permissions) {
+            this.filePermissions = permissions == null ? null : Set.copyOf(permissions);
             return this;
         }
 

@@ -51,6 +51,14 @@ public interface PersistenceRuntimeConfig {
     Optional<@WithConverter(SettingsConverters.Root.class) Path> root();
 
     /**
+     * The permissions of every file the client writes, new or replaced, as an octal mode such as {@code 0640} or
+     * {@code 0600}: set exactly (the umask does not narrow them) from the temporary file's creation on, and the
+     * target is not looked up before a write, which makes creating files cheaper. Unset, a replaced file keeps its
+     * permissions and a new file gets the default mode of a new file.
+     */
+    Optional<@WithConverter(SettingsConverters.FileMode.class) String> fileMode();
+
+    /**
      * How long a lock may be waited for before {@code LockTimeoutException}. Unset, waits are unbounded.
      */
     Optional<@WithConverter(SettingsConverters.NonNegativeDuration.class) Duration> lockTimeout();

@@ -3,6 +3,7 @@ package dev.persistence.quarkus.devui;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,8 @@ public class PersistenceJsonRpcService {
         answer.put("root", settings.root().map(Path::toString).orElse("(none: any absolute path)"));
         answer.put("durable", settings.durable());
         answer.put("tempSuffix", settings.tempSuffix());
+        answer.put("fileMode", settings.fileMode().map(PosixFilePermissions::toString)
+                .orElse("(none: a replaced file keeps its mode)"));
         answer.put("lockTimeout", settings.lockTimeout().map(Object::toString).orElse("(none: wait forever)"));
         answer.put("recoverOnStart", settings.recoverOnStart());
         answer.put("lockManager", settings.lockManager());
