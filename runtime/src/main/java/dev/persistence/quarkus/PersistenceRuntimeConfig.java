@@ -46,7 +46,8 @@ public interface PersistenceRuntimeConfig {
 
     /**
      * The directory the client may touch: an absolute path. Paths outside it are refused and symbolic links
-     * out of it are not followed. Unset, the client accepts any path.
+     * out of it are not followed. A missing root is created on the first write, with its missing parents. Unset,
+     * the client accepts any path.
      */
     Optional<@WithConverter(SettingsConverters.Root.class) Path> root();
 
