@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -86,14 +85,16 @@ import java.util.Set;
  *
  * <h2>Paths</h2>
  * Every path is absolute and in normal form; with a {@linkplain Builder#root root}, it must lie
- * inside the root. Anything else is refused with {@link PathRefusedException} before
- * anything is locked or touched, and so are a write, move or delete of the root itself and a move
- * of a path into its own subtree (or onto an ancestor). Missing directories are created: a
- * missing root is created on first use together with its missing parents (the operator's own
- * setting), and since a request path must lie inside the root, nothing else is ever created
- * outside it. With a root, an operation whose path passes
- * through a symbolic link below the root (or is one) fails with {@link FileSystemException}:
- * nothing is read or written through it. This is checked under the lock; a link swapped in by another
+ * inside the root. Anything else is refused with {@link PathRefusedException} before anything is
+ * locked or touched, and so are a write, move or delete of the root itself, a move of a path into
+ * its own subtree (or onto an ancestor), and a write or move to a name of the temp-name form. With
+ * a root, an operation whose path passes through a symbolic link below the root (or is one) fails
+ * with {@link SymbolicLinkRefusedException}, a {@link java.nio.file.FileSystemException}: nothing is
+ * read or written through it. Each refusal has a {@link PathRefusedException.Reason} and a
+ * {@code publicMessage()} that names no path, for answers to remote callers. Missing directories
+ * are created: a missing root is created on first use together with its missing parents (the
+ * operator's own setting), and since a request path must lie inside the root, nothing else is
+ * ever created outside it. The link check is made under the lock; a link swapped in by another
  * process between the check and the use is not detected (such a process bypasses the locks).
  * Without a root, symbolic links are not inspected. Filesystem errors surface as the JDK's own
  * {@link IOException} subclasses. The client works on any {@link java.nio.file.FileSystem}
@@ -500,14 +501,13 @@ public final class PersistenceClient {
     }
 
     /** With a root: refuses a path that is, or passes through, a symbolic link below the root. */
-    private void refuseLinks(Path path) throws FileSystemException {
+    private void refuseLinks(Path path) throws SymbolicLinkRefusedException {
         if (root == null) {
             return;
         }
         for (Path p = path; p != null && !p.equals(root); p = p.getParent()) {
             if (Files.isSymbolicLink(p)) {
-                throw new FileSystemException(path.toString(), p.toString(),
-                        "Refused: the path passes through a symbolic link inside the root");
+                throw new SymbolicLinkRefusedException(path, p);
             }
         }
     }
