@@ -39,8 +39,11 @@ import java.util.regex.Pattern;
  * from its creation (never more readable than the content it replaces), and a new file — or one
  * replacing a symbolic link, whose own mode means nothing — gets the default mode of a new file.
  *
- * <p>The caller holds a WRITE lock on the target from {@link #create} to the end of the temp. Not a
- * {@code Temp}'s methods, but this class is thread-safe.
+ * <p>The caller holds a WRITE lock on the target from {@link #create} to the end of the temp, checks
+ * the path (confinement, links) before, and calls {@link Temp#commit} or {@link Temp#discard} once.
+ * For several files replaced together, {@link Temp#sync} each, {@link Temp#rename} each, then make
+ * their directories durable with the {@link DirectoryDurability} given here. This class is
+ * thread-safe; a {@code Temp} is used by one thread at a time.
  */
 final class AtomicReplacement {
 
