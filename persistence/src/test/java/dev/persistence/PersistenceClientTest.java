@@ -49,18 +49,23 @@ class PersistenceClientTest {
     private LockManager manager;
     private PersistenceClient client;
     private ExecutorService threads;
+    /** One pooled thread, whose tasks are unrelated to each other: where a stream's lock must not stay. */
+    private ExecutorService pooledThread;
 
     @BeforeEach
     void open() {
         manager = LockManager.create();
         client = PersistenceClient.builder(manager).build();
         threads = Executors.newCachedThreadPool();
+        pooledThread = Executors.newSingleThreadExecutor();
     }
 
     @AfterEach
     void idleAndNoTempFiles() throws Exception {
-        threads.shutdownNow();
-        assertTrue(threads.awaitTermination(10, TimeUnit.SECONDS));
+        for (ExecutorService pool : List.of(threads, pooledThread)) {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
         assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
         try (Stream<Path> files = Files.walk(dir)) {
             List<Path> temps = files.filter(f -> client.isTempName(f.getFileName().toString())).toList();
@@ -362,25 +367,19 @@ class PersistenceClientTest {
      */
     @Test
     void anOpenStreamDoesNotLetLaterTasksOnItsThreadIntoItsLock() throws Exception {
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        try {
-            Path file = dir.resolve("pooled.txt");
-            client.writeString(file, "old");
-            AtomicOutputStream out = pool.submit(() -> client.newOutputStream(file)).get(10, TimeUnit.SECONDS);
-            PersistenceClient impatient = PersistenceClient.builder(manager).lockTimeout(Duration.ofMillis(100)).build();
-            Future<?> unrelated = pool.submit(() -> {
-                impatient.writeString(file, "unrelated task");
-                return null;
-            });
-            java.util.concurrent.ExecutionException failed =
-                    assertThrows(java.util.concurrent.ExecutionException.class, () -> unrelated.get(10, TimeUnit.SECONDS));
-            assertTrue(failed.getCause() instanceof LockTimeoutException, failed.getCause().toString());
-            assertEquals("old", Files.readString(file));
-            out.abort();
-        } finally {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
-        }
+        Path file = dir.resolve("pooled.txt");
+        client.writeString(file, "old");
+        AtomicOutputStream out = pooledThread.submit(() -> client.newOutputStream(file)).get(10, TimeUnit.SECONDS);
+        PersistenceClient impatient = PersistenceClient.builder(manager).lockTimeout(Duration.ofMillis(100)).build();
+        Future<?> unrelated = pooledThread.submit(() -> {
+            impatient.writeString(file, "unrelated task");
+            return null;
+        });
+        java.util.concurrent.ExecutionException failed =
+                assertThrows(java.util.concurrent.ExecutionException.class, () -> unrelated.get(10, TimeUnit.SECONDS));
+        assertTrue(failed.getCause() instanceof LockTimeoutException, failed.getCause().toString());
+        assertEquals("old", Files.readString(file));
+        out.abort();
     }
 
     /**
@@ -390,12 +389,11 @@ class PersistenceClientTest {
      */
     @Test
     void anOpenInputStreamMakesLaterTasksOnItsThreadWaitForItsClose() throws Exception {
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        try {
-            Path file = dir.resolve("pooled-in.txt");
-            client.writeString(file, "old");
-            InputStream in = pool.submit(() -> client.newInputStream(file)).get(10, TimeUnit.SECONDS);
-            Future<?> unrelated = pool.submit(() -> {
+        Path file = dir.resolve("pooled-in.txt");
+        client.writeString(file, "old");
+        InputStream in = pooledThread.submit(() -> client.newInputStream(file)).get(10, TimeUnit.SECONDS);
+        try (in) {
+            Future<?> unrelated = pooledThread.submit(() -> {
                 client.writeString(file, "unrelated task");
                 return null;
             });
@@ -408,11 +406,8 @@ class PersistenceClientTest {
             assertEquals("old", new String(in.readAllBytes(), StandardCharsets.UTF_8));
             in.close();
             unrelated.get(10, TimeUnit.SECONDS);
-            assertEquals("unrelated task", Files.readString(file));
-        } finally {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
         }
+        assertEquals("unrelated task", Files.readString(file));
     }
 
     @Test
