@@ -42,11 +42,8 @@ import dev.persistence.PathRefusedException;
  */
 public record ErrorAnswer(int status, String body, OptionalLong retryAfterSeconds) {
 
-    /** 400 Bad Request. */
-    public static final int BAD_REQUEST = 400;
-
-    /** 503 Service Unavailable. */
-    public static final int SERVICE_UNAVAILABLE = 503;
+    private static final int BAD_REQUEST = 400;
+    private static final int SERVICE_UNAVAILABLE = 503;
 
     /** The {@code Retry-After} of a lock timeout unless the server configures its own. */
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);

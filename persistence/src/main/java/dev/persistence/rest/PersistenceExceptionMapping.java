@@ -2,6 +2,7 @@ package dev.persistence.rest;
 
 import java.time.Duration;
 
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -34,10 +35,14 @@ import dev.persistence.PathRefusedException;
  *
  * A subclass that calls {@link #PersistenceExceptionMapping(Duration)} chooses the
  * {@code Retry-After} of a lock timeout (default {@link ErrorAnswer#DEFAULT_RETRY_AFTER}).
- * An application's own mapper for one of these exceptions takes precedence as JAX-RS orders
- * mappers (the most specific exception type wins).
+ * An application's own mapper still wins: one for a more specific exception type as JAX-RS
+ * always chooses, one for the same type because these are registered at priority
+ * {@code Priorities.USER + 1}, below an application mapper's default.
  */
 public class PersistenceExceptionMapping implements Feature {
+
+    /** Just below an application's mappers (default {@code USER}), as the Quarkus extension registers its own. */
+    private static final int MAPPER_PRIORITY = Priorities.USER + 1;
 
     private final Duration retryAfter;
 
@@ -57,9 +62,9 @@ public class PersistenceExceptionMapping implements Feature {
 
     @Override
     public boolean configure(FeatureContext context) {
-        context.register(new PathRefused());
-        context.register(new LockTimeout(retryAfter));
-        context.register(new LockLost());
+        context.register(new PathRefused(), MAPPER_PRIORITY);
+        context.register(new LockTimeout(retryAfter), MAPPER_PRIORITY);
+        context.register(new LockLost(), MAPPER_PRIORITY);
         return true;
     }
 
