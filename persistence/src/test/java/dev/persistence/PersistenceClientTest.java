@@ -399,7 +399,7 @@ class PersistenceClientTest {
                 client.writeString(file, "unrelated task");
                 return null;
             });
-            LockManagerContract.await(() -> manager.stats().queued() == 1 || unrelated.isDone(),
+            Await.await(() -> manager.stats().queued() == 1 || unrelated.isDone(),
                     "the unrelated write enqueued");
             if (unrelated.isDone()) {
                 unrelated.get(); // shows how it failed
