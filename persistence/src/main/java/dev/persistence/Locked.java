@@ -15,18 +15,37 @@ import jakarta.interceptor.InterceptorBinding;
  * Runs a CDI business method under a hierarchical lock of the application's {@link LockManager}.
  *
  * <pre>{@code
- * @Locked(path = "/data/orders/{id}", mode = LockMode.WRITE)
+ * @Locked(path = "orders/{id}", mode = LockMode.WRITE)
  * public void update(String id, Order order) { ... }
+ *
+ * @Locked(path = {"accounts/{from}", "accounts/{to}"})
+ * public void transfer(String from, String to, long amount) { ... }
+ *
+ * @Locked(path = "customers/{order.customer}/orders/{order.id}")
+ * public void place(Order order) { ... }
  * }</pre>
  *
- * <p>{@code ${key}} in the path is replaced, once, by the MicroProfile Config value of
- * {@code key} — typically {@code @Locked(path = "${persistence.root}/orders/{id}")} — and may
- * span several segments. {@code {name}} in the path is replaced by the method parameter of that name (compile with
- * {@code -parameters}), {@code {0}} by the first parameter, {@code {1}} by the second, and so
- * on. Each value must be one path segment: a {@code null} or empty value, {@code .}, {@code ..},
- * or a value containing {@code /}, {@code \}, NUL or another control character is refused with
- * {@link dev.persistence.LockedPathValueException} (an {@link IllegalArgumentException})
- * and the method is not invoked. The resolved path must be absolute and normal.
+ * <p>A template that starts with neither {@code /} nor <code>${</code> lies under
+ * {@code persistence.root} ({@code orders/{id}} is {@code <root>/orders/{id}}, the same lock as
+ * {@code ${persistence.root}/orders/{id}}); without a configured root such a template is a
+ * deployment error. {@code ${key}} in a path is replaced, once, by the MicroProfile Config value
+ * of {@code key}, and may span several segments. {@code {name}} is replaced by the method
+ * parameter of that name (compile with {@code -parameters}), {@code {0}} by the first parameter,
+ * {@code {1}} by the second, and so on; {@code {name.property}} by a property of that parameter —
+ * a record component, or a public getter {@code getProperty()} / {@code isProperty()} — and
+ * {@code {name.a.b}} by a property of a property. A property that the parameter's type does not
+ * have is a deployment error. Each value must be one path segment: a {@code null} (anywhere along
+ * the way) or empty value, {@code .}, {@code ..}, or a value containing {@code /}, {@code \}, NUL
+ * or another control character is refused with {@link dev.persistence.LockedPathValueException}
+ * (an {@link IllegalArgumentException}) and the method is not invoked — the same check as
+ * {@link PersistenceClient#resolve}, which builds the same paths in the method's body. The
+ * resolved paths must be absolute and normal.
+ *
+ * <p>Several paths are granted together: one request with one arrival, all-or-nothing, in
+ * arrival order against every conflicting request ({@link LockManager#acquireAll}), so no two
+ * calls can deadlock whatever the order of their arguments, and a call waiting for one path
+ * holds none of the others meanwhile. Repeated paths and a path at or below another of the same
+ * call are folded into one.
  *
  * <p>A synchronous method runs under the lock, which is released on every exit, exceptions
  * included. A method returning a {@link java.util.concurrent.CompletionStage} keeps the lock

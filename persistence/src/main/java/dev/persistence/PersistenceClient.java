@@ -2,6 +2,7 @@ package dev.persistence;
 
 import dev.persistence.PathRefusedException.Reason;
 import dev.persistence.spi.PathRules;
+import dev.persistence.spi.PathSegments;
 
 import java.io.BufferedOutputStream;
 import java.io.FilterInputStream;
@@ -155,6 +156,33 @@ public final class PersistenceClient {
     /** The root every path must lie in, if one was set. */
     public java.util.Optional<Path> root() {
         return java.util.Optional.ofNullable(root);
+    }
+
+    /**
+     * The path of {@code segments} under the root: {@code resolve("orders", id)} is
+     * {@code <root>/orders/<id>}, and names exactly that entry whatever the values are. Each
+     * segment is checked exactly as a {@link Locked @Locked} placeholder's value is: {@code null},
+     * empty, {@code .}, {@code ..}, or a value containing {@code /}, {@code \}, NUL or another
+     * control character is refused with {@link LockedPathValueException} (a
+     * {@link PathRefusedException} with {@link PathRefusedException.Reason#NOT_A_SEGMENT}), so
+     * untrusted input never reaches another level. No segments: the root itself.
+     *
+     * @throws LockedPathValueException if a segment is not one path segment
+     * @throws IllegalStateException    if this client has no root
+     */
+    public Path resolve(String... segments) {
+        if (root == null) {
+            throw new IllegalStateException("resolve needs a root, and this client has none (Builder.root, persistence.root)");
+        }
+        Path path = root;
+        for (int i = 0; i < segments.length; i++) {
+            String segment = segments[i];
+            if (!PathSegments.isSegment(segment)) { // the message is built only for a refusal
+                PathSegments.require(segment, "PersistenceClient.resolve: segment " + i);
+            }
+            path = path.resolve(segment);
+        }
+        return path;
     }
 
     // ------------------------------------------------------------------ reads

@@ -71,7 +71,7 @@ class JdkOnlyCoreTest {
                 client.writeString(dir.resolve("orders").resolve("1"), "written");
             }
             Method annotated = UsesTheCore.class.getDeclaredMethod("annotated", String.class);
-            String path = annotated.getAnnotation(Locked.class).path();
+            String path = String.join(", ", annotated.getAnnotation(Locked.class).path());
             return client.readString(dir.resolve("orders").resolve("1")) + " and read under " + path + "; "
                     + (manager.stats().idle() ? "idle" : "busy");
         }

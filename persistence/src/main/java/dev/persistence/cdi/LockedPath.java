@@ -72,7 +72,7 @@ public final class LockedPath {
     /**
      * Replaces each {@code ${key}} of a template with the configuration value of {@code key}, a
      * trusted value that may span several segments (such as {@code ${persistence.root}}), and puts
-     * {@code persistence.root} before a template that starts with neither {@code /} nor {@code ${}.
+     * {@code persistence.root} before a template that starts with neither {@code /} nor <code>${</code>.
      */
     static String expand(String template, Function<String, Optional<String>> config, String where) {
         StringBuilder expanded = new StringBuilder();

@@ -116,6 +116,16 @@ class ConfiguredBeansTest {
     }
 
     @Test
+    void aMissingPropertyAndARelativeTemplateWithoutARootFailTheDeployment() {
+        RuntimeException failure = assertThrows(RuntimeException.class,
+                () -> cdi.start(Map.of(), BrokenShapesService.class).close());
+        String message = CdiTestSupport.messages(failure);
+        assertTrue(message.contains("2 @Locked problem(s)"), message);
+        assertTrue(message.contains("'/orders/{order.nope}'") && message.contains("has no property 'nope'"), message);
+        assertTrue(message.contains("'orders/{id}'") && message.contains("is relative to persistence.root"), message);
+    }
+
+    @Test
     void durabilityKeyAndItsShorthandChooseTheLevel() {
         Map<Map<String, String>, Durability> cases = Map.of(
                 Map.of(), Durability.ATOMIC,
