@@ -122,6 +122,6 @@ class LockContextTest {
         }
         assertFalse(LockContext.covers(p("/s/a"), LockMode.READ));
         lock.close();
-        assertEquals(0, LockContext.current().size());
+        assertEquals(0, dev.persistence.spi.ThreadContexts.currentLocks().length);
     }
 }
