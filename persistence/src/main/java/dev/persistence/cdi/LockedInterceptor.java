@@ -45,10 +45,11 @@ import dev.persistence.spi.Reentrancy;
  *     return. On a thread that must not block (LockedThreads) it fails at once, unless a lock
  *     of the thread's context already covers it (a nested hold never waits).
  *   - CompletionStage / CompletableFuture: held until the stage completes. Inside a covering
- *     lock of the context the hold is pinned there (it outlives the enclosing scope); on a thread
- *     that may block, the acquisition blocks as for a synchronous call; on one that must not,
- *     it is asynchronous and the method runs when the lock is granted, on the executor the
- *     platform names (the caller's event loop).
+ *     lock of the context the hold is pinned there (it outlives the enclosing scope; a manager
+ *     without pinned holds is refused at once rather than joined); on a thread that may block,
+ *     the acquisition blocks as for a synchronous call; on one that must not, it is asynchronous
+ *     and the method runs when the lock is granted, on the executor the platform names (the
+ *     caller's event loop), unless the caller gave up on the result first (AsyncGrant decides).
  *   - a type a LockedReturnType plug-in supports (Mutiny's Uni under Quarkus): the plug-in.
  * The method runs with its lock in the LockContext, so its synchronous part may use the covered
  * paths; the calling thread never keeps an asynchronous method's lock in its context.

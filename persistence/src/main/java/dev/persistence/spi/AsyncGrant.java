@@ -62,9 +62,4 @@ public final class AsyncGrant {
         }
         return false;
     }
-
-    /** Whether {@link #cancel()} won. */
-    public boolean isCancelled() {
-        return state.get() == CANCELLED;
-    }
 }

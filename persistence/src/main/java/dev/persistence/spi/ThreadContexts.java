@@ -3,8 +3,6 @@ package dev.persistence.spi;
 import dev.persistence.LockContext;
 import dev.persistence.PathLock;
 
-import java.util.Arrays;
-
 /*
  * The library's one ThreadLocal: each thread's stack of context frames. It owns two invariants:
  *   - A lock counts in a context only while it is live (ThreadContexts.isLive): a closed lock
@@ -15,7 +13,9 @@ import java.util.Arrays;
  *     any lock; a scope's frame is removed when the scope closes. An application server's
  *     pooled threads so keep nothing that pins the application's class loader.
  * Frames are touched only by their thread; a hold may be ended from any thread (a volatile
- * flag), and its frame drops it lazily.
+ * flag), and its frame drops it lazily. A frame links its holds newest first, so that the
+ * common case — one lock acquired and released outside any scope — costs one frame and one hold
+ * (see the allocation budget in benchmarks.adoc).
  */
 
 /**
@@ -27,7 +27,6 @@ import java.util.Arrays;
 public final class ThreadContexts {
 
     private static final PathLock[] NO_LOCKS = new PathLock[0];
-    private static final Hold[] NO_HOLDS = new Hold[0];
     private static final ThreadLocal<Frame> CURRENT = new ThreadLocal<>();
 
     private ThreadContexts() {
@@ -47,14 +46,10 @@ public final class ThreadContexts {
      * until the returned activation is closed on this thread.
      */
     public static Activation activate(PathLock[] locks) {
-        Frame previous = CURRENT.get();
-        Hold[] holds = new Hold[locks.length];
-        Frame frame = new Frame(previous, false);
-        for (int i = 0; i < locks.length; i++) {
-            holds[i] = new Hold(locks[i], frame);
+        Frame frame = new Frame(CURRENT.get(), false);
+        for (PathLock lock : locks) {
+            frame.add(new Hold(lock));
         }
-        frame.holds = holds;
-        frame.size = holds.length;
         CURRENT.set(frame);
         return new Activation(frame);
     }
@@ -93,7 +88,7 @@ public final class ThreadContexts {
             frame = new Frame(null, true);
             CURRENT.set(frame);
         }
-        Hold hold = new Hold(lock, frame);
+        Hold hold = new Hold(lock);
         frame.add(hold);
         return hold;
     }
@@ -101,7 +96,7 @@ public final class ThreadContexts {
     /** The current frame, or null; an implicit frame left with no live hold is removed first. */
     private static Frame frame() {
         Frame frame = CURRENT.get();
-        if (frame != null && frame.implicit && frame.liveCount() == 0) {
+        if (frame != null && frame.implicit && frame.isEmpty()) {
             CURRENT.remove();
             return null;
         }
@@ -111,25 +106,22 @@ public final class ThreadContexts {
     /** One lock's membership in one frame. */
     static final class Hold {
         final PathLock lock;
-        private final Frame frame;
+        /** The next older hold of the same frame. */
+        Hold older;
         private volatile boolean ended;
 
-        Hold(PathLock lock, Frame frame) {
+        Hold(PathLock lock) {
             this.lock = lock;
-            this.frame = frame;
         }
 
         /**
          * Ends the membership (not the lock's membership in contexts captured from the frame);
-         * idempotent, callable from any thread. On the frame's own thread, an implicit frame
-         * left without a live hold leaves the thread at once.
+         * idempotent, callable from any thread. If the calling thread's own implicit frame is
+         * left without a live hold (the hold was its last), that frame leaves the thread at once.
          */
         void end() {
             ended = true;
-            if (frame.thread == Thread.currentThread() && frame.implicit && CURRENT.get() == frame
-                    && frame.liveCount() == 0) {
-                CURRENT.remove();
-            }
+            frame();
         }
 
         boolean counts() {
@@ -166,7 +158,7 @@ public final class ThreadContexts {
             }
             closed = true;
             Frame previous = frame.previous;
-            if (previous == null || previous.implicit && previous.liveCount() == 0) {
+            if (previous == null || previous.implicit && previous.isEmpty()) {
                 CURRENT.remove();
             } else {
                 CURRENT.set(previous);
@@ -174,14 +166,12 @@ public final class ThreadContexts {
         }
     }
 
-    /** A thread's current context: holds appended by acquisitions, those that stopped counting dropped lazily. */
+    /** A thread's current context: holds linked newest first, those that stopped counting unlinked lazily. */
     private static final class Frame {
         final Frame previous;
         /** Created by an acquisition outside any scope: removed as soon as it holds nothing live. */
         final boolean implicit;
-        final Thread thread = Thread.currentThread();
-        Hold[] holds = NO_HOLDS;
-        int size;
+        Hold newest;
 
         Frame(Frame previous, boolean implicit) {
             this.previous = previous;
@@ -189,41 +179,41 @@ public final class ThreadContexts {
         }
 
         void add(Hold hold) {
-            compact();
-            if (size == holds.length) {
-                holds = Arrays.copyOf(holds, Math.max(4, size * 2));
-            }
-            holds[size++] = hold;
+            hold.older = newest;
+            newest = hold;
         }
 
-        int liveCount() {
-            compact();
-            return size;
+        boolean isEmpty() {
+            return compact() == 0;
         }
 
         PathLock[] liveLocks() {
-            compact();
-            if (size == 0) {
+            int count = compact();
+            if (count == 0) {
                 return NO_LOCKS;
             }
-            PathLock[] locks = new PathLock[size];
-            for (int i = 0; i < size; i++) {
-                locks[i] = holds[i].lock;
+            PathLock[] locks = new PathLock[count];
+            for (Hold hold = newest; hold != null; hold = hold.older) {
+                locks[--count] = hold.lock;
             }
             return locks;
         }
 
-        private void compact() {
-            int kept = 0;
-            for (int i = 0; i < size; i++) {
-                if (holds[i].counts()) {
-                    holds[kept++] = holds[i];
+        /** Unlinks the holds that no longer count; returns how many are left. */
+        private int compact() {
+            int count = 0;
+            Hold newer = null;
+            for (Hold hold = newest; hold != null; hold = hold.older) {
+                if (hold.counts()) {
+                    count++;
+                    newer = hold;
+                } else if (newer == null) {
+                    newest = hold.older;
+                } else {
+                    newer.older = hold.older;
                 }
             }
-            for (int i = kept; i < size; i++) {
-                holds[i] = null;
-            }
-            size = kept;
+            return count;
         }
     }
 }
