@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.Timeout;
 
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
-import dev.persistence.LockStats;
 import dev.persistence.Locked;
 import dev.persistence.LockManagerContract;
 import dev.persistence.PathLock;
@@ -127,39 +125,7 @@ class EventLoopLockedTest {
         @Alternative
         @Singleton
         LockManager manager() {
-            return new Unpinned(LockManager.create());
-        }
-    }
-
-    private record Unpinned(LockManager delegate) implements LockManager {
-        @Override
-        public PathLock acquire(Path path, LockMode mode) throws InterruptedException {
-            return delegate.acquire(path, mode);
-        }
-
-        @Override
-        public PathLock acquire(Path path, LockMode mode, Duration timeout) throws InterruptedException {
-            return delegate.acquire(path, mode, timeout);
-        }
-
-        @Override
-        public CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode) {
-            return delegate.acquireAsync(path, mode);
-        }
-
-        @Override
-        public PathLock acquireAll(Collection<Path> paths, LockMode mode) throws InterruptedException {
-            return delegate.acquireAll(paths, mode);
-        }
-
-        @Override
-        public PathLock acquireAll(Collection<Path> paths, LockMode mode, Duration timeout) throws InterruptedException {
-            return delegate.acquireAll(paths, mode, timeout);
-        }
-
-        @Override
-        public LockStats stats() {
-            return delegate.stats();
+            return new ForwardingLockManager(LockManager.create());
         }
     }
 }

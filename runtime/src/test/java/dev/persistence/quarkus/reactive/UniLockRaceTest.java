@@ -149,6 +149,15 @@ class UniLockRaceTest {
         }
     }
 
+    /** Spins a little, then yields: on a busy machine a spinning waiter would hold the core its peer needs. */
+    private static void idle(int waits) {
+        if (waits < 1_000) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
+
     /** A thread that closes the holder it is handed after a random spin: the grant happens on it. */
     private static final class Releaser extends Thread {
         private volatile PathLock handed;
@@ -164,8 +173,8 @@ class UniLockRaceTest {
         }
 
         void awaitReleased() {
-            while (handed != null) {
-                Thread.onSpinWait();
+            for (int waits = 0; handed != null; waits++) {
+                idle(waits);
             }
         }
 
@@ -176,12 +185,13 @@ class UniLockRaceTest {
 
         @Override
         public void run() {
-            while (!finished) {
+            for (int waits = 0; !finished; waits++) {
                 PathLock holder = handed;
                 if (holder == null) {
-                    Thread.onSpinWait();
+                    idle(waits);
                     continue;
                 }
+                waits = 0;
                 spin();
                 holder.close();
                 handed = null;
