@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 import dev.persistence.Locked;
-import dev.persistence.LockManagerContract;
+import dev.persistence.testsupport.Await;
 import dev.persistence.PathLock;
 import dev.persistence.cdi.spi.LockedThreads;
 
@@ -73,7 +73,7 @@ class EventLoopLockedTest {
         assertFalse(call.isDone(), "granted although /loop/c was held");
         call.cancel(false);
         holder.close();
-        LockManagerContract.await(() -> manager.stats().idle(), "no lock left, but " + manager.stats());
+        Await.await(() -> manager.stats().idle(), "no lock left, but " + manager.stats());
         assertEquals(before, LoopService.BODIES.get(), "the body of a cancelled call ran");
     }
 

@@ -1,5 +1,6 @@
 package dev.persistence.quarkus.reactive;
 
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -40,8 +41,8 @@ import dev.persistence.spi.AsyncGrant;
 public class UniLockedReturnType implements LockedReturnType {
 
     @Override
-    public boolean supports(Class<?> returnType) {
-        return returnType == Uni.class;
+    public Set<String> supportedTypes() {
+        return Set.of(Uni.class.getName());
     }
 
     @Override
