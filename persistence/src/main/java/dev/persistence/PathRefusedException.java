@@ -32,6 +32,8 @@ public class PathRefusedException extends IllegalArgumentException {
         TEMP_NAME("The file name has the form of a temp file name"),
         /** A move of a path into itself or onto its own ancestor. */
         MOVE_INTO_ITSELF("A path cannot be moved into itself or onto its own ancestor"),
+        /** A path of a batch inside another path of the same batch. */
+        NESTED_IN_BATCH("A batch cannot change both a path and a path inside it"),
         /** A value meant as one path segment is not one (empty, {@code .}, {@code ..}, a separator, a control character). */
         NOT_A_SEGMENT("A path segment must be non-empty, not '.' or '..', without separators or control characters");
 

@@ -132,6 +132,8 @@ public final class PersistenceClient {
     private final Path root;
     private final Duration lockTimeout;
     private final Listener listener;
+    /** This client at the level its batches sync at (see {@link Batch}): itself, or its DURABLE twin. */
+    private final PersistenceClient batchSyncing;
 
     private PersistenceClient(Builder builder) {
         this.manager = builder.manager;
@@ -141,6 +143,19 @@ public final class PersistenceClient {
         this.root = builder.root;
         this.lockTimeout = builder.lockTimeout;
         this.listener = builder.listener;
+        this.batchSyncing = durability == Durability.ATOMIC ? new PersistenceClient(this, Durability.DURABLE) : this;
+    }
+
+    /** A copy of {@code client} at another level. */
+    private PersistenceClient(PersistenceClient client, Durability durability) {
+        this.manager = client.manager;
+        this.durability = durability;
+        this.tempSuffix = client.tempSuffix;
+        this.tempName = client.tempName;
+        this.root = client.root;
+        this.lockTimeout = client.lockTimeout;
+        this.listener = client.listener;
+        this.batchSyncing = this;
     }
 
     /** A builder of a client that takes its locks from {@code manager}. */
@@ -255,16 +270,8 @@ public final class PersistenceClient {
         Path target = writable(file);
         try (PathLock lock = lock(target, LockMode.WRITE)) {
             refuseLinks(target);
-            Path temp = tempFor(target);
-            FileChannel channel = createTempIn(temp, target);
+            Path temp = writeTemp(target, data);
             try {
-                try (channel) {
-                    ByteBuffer buffer = ByteBuffer.wrap(data);
-                    while (buffer.hasRemaining()) {
-                        channel.write(buffer);
-                    }
-                    syncData(channel);
-                }
                 replace(lock, temp, target);
             } catch (IOException | RuntimeException | Error e) {
                 discard(temp, e);
@@ -273,6 +280,15 @@ public final class PersistenceClient {
             syncDirectory(target.getParent());
         }
         listener.written(durability, System.nanoTime() - start);
+    }
+
+    /**
+     * Starts a {@link Batch} of writes and deletes that {@link Batch#commit()} applies all
+     * together or not at all, across a crash and, at {@link Durability#ATOMIC} and
+     * {@link Durability#DURABLE}, a power loss.
+     */
+    public Batch batch() {
+        return new Batch(this);
     }
 
     /** {@link #write} of the text encoded as UTF-8. */
@@ -345,31 +361,38 @@ public final class PersistenceClient {
                 }
                 throw new NoSuchFileException(target.toString());
             }
-            if (chosen.contains(DeleteOption.RECURSIVE)
-                    && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                Files.walkFileTree(target, new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                        Files.delete(f);
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path d, IOException failure) throws IOException {
-                        if (failure != null) {
-                            throw failure;
-                        }
-                        Files.delete(d);
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
-            } else {
-                Files.delete(target);
-            }
-            if (!UNSYNCED_DIRECTORIES.isEmpty()) {
-                UNSYNCED_DIRECTORIES.removeIf(d -> d.startsWith(target));
-            }
+            deleteEntry(target, chosen.contains(DeleteOption.RECURSIVE));
             syncDirectory(target.getParent());
+        }
+    }
+
+    /**
+     * Deletes an existing file or directory, with everything below it if {@code recursive} (symbolic
+     * links are deleted, not followed); the caller holds its WRITE lock and fsyncs its parent.
+     */
+    void deleteEntry(Path target, boolean recursive) throws IOException {
+        if (recursive && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            Files.walkFileTree(target, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(f);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException failure) throws IOException {
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } else {
+            Files.delete(target);
+        }
+        if (!UNSYNCED_DIRECTORIES.isEmpty()) {
+            UNSYNCED_DIRECTORIES.removeIf(d -> d.startsWith(target));
         }
     }
 
@@ -410,8 +433,10 @@ public final class PersistenceClient {
     /**
      * Deletes, under a WRITE lock on {@code dir}, every temp file this client's naming scheme
      * (with its temp suffix) left anywhere below {@code dir} — what a crash between creating a
-     * temp file and renaming it leaves behind — and returns how many it deleted. Other files
-     * are never touched. A missing directory has nothing to recover.
+     * temp file and renaming it leaves behind — and returns how many it deleted; then completes
+     * every {@linkplain Batch batch} whose intent file lies below {@code dir} (a batch that a
+     * crash interrupted after its commit point), so that each batch is in place as a whole or not
+     * at all. Other files are never touched. A missing directory has nothing to recover.
      */
     public int recover(Path dir) throws IOException {
         Path target = checked(dir, LockMode.WRITE);
@@ -421,6 +446,7 @@ public final class PersistenceClient {
                 return 0;
             }
             Set<Path> touched = new HashSet<>();
+            List<Path> intents = new ArrayList<>();
             int[] removed = {0};
             Files.walkFileTree(target, new SimpleFileVisitor<>() {
                 @Override
@@ -429,6 +455,8 @@ public final class PersistenceClient {
                         Files.delete(f);
                         touched.add(f.getParent());
                         removed[0]++;
+                    } else if (attrs.isRegularFile() && BatchJournal.isIntentName(f.getFileName().toString(), tempSuffix)) {
+                        intents.add(f);
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -436,6 +464,7 @@ public final class PersistenceClient {
             for (Path d : touched) {
                 syncDirectory(d);
             }
+            BatchJournal.rollForward(this, intents);
             listener.recovered(removed[0]);
             return removed[0];
         }
@@ -460,9 +489,10 @@ public final class PersistenceClient {
      * {@link #checked} for a path that a write or move creates: its name must not be in the
      * temp-name space of any suffix.
      */
-    private Path writable(Path path) {
+    Path writable(Path path) {
         notRoot(path);
-        if (ANY_TEMP_NAME.matcher(path.getFileName().toString()).matches()) {
+        String name = path.getFileName().toString();
+        if (ANY_TEMP_NAME.matcher(name).matches() || BatchJournal.hasAnyIntentName(name)) {
             throw new PathRefusedException(Reason.TEMP_NAME, path, "Refused: '" + path.getFileName()
                     + "' has the form of a temp file name, which recover() would delete");
         }
@@ -470,7 +500,7 @@ public final class PersistenceClient {
     }
 
     /** {@link #checked} for a WRITE on a path that is replaced, moved or deleted: never the root. */
-    private Path notRoot(Path path) {
+    Path notRoot(Path path) {
         checked(path, LockMode.WRITE);
         if (path.equals(root)) {
             throw new PathRefusedException(Reason.DATA_ROOT, path, "Refused: the root '" + root + "' itself is never replaced, moved or deleted");
@@ -486,7 +516,7 @@ public final class PersistenceClient {
         }
     }
 
-    private PathLock lockAll(List<Path> paths) throws IOException {
+    PathLock lockAll(List<Path> paths) throws IOException {
         try {
             return lockTimeout == null ? manager.acquireAll(paths, LockMode.WRITE)
                     : manager.acquireAll(paths, LockMode.WRITE, lockTimeout);
@@ -503,7 +533,7 @@ public final class PersistenceClient {
     }
 
     /** With a root: refuses a path that is, or passes through, a symbolic link below the root. */
-    private void refuseLinks(Path path) throws FileSystemException {
+    void refuseLinks(Path path) throws FileSystemException {
         if (root == null) {
             return;
         }
@@ -527,6 +557,36 @@ public final class PersistenceClient {
         return text.toString();
     }
 
+    /** The temp suffix, the last part of this client's temp file names. */
+    String tempSuffix() {
+        return tempSuffix;
+    }
+
+    /** This client at the level its batches sync at: {@link Durability#ATOMIC} ones sync as DURABLE ones. */
+    PersistenceClient batchSyncing() {
+        return batchSyncing;
+    }
+
+    /**
+     * Writes {@code data} to a new temp file beside {@code target} (creating missing directories)
+     * and syncs it at this client's level; returns the temp file. If this throws, no temp file is left.
+     */
+    Path writeTemp(Path target, byte[] data) throws IOException {
+        Path temp = tempFor(target);
+        FileChannel channel = createTempIn(temp, target);
+        try (channel) {
+            ByteBuffer buffer = ByteBuffer.wrap(data);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            syncData(channel);
+        } catch (IOException | RuntimeException | Error e) {
+            discard(temp, e);
+            throw e;
+        }
+        return temp;
+    }
+
     private Path tempFor(Path target) {
         String name = target.getFileName().toString();
         if (name.length() > TEMP_NAME_PREFIX_MAX) {
@@ -546,7 +606,7 @@ public final class PersistenceClient {
     }
 
     /** Renames the temp file over the target; the lock must still be held at that moment. */
-    private void replace(PathLock lock, Path temp, Path target) throws IOException {
+    void replace(PathLock lock, Path temp, Path target) throws IOException {
         if (!lock.isHeld()) {
             throw new LockLostException("Lock on " + target + " lost before commit; the write was discarded");
         }
@@ -634,7 +694,7 @@ public final class PersistenceClient {
         }
     }
 
-    private static void discard(Path temp, Throwable cause) {
+    static void discard(Path temp, Throwable cause) {
         try {
             Files.deleteIfExists(temp);
         } catch (IOException | RuntimeException cleanup) {
@@ -648,7 +708,7 @@ public final class PersistenceClient {
      * mode each one's parent is fsync'd, and a directory that a concurrent writer has created but
      * not yet made durable is made durable here too before this write is acknowledged.
      */
-    private void ensureDirectory(Path dir) throws IOException {
+    void ensureDirectory(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
             if (durable() && UNSYNCED_DIRECTORIES.contains(dir)) {
                 syncCreatedChain(dir);
@@ -711,7 +771,7 @@ public final class PersistenceClient {
         }
     }
 
-    private void syncDirectory(Path dir) throws IOException {
+    void syncDirectory(Path dir) throws IOException {
         if (durable() && dir != null) {
             DirectorySync.of(dir).sync(dir, listener);
         }

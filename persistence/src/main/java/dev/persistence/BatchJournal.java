@@ -1,0 +1,332 @@
+package dev.persistence;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+
+/*
+ * The crash-atomic recipe of batches: the intent file (its name, place and format), the order in
+ * which a batch's temp files, intent, renames, deletes and fsyncs happen, and the roll-forward that
+ * recover() runs on the intents a crash left behind. Temp files, renames and directory fsyncs are
+ * the client's own (writeTemp, replace, syncDirectory); this class only orders them.
+ */
+
+/**
+ * Commits a batch's changes, and completes after a crash the batches that were committed, with a
+ * redo intent on plain {@code rename(2)} and {@code fsync(2)}.
+ *
+ * <h2>The recipe</h2>
+ * Under the WRITE lock of every changed path, with the client's batch level (an
+ * {@link Durability#ATOMIC} client syncs its batches as a {@link Durability#DURABLE} one):
+ * <ol>
+ * <li>each new content goes to its temp file beside its target, which is fsync'd (missing
+ *     directories are created, and their parents fsync'd);
+ * <li>the <em>intent</em> — every change of the batch with its new content, and a CRC-32C of it
+ *     all — goes to a temp file in the batch's home (the deepest directory holding every changed
+ *     path), which is fsync'd and renamed to its intent name, {@code .persistence-batch.<16 hex
+ *     digits>.<temp suffix>}; then the home is fsync'd. <b>This fsync is the commit point</b>:
+ *     before it ends, nothing of the batch is visible at any target; after it, the intent is on disk
+ *     whole (its data was fsync'd before its name existed) and the batch will be applied;
+ * <li>each temp file is renamed over its target, each deleted path is deleted;
+ * <li>the directory of each changed path is fsync'd, so the whole applied batch is on disk;
+ * <li>the intent is deleted and the home fsync'd, before the lock is released.
+ * </ol>
+ * {@link #rollForward} (run by {@code recover}) applies every intent it is given again from its
+ * own content — steps 3 to 5, the temp files written anew — whatever a crash left of the first
+ * attempt: a rename that half survived a power loss, a temp file lost with its directory entry, a
+ * delete done or not. A batch with no intent on disk was not committed: nothing of it is at any
+ * target, and its temp files are orphans that {@code recover} deletes by name.
+ *
+ * <h2>Why each fsync is needed</h2>
+ * The intent's data before its rename: otherwise its name may survive with a torn content. The home
+ * after the rename, before any target changes: otherwise a power loss may keep some renames and
+ * lose the intent that would complete the others. The changed directories before the intent is
+ * deleted: otherwise the deletion may survive while some renames are lost. The home after the
+ * deletion, before the lock is released: otherwise a stale intent could come back after a power
+ * loss and redo the batch over a later write to its paths. Roll-forward depends on no temp file and
+ * redoes each change as a whole, so it is correct however often it is cut short and repeated. At
+ * {@link Durability#NO_SYNC} nothing is fsync'd: the intent still orders a process crash (the
+ * kernel keeps what it was given, in order), but a power loss may leave anything; an intent whose
+ * CRC does not match was never committed and is deleted.
+ */
+final class BatchJournal {
+
+    private static final String INTENT_PREFIX = ".persistence-batch.";
+    /** Intent names of every temp suffix: refused for user paths, like temp names. */
+    private static final Pattern ANY_INTENT_NAME =
+            Pattern.compile(Pattern.quote(INTENT_PREFIX) + "[0-9a-f]{16}\\.[A-Za-z0-9_-]{1,16}");
+    /** "PBATCH" and the format's version. */
+    private static final long MAGIC = 0x5042415443480001L;
+    private static final byte WRITE = 0, DELETE = 1, DELETE_RECURSIVE = 2;
+
+    private BatchJournal() {
+    }
+
+    /** One change of a batch: a path's new content, or (content null) its deletion. */
+    record Change(Path path, byte[] content, boolean recursive) {
+        boolean isWrite() {
+            return content != null;
+        }
+    }
+
+    /** Whether a file name has the form of an intent name of any temp suffix. */
+    static boolean hasAnyIntentName(String name) {
+        return name.startsWith(INTENT_PREFIX) && ANY_INTENT_NAME.matcher(name).matches();
+    }
+
+    /** Whether a file name is an intent name of the temp suffix {@code suffix}. */
+    static boolean isIntentName(String name, String suffix) {
+        return hasAnyIntentName(name) && name.length() == INTENT_PREFIX.length() + 17 + suffix.length()
+                && name.endsWith(suffix);
+    }
+
+    /**
+     * Applies {@code changes} all together under {@code lock}, which covers every changed path:
+     * the recipe of the class description. An exception before the commit point leaves nothing (no
+     * target changed, no temp file, no intent); one after it says that the batch was committed, is
+     * partly applied, and will be completed by {@code recover}.
+     */
+    static void commit(PersistenceClient client, PathLock lock, List<Change> changes) throws IOException {
+        PersistenceClient syncing = client.batchSyncing();
+        Map<Path, Path> temps = new HashMap<>();
+        Path intent;
+        try {
+            prepare(syncing, changes, temps);
+            intent = writeIntent(syncing, lock, changes);
+        } catch (IOException | RuntimeException | Error e) {
+            discardAll(temps.values(), e);
+            throw e;
+        }
+        try {
+            finish(syncing, intent, applyChanges(syncing, changes, temps));
+        } catch (IOException e) {
+            discardAll(temps.values(), e);
+            throw new IOException("The batch is committed but only partly applied; recover() of "
+                    + intent.getParent() + " (or of a directory above it) completes it", e);
+        }
+    }
+
+    /**
+     * Step 1: writes and syncs the temp file of each write into {@code temps} (target to temp); on
+     * failure, the temps written so far are in {@code temps} for the caller to discard.
+     */
+    static void prepare(PersistenceClient syncing, List<Change> changes, Map<Path, Path> temps) throws IOException {
+        for (Change change : changes) {
+            if (change.isWrite()) {
+                temps.put(change.path(), syncing.writeTemp(change.path(), change.content()));
+            }
+        }
+    }
+
+    /**
+     * Step 2, the commit point: writes the intent of {@code changes} into their home, syncs it,
+     * renames it to its intent name while {@code lock} is still held, and syncs the home. Returns
+     * the intent; if this throws, no intent is left.
+     */
+    static Path writeIntent(PersistenceClient syncing, PathLock lock, List<Change> changes) throws IOException {
+        Path home = home(changes.stream().map(Change::path).toList());
+        syncing.ensureDirectory(home); // a batch of deletes only has created nothing
+        Path intent = home.resolve(newIntentName(syncing.tempSuffix()));
+        Path temp = syncing.writeTemp(intent, encode(home, changes));
+        try {
+            syncing.replace(lock, temp, intent);
+        } catch (IOException | RuntimeException | Error e) {
+            PersistenceClient.discard(temp, e);
+            throw e;
+        }
+        try {
+            syncing.syncDirectory(home);
+        } catch (IOException | RuntimeException | Error e) {
+            PersistenceClient.discard(intent, e);
+            throw e;
+        }
+        return intent;
+    }
+
+    /**
+     * Completes the batches of {@code intents}, intent files found by {@code recover} under its
+     * lock on a directory above them all: each is applied again from its content, then deleted. An
+     * intent whose content does not check out was never committed and is only deleted.
+     *
+     * @throws IOException if an intent checks out but names a path outside its directory (no
+     *                     intent this library wrote), or a change cannot be applied
+     */
+    static void rollForward(PersistenceClient client, List<Path> intents) throws IOException {
+        PersistenceClient syncing = client.batchSyncing();
+        for (Path intent : intents) {
+            List<Change> changes = decode(intent.getParent(), Files.readAllBytes(intent));
+            if (changes == null) {
+                finish(syncing, intent, Set.of());
+                continue;
+            }
+            for (Change change : changes) {
+                client.refuseLinks(change.path());
+            }
+            finish(syncing, intent, applyChanges(syncing, changes, Map.of()));
+        }
+    }
+
+    /**
+     * Step 3: applies committed changes, with the prepared temp file of each write or a new one
+     * where there is none; returns the directories it changed.
+     */
+    static Set<Path> applyChanges(PersistenceClient syncing, List<Change> changes, Map<Path, Path> temps)
+            throws IOException {
+        Set<Path> changed = new LinkedHashSet<>();
+        for (Change change : changes) {
+            Path target = change.path();
+            if (change.isWrite()) {
+                Path temp = temps.get(target);
+                Files.move(temp != null ? temp : syncing.writeTemp(target, change.content()), target,
+                        StandardCopyOption.ATOMIC_MOVE);
+            } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                syncing.deleteEntry(target, change.recursive());
+            }
+            changed.add(target.getParent());
+        }
+        return changed;
+    }
+
+    /** Steps 4 and 5: syncs the changed directories, then deletes the intent and syncs its directory. */
+    static void finish(PersistenceClient syncing, Path intent, Set<Path> changed) throws IOException {
+        for (Path dir : changed) {
+            syncing.syncDirectory(dir);
+        }
+        Files.delete(intent);
+        syncing.syncDirectory(intent.getParent());
+    }
+
+    private static void discardAll(Collection<Path> temps, Throwable cause) {
+        for (Path temp : temps) {
+            PersistenceClient.discard(temp, cause);
+        }
+    }
+
+    /** The deepest directory that holds every path: where the batch's intent lies. */
+    static Path home(Collection<Path> paths) {
+        Path home = null;
+        for (Path path : paths) {
+            Path parent = path.getParent();
+            if (home == null) {
+                home = parent;
+            }
+            while (!parent.startsWith(home)) {
+                home = home.getParent();
+            }
+        }
+        return home;
+    }
+
+    private static String newIntentName(String suffix) {
+        String random = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        return INTENT_PREFIX + "0".repeat(16 - random.length()) + random + "." + suffix;
+    }
+
+    // ------------------------------------------------------------------ the intent's format
+
+    /*
+     * magic (8 bytes), the number of changes (4), then per change: its kind (1), its path relative
+     * to the home as '/'-separated UTF-8 (4 + n), for a write its content (4 + n); last the CRC-32C
+     * of everything before it (4). Integers are big-endian.
+     */
+
+    static byte[] encode(Path home, List<Change> changes) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeLong(MAGIC);
+            out.writeInt(changes.size());
+            for (Change change : changes) {
+                out.writeByte(change.isWrite() ? WRITE : change.recursive() ? DELETE_RECURSIVE : DELETE);
+                StringBuilder relative = new StringBuilder();
+                for (Path name : home.relativize(change.path())) {
+                    relative.append(relative.length() == 0 ? "" : "/").append(name);
+                }
+                writeBlock(out, relative.toString().getBytes(StandardCharsets.UTF_8));
+                if (change.isWrite()) {
+                    writeBlock(out, change.content());
+                }
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(bytes.toByteArray());
+            out.writeInt((int) crc.getValue());
+        } catch (IOException impossible) {
+            throw new IllegalStateException(impossible); // a ByteArrayOutputStream does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void writeBlock(DataOutputStream out, byte[] block) throws IOException {
+        out.writeInt(block.length);
+        out.write(block);
+    }
+
+    /**
+     * The changes of an intent in {@code home}; null if its content does not check out (torn, or
+     * not an intent).
+     *
+     * @throws IOException if it checks out but names a path that is not below {@code home}
+     */
+    static List<Change> decode(Path home, byte[] intent) throws IOException {
+        if (intent.length < 16) {
+            return null;
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(intent, 0, intent.length - 4);
+        ByteBuffer in = ByteBuffer.wrap(intent);
+        if (in.getLong() != MAGIC || in.getInt(intent.length - 4) != (int) crc.getValue()) {
+            return null;
+        }
+        in.limit(intent.length - 4);
+        List<Change> changes = new ArrayList<>();
+        try {
+            for (int n = in.getInt(); n > 0; n--) {
+                byte kind = in.get();
+                Path path = below(home, new String(readBlock(in), StandardCharsets.UTF_8));
+                changes.add(new Change(path, kind == WRITE ? readBlock(in) : null, kind == DELETE_RECURSIVE));
+            }
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw new IOException("Not a batch intent of this library, although its checksum matches: " + home, e);
+        }
+        return changes;
+    }
+
+    private static byte[] readBlock(ByteBuffer in) {
+        int length = in.getInt();
+        if (length < 0 || length > in.remaining()) {
+            throw new BufferUnderflowException();
+        }
+        byte[] block = new byte[length];
+        in.get(block);
+        return block;
+    }
+
+    /** {@code home} joined with a relative '/'-separated path of plain names, never leaving it. */
+    private static Path below(Path home, String relative) {
+        Path path = home;
+        for (String name : relative.split("/", -1)) {
+            if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0
+                    || name.contains(home.getFileSystem().getSeparator())) {
+                throw new IllegalArgumentException("not a plain name: '" + name + "'");
+            }
+            path = path.resolve(name);
+        }
+        return path;
+    }
+}
