@@ -1,0 +1,52 @@
+package dev.persistence;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Deliberately broken batch recipes, made of the real recipe's steps in {@link BatchJournal} put
+ * together wrongly: the controls of the crash tests, which must catch them.
+ */
+public final class BrokenBatchRecipes {
+
+    /** How a broken recipe differs from the real one. */
+    public enum Recipe {
+        /** The intent is written without an fsync of its data or of its directory. */
+        INTENT_NOT_SYNCED,
+        /** The renames and deletes happen before the intent is written. */
+        CHANGES_BEFORE_INTENT
+    }
+
+    private BrokenBatchRecipes() {
+    }
+
+    /**
+     * Commits the writes ({@code content} non-null) and deletes ({@code content} null, recursive) of
+     * {@code changes} with the broken {@code recipe}, under the client's lock on their paths.
+     */
+    public static void commit(Recipe recipe, PersistenceClient client, Map<Path, byte[]> changes) throws IOException {
+        List<BatchJournal.Change> list = new ArrayList<>();
+        changes.forEach((path, content) -> list.add(new BatchJournal.Change(path, content, content == null)));
+        PersistenceClient syncing = client.batchSyncing();
+        PersistenceClient unsynced = PersistenceClient.builder(client.lockManager())
+                .durability(Durability.NO_SYNC).tempSuffix(client.tempSuffix()).build();
+        try (PathLock lock = client.lockAll(List.copyOf(changes.keySet()))) {
+            Map<Path, Path> temps = new HashMap<>();
+            BatchJournal.prepare(syncing, list, temps);
+            switch (recipe) {
+                case INTENT_NOT_SYNCED -> {
+                    Path intent = BatchJournal.writeIntent(unsynced, lock, list);
+                    BatchJournal.finish(syncing, intent, BatchJournal.applyChanges(syncing, list, temps));
+                }
+                case CHANGES_BEFORE_INTENT -> {
+                    var changed = BatchJournal.applyChanges(syncing, list, temps);
+                    BatchJournal.finish(syncing, BatchJournal.writeIntent(syncing, lock, list), changed);
+                }
+            }
+        }
+    }
+}
