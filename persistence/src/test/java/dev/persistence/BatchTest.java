@@ -32,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import dev.persistence.reliability.Transfers;
+
 /**
  * Batches against real files: all changes or none, the checks that leave nothing, locks (a
  * covering lock, disjoint batches, readers that never see half a batch), and recover's roll
@@ -193,7 +195,7 @@ class BatchTest {
                     Path from = accounts.get(random.nextInt(accounts.size()));
                     Path to = accounts.get(random.nextInt(accounts.size()));
                     if (!from.equals(to)) {
-                        transfer(c, from, to, random.nextInt(20));
+                        Transfers.transfer(c, from, to, random.nextInt(20));
                     }
                 }
                 return null;
@@ -220,18 +222,6 @@ class BatchTest {
         assertTrue(reader.get(10, TimeUnit.SECONDS) > 0);
     }
 
-    /** Moves up to {@code amount} from one account to another in one batch, under the batch's own lock. */
-    private static void transfer(PersistenceClient c, Path from, Path to, long amount) throws IOException {
-        try (PathLock lock = c.lockManager().acquireAll(List.of(from, to), LockMode.WRITE); Batch batch = c.batch()) {
-            long source = Long.parseLong(c.readString(from));
-            long moved = Math.min(source, amount);
-            batch.writeString(from, Long.toString(source - moved));
-            batch.writeString(to, Long.toString(Long.parseLong(c.readString(to)) + moved));
-            batch.commit();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     /** Where a crash stops a batch in {@link #recoverCompletesCommittedBatchesAndUndoesTheOthers}. */
     enum CrashAfter {

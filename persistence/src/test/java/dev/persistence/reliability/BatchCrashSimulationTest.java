@@ -27,12 +27,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.persistence.Batch;
-import dev.persistence.DeleteOption;
 import dev.persistence.BrokenBatchRecipes;
+import dev.persistence.DeleteOption;
 import dev.persistence.Durability;
 import dev.persistence.LockManager;
-import dev.persistence.LockMode;
-import dev.persistence.PathLock;
 import dev.persistence.PersistenceClient;
 
 /**
@@ -181,7 +179,7 @@ class BatchCrashSimulationTest {
                             }
                             batches.incrementAndGet();
                             try {
-                                transfer(client, base.resolve(from), base.resolve(to), 1 + random.nextInt(10));
+                                Transfers.transfer(client, base.resolve(from), base.resolve(to), 1 + random.nextInt(10));
                             } catch (IOException e) {
                                 if (!disk.isDown()) {
                                     throw e;
@@ -213,19 +211,6 @@ class BatchCrashSimulationTest {
         assertEquals(rounds, conserved, "a batch applied in part after a power loss");
     }
 
-    /** Moves up to {@code amount} between two accounts in one batch, under its lock on both. */
-    private static void transfer(PersistenceClient client, Path from, Path to, long amount) throws IOException {
-        try (PathLock lock = client.lockManager().acquireAll(List.of(from, to), LockMode.WRITE);
-             Batch batch = client.batch()) {
-            long source = Long.parseLong(client.readString(from));
-            long moved = Math.min(source, amount);
-            batch.writeString(from, Long.toString(source - moved));
-            batch.writeString(to, Long.toString(Long.parseLong(client.readString(to)) + moved));
-            batch.commit();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     /**
      * The next batch from the acknowledged accounts: the accounts it changes, each with its new
