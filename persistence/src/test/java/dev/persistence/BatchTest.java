@@ -40,29 +40,7 @@ import dev.persistence.reliability.Transfers;
  * forward and roll back of batches a crash interrupted at each step of the recipe.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class BatchTest {
-
-    @TempDir
-    Path dir;
-
-    private LockManager manager;
-    private PersistenceClient client;
-    private ExecutorService threads;
-
-    @BeforeEach
-    void open() {
-        manager = LockManager.create();
-        client = PersistenceClient.builder(manager).build();
-        threads = Executors.newCachedThreadPool();
-    }
-
-    @AfterEach
-    void idleAndNothingLeftBehind() throws Exception {
-        threads.shutdownNow();
-        assertTrue(threads.awaitTermination(10, TimeUnit.SECONDS));
-        assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
-        assertEquals(List.of(), leftovers(), "temp or intent files left behind");
-    }
+class BatchTest extends ClientFixture {
 
     @ParameterizedTest
     @EnumSource(Durability.class)
@@ -294,13 +272,5 @@ class BatchTest {
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Temp and intent files below the test directory. */
-    private List<Path> leftovers() throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(f -> client.isTempName(f.getFileName().toString())
-                    || BatchJournal.hasAnyIntentName(f.getFileName().toString())).toList();
-        }
     }
 }

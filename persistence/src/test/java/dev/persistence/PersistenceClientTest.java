@@ -41,32 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The client against real files: contracts of every operation, atomicity, locks, bad input. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PersistenceClientTest {
-
-    @TempDir
-    Path dir;
-
-    private LockManager manager;
-    private PersistenceClient client;
-    private ExecutorService threads;
-
-    @BeforeEach
-    void open() {
-        manager = LockManager.create();
-        client = PersistenceClient.builder(manager).build();
-        threads = Executors.newCachedThreadPool();
-    }
-
-    @AfterEach
-    void idleAndNoTempFiles() throws Exception {
-        threads.shutdownNow();
-        assertTrue(threads.awaitTermination(10, TimeUnit.SECONDS));
-        assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
-        try (Stream<Path> files = Files.walk(dir)) {
-            List<Path> temps = files.filter(f -> client.isTempName(f.getFileName().toString())).toList();
-            assertEquals(List.of(), temps, "temp files left behind");
-        }
-    }
+class PersistenceClientTest extends ClientFixture {
 
     // ------------------------------------------------------------------ round trips
 

@@ -103,22 +103,9 @@ public class BatchBenchmark {
 
     /** Runs the batch and the two single writes, in the opposite order from the previous pair, timing each. */
     private void pair(Pairs pairs) throws IOException {
-        boolean batchFirst = pairs.batchFirst = !pairs.batchFirst;
-        long start = System.nanoTime();
-        if (batchFirst) {
-            batch(pairs);
-        } else {
-            singles(pairs);
-        }
-        long middle = System.nanoTime();
-        if (batchFirst) {
-            singles(pairs);
-        } else {
-            batch(pairs);
-        }
-        long end = System.nanoTime();
-        pairs.batchNanos += batchFirst ? middle - start : end - middle;
-        pairs.singlesNanos += batchFirst ? end - middle : middle - start;
+        long[] nanos = TimedPair.time(pairs.batchFirst = !pairs.batchFirst, () -> batch(pairs), () -> singles(pairs));
+        pairs.batchNanos += nanos[0];
+        pairs.singlesNanos += nanos[1];
     }
 
     private void batch(Pairs pairs) throws IOException {
