@@ -12,6 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ import java.util.Set;
  */
 
 /**
- * Writes and deletes of several paths that {@link #commit()} applies all together or not at all,
+ * Writes, deletes and moves of several paths that {@link #commit()} applies all together or not at all,
  * across a crash of the process and, at {@link Durability#ATOMIC} and {@link Durability#DURABLE},
  * a power loss. Made by {@link PersistenceClient#batch()}:
  *
@@ -37,12 +38,14 @@ import java.util.Set;
  * }</pre>
  *
  * <h2>Collecting</h2>
- * {@link #write}, {@link #writeString} and {@link #delete} only record a change: nothing is locked
- * or touched before {@link #commit()}. Their paths are checked as the client's own operations
- * check them (and refused with {@link PathRefusedException} at once). A path given twice keeps only
- * the last change given for it (a write and then a delete of a path deletes it). A path inside
- * another path of the batch is refused with {@link PathRefusedException.Reason#NESTED_IN_BATCH}:
- * the batch's changes have no order. A write's bytes are copied when it is recorded.
+ * {@link #write}, {@link #writeString}, {@link #delete} and {@link #move} only record a change:
+ * nothing is locked or touched before {@link #commit()}. Their paths are checked as the client's
+ * own operations check them (and refused with {@link PathRefusedException} at once). A path given
+ * twice keeps only the last change given for it (a write and then a delete of a path deletes it),
+ * except the two paths of a move, which the move alone changes
+ * ({@link PathRefusedException.Reason#MOVED_IN_BATCH}). A path inside another path of the batch is
+ * refused with {@link PathRefusedException.Reason#NESTED_IN_BATCH}: the batch's changes have no
+ * order. A write's bytes are copied when it is recorded.
  *
  * <h2>Committing</h2>
  * {@link #commit()} takes one WRITE lock on every path of the batch as one request
@@ -54,10 +57,11 @@ import java.util.Set;
  * {@link NoSuchFileException} (unless {@link DeleteOption#IGNORE_MISSING}), a delete of a
  * non-empty directory {@link DirectoryNotEmptyException} (unless {@link DeleteOption#RECURSIVE}),
  * a write onto a directory {@link FileSystemException}, a path through a symbolic link inside the
- * root {@link FileSystemException} — and then nothing has happened.
+ * root {@link FileSystemException}, a move of a missing path or of anything but a regular file —
+ * and then nothing has happened.
  *
  * <p>The batch is then made durable as an <em>intent</em>, a file that holds every change with
- * its new content, in the deepest directory holding all the batch's paths (its name has the form
+ * its new content (a moved file's too), in the deepest directory holding all the batch's paths (its name has the form
  * {@code .persistence-batch.<16 hex digits>.<temp suffix>}, which the client refuses for its
  * users' files). Once the intent is on disk the batch is committed: its changes are applied, their
  * directories fsync'd, and the intent deleted before the lock is released. If the process dies or
@@ -82,11 +86,26 @@ import java.util.Set;
 public final class Batch implements AutoCloseable {
 
     private final PersistenceClient client;
-    /** Each path's last recorded change: its new content, or a delete (content null) with its options. */
+    /** Each path's last recorded change. */
     private final Map<Path, Pending> pending = new LinkedHashMap<>();
     private boolean finished;
 
-    private record Pending(byte[] content, Set<DeleteOption> options) {
+    /** A recorded change of one path. */
+    private sealed interface Pending permits Write, Delete, MoveTo, MoveFrom {
+    }
+
+    private record Write(byte[] content) implements Pending {
+    }
+
+    private record Delete(Set<DeleteOption> options) implements Pending {
+    }
+
+    /** The target of a move: it receives the file at {@code source}. */
+    private record MoveTo(Path source) implements Pending {
+    }
+
+    /** The source of a move: it is gone after the commit. */
+    private record MoveFrom() implements Pending {
     }
 
     Batch(PersistenceClient client) {
@@ -104,7 +123,7 @@ public final class Batch implements AutoCloseable {
      */
     public Batch write(Path file, byte[] data) {
         Objects.requireNonNull(data, "data");
-        record(client.writable(file), new Pending(data.clone(), null));
+        record(client.writable(file), new Write(data.clone()));
         return this;
     }
 
@@ -123,13 +142,52 @@ public final class Batch implements AutoCloseable {
      * @throws IllegalStateException if the batch was committed or aborted
      */
     public Batch delete(Path path, DeleteOption... options) {
-        record(client.notRoot(path), new Pending(null, Set.of(options)));
+        record(client.notRoot(path), new Delete(Set.of(options)));
+        return this;
+    }
+
+    /**
+     * Records a move: at the commit, the regular file at {@code source} is renamed to
+     * {@code target}, replacing a file there and creating the target's missing parent directories.
+     * Moving a path onto itself records nothing. The file's content goes into the batch's intent
+     * (a recovery writes it to the target), so a batch moves regular files only; a source that is
+     * not one fails the commit with {@link FileSystemException}, a missing one with
+     * {@link NoSuchFileException}.
+     *
+     * @return this batch
+     * @throws PathRefusedException  if the client refuses either path for a move, one lies inside the other, either
+     *                               lies inside another path of the batch or another inside it, or either is already
+     *                               in the batch
+     * @throws IllegalStateException if the batch was committed or aborted
+     */
+    public Batch move(Path source, Path target) {
+        Path from = client.notRoot(source);
+        Path to = client.writable(target);
+        if (from.equals(to)) {
+            return this;
+        }
+        if (to.startsWith(from) || from.startsWith(to)) {
+            throw new PathRefusedException(Reason.MOVE_INTO_ITSELF, to, "Refused: cannot move '" + from + "' to '" + to
+                    + "', one lies inside the other");
+        }
+        for (Path path : List.of(from, to)) {
+            if (pending.containsKey(path)) {
+                throw new PathRefusedException(Reason.MOVED_IN_BATCH, path, "Refused: '" + path
+                        + "' is already in the batch, and a move's paths are changed by the move alone");
+            }
+        }
+        record(from, new MoveFrom());
+        record(to, new MoveTo(from));
         return this;
     }
 
     private void record(Path path, Pending change) {
         if (finished) {
             throw new IllegalStateException("The batch was already committed or aborted");
+        }
+        if (pending.get(path) instanceof MoveTo || pending.get(path) instanceof MoveFrom) {
+            throw new PathRefusedException(Reason.MOVED_IN_BATCH, path, "Refused: '" + path
+                    + "' is moved by the batch, and a move's paths are changed by the move alone");
         }
         for (Path other : pending.keySet()) {
             if (!other.equals(path) && (other.startsWith(path) || path.startsWith(other))) {
@@ -159,25 +217,53 @@ public final class Batch implements AutoCloseable {
         }
         try (PathLock lock = client.lockAll(List.copyOf(pending.keySet()))) {
             List<BatchJournal.Change> changes = new ArrayList<>(pending.size());
+            List<BatchJournal.Change> movedAway = new ArrayList<>();
+            Map<Path, Path> moves = new HashMap<>();
+            for (Map.Entry<Path, Pending> entry : pending.entrySet()) {
+                client.refuseLinks(entry.getKey());
+            }
             for (Map.Entry<Path, Pending> entry : pending.entrySet()) {
                 Path path = entry.getKey();
                 Pending change = entry.getValue();
-                client.refuseLinks(path);
-                if (change.content() != null) {
-                    if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-                        throw new FileSystemException(path.toString(), null, "Is a directory; a batch writes files");
+                if (change instanceof Write write) {
+                    refuseDirectory(path);
+                    changes.add(new BatchJournal.Change(path, write.content(), false));
+                } else if (change instanceof Delete delete) {
+                    if (deletes(path, delete.options())) {
+                        changes.add(new BatchJournal.Change(path, null, delete.options().contains(DeleteOption.RECURSIVE)));
                     }
-                    changes.add(new BatchJournal.Change(path, change.content(), false));
-                } else if (deletes(path, change.options())) {
-                    changes.add(new BatchJournal.Change(path, null, change.options().contains(DeleteOption.RECURSIVE)));
+                } else if (change instanceof MoveTo move) {
+                    refuseDirectory(path);
+                    changes.add(new BatchJournal.Change(path, movedContent(move.source()), false));
+                    moves.put(path, move.source());
+                } else {
+                    movedAway.add(new BatchJournal.Change(path, null, false));
                 }
             }
+            changes.addAll(movedAway); // a moved file's old path is deleted after the move renamed it
             if (!changes.isEmpty()) {
-                BatchJournal.commit(client, lock, changes);
+                BatchJournal.commit(client, lock, changes, moves);
             }
         } finally {
             pending.clear();
         }
+    }
+
+    private static void refuseDirectory(Path target) throws FileSystemException {
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new FileSystemException(target.toString(), null, "Is a directory; a batch writes and moves files only");
+        }
+    }
+
+    /** The content of a moved file, which must be a regular file. */
+    private static byte[] movedContent(Path source) throws IOException {
+        if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+            throw new NoSuchFileException(source.toString());
+        }
+        if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+            throw new FileSystemException(source.toString(), null, "Not a regular file; a batch moves files only");
+        }
+        return Files.readAllBytes(source);
     }
 
     /** Whether a delete has something to delete; throws as {@link PersistenceClient#delete} would. */

@@ -44,7 +44,8 @@ import java.util.zip.CRC32C;
  *     digits>.<temp suffix>}; then the home is fsync'd. <b>This fsync is the commit point</b>:
  *     before it ends, nothing of the batch is visible at any target; after it, the intent is on disk
  *     whole (its data was fsync'd before its name existed) and the batch will be applied;
- * <li>each temp file is renamed over its target, each deleted path is deleted;
+ * <li>each temp file is renamed over its target, each moved file over its target, each deleted path
+ *     (a moved file's old path among them) is deleted;
  * <li>the directory of each changed path is fsync'd, so the whole applied batch is on disk;
  * <li>the intent is deleted and the home fsync'd, before the lock is released.
  * </ol>
@@ -99,23 +100,29 @@ final class BatchJournal {
 
     /**
      * Applies {@code changes} all together under {@code lock}, which covers every changed path:
-     * the recipe of the class description. An exception before the commit point leaves nothing (no
-     * target changed, no temp file, no intent); one after it says that the batch was committed, is
-     * partly applied, and will be completed by {@code recover}.
+     * the recipe of the class description. A move is a write of the moved file's content to its
+     * target, which {@code moves} maps to the moved file, and a delete of the moved file after
+     * it; it is applied by renaming the moved file, and redone from the intent by writing the
+     * content. An exception before the commit point leaves nothing (no target changed, no temp
+     * file, no intent); one after it says that the batch was committed, is partly applied, and will
+     * be completed by {@code recover}.
      */
-    static void commit(PersistenceClient client, PathLock lock, List<Change> changes) throws IOException {
+    static void commit(PersistenceClient client, PathLock lock, List<Change> changes, Map<Path, Path> moves)
+            throws IOException {
         PersistenceClient syncing = client.batchSyncing();
         Map<Path, Path> temps = new HashMap<>();
         Path intent;
         try {
-            prepare(syncing, changes, temps);
+            prepare(syncing, changes, moves.keySet(), temps);
             intent = writeIntent(syncing, lock, changes);
         } catch (IOException | RuntimeException | Error e) {
             discardAll(temps.values(), e);
             throw e;
         }
+        Map<Path, Path> renames = new HashMap<>(temps);
+        renames.putAll(moves);
         try {
-            finish(syncing, intent, applyChanges(syncing, changes, temps));
+            finish(syncing, intent, applyChanges(syncing, changes, renames));
         } catch (IOException e) {
             discardAll(temps.values(), e);
             throw new IOException("The batch is committed but only partly applied; recover() of "
@@ -124,12 +131,14 @@ final class BatchJournal {
     }
 
     /**
-     * Step 1: writes and syncs the temp file of each write into {@code temps} (target to temp); on
-     * failure, the temps written so far are in {@code temps} for the caller to discard.
+     * Step 1: writes and syncs the temp file of each write, except those to the targets of
+     * {@code moved}, into {@code temps} (target to temp); on failure, the temps written so far are
+     * in {@code temps} for the caller to discard.
      */
-    static void prepare(PersistenceClient syncing, List<Change> changes, Map<Path, Path> temps) throws IOException {
+    static void prepare(PersistenceClient syncing, List<Change> changes, Set<Path> moved, Map<Path, Path> temps)
+            throws IOException {
         for (Change change : changes) {
-            if (change.isWrite()) {
+            if (change.isWrite() && !moved.contains(change.path())) {
                 temps.put(change.path(), syncing.writeTemp(change.path(), change.content()));
             }
         }
@@ -184,17 +193,18 @@ final class BatchJournal {
     }
 
     /**
-     * Step 3: applies committed changes, with the prepared temp file of each write or a new one
-     * where there is none; returns the directories it changed.
+     * Step 3: applies committed changes in their order, renaming over each written target the file
+     * {@code renames} gives for it (its prepared temp file, or a moved file), or else a new temp
+     * file; returns the directories it changed.
      */
-    static Set<Path> applyChanges(PersistenceClient syncing, List<Change> changes, Map<Path, Path> temps)
+    static Set<Path> applyChanges(PersistenceClient syncing, List<Change> changes, Map<Path, Path> renames)
             throws IOException {
         Set<Path> changed = new LinkedHashSet<>();
         for (Change change : changes) {
             Path target = change.path();
             if (change.isWrite()) {
-                Path temp = temps.get(target);
-                Files.move(temp != null ? temp : syncing.writeTemp(target, change.content()), target,
+                Path renamed = renames.get(target);
+                Files.move(renamed != null ? renamed : syncing.writeTemp(target, change.content()), target,
                         StandardCopyOption.ATOMIC_MOVE);
             } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 syncing.deleteEntry(target, change.recursive());

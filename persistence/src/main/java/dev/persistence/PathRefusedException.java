@@ -34,6 +34,8 @@ public class PathRefusedException extends IllegalArgumentException {
         MOVE_INTO_ITSELF("A path cannot be moved into itself or onto its own ancestor"),
         /** A path of a batch inside another path of the same batch. */
         NESTED_IN_BATCH("A batch cannot change both a path and a path inside it"),
+        /** A path of a batch's move given again in the same batch. */
+        MOVED_IN_BATCH("A path that a batch moves cannot be changed again in it"),
         /** A value meant as one path segment is not one (empty, {@code .}, {@code ..}, a separator, a control character). */
         NOT_A_SEGMENT("A path segment must be non-empty, not '.' or '..', without separators or control characters");
 

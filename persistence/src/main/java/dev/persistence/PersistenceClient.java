@@ -283,7 +283,7 @@ public final class PersistenceClient {
     }
 
     /**
-     * Starts a {@link Batch} of writes and deletes that {@link Batch#commit()} applies all
+     * Starts a {@link Batch} of writes, deletes and moves that {@link Batch#commit()} applies all
      * together or not at all, across a crash and, at {@link Durability#ATOMIC} and
      * {@link Durability#DURABLE}, a power loss.
      */

@@ -12,10 +12,13 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -60,6 +63,49 @@ class BatchTest extends ClientFixture {
         assertEquals("b", c.readString(dir.resolve("new/dirs/b")));
         assertFalse(Files.exists(dir.resolve("old")));
         assertEquals(List.of(), c.collect(dir.resolve("x")));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Durability.class)
+    void aMoveRenamesTheFileItselfWithTheOtherChanges(Durability level) throws Exception {
+        PersistenceClient c = PersistenceClient.builder(manager).durability(level).build();
+        c.writeString(dir.resolve("draft"), "text");
+        Files.setPosixFilePermissions(dir.resolve("draft"), PosixFilePermissions.fromString("rw-------"));
+        Object inode = Files.readAttributes(dir.resolve("draft"), BasicFileAttributes.class).fileKey();
+        c.writeString(dir.resolve("published/old"), "old");
+        try (Batch batch = c.batch()) {
+            batch.move(dir.resolve("draft"), dir.resolve("published/new")).move(dir.resolve("x"), dir.resolve("x"))
+                    .writeString(dir.resolve("index"), "new").commit();
+        }
+        assertFalse(Files.exists(dir.resolve("draft")));
+        assertEquals("text", c.readString(dir.resolve("published/new")));
+        assertEquals(inode, Files.readAttributes(dir.resolve("published/new"), BasicFileAttributes.class).fileKey(),
+                "the moved file was copied, not renamed");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("published/new"))));
+        assertEquals("new", c.readString(dir.resolve("index")));
+    }
+
+    @Test
+    void aMovesPathsAreItsOwnAndItsSourceMustBeAFile() throws Exception {
+        client.writeString(dir.resolve("a"), "a");
+        Files.createDirectories(dir.resolve("folder/inner"));
+        try (Batch batch = client.batch()) {
+            batch.move(dir.resolve("a"), dir.resolve("b"));
+            for (Path path : List.of(dir.resolve("a"), dir.resolve("b"))) {
+                assertEquals(PathRefusedException.Reason.MOVED_IN_BATCH, assertThrows(PathRefusedException.class,
+                        () -> batch.writeString(path, "again")).reason());
+                assertEquals(PathRefusedException.Reason.MOVED_IN_BATCH, assertThrows(PathRefusedException.class,
+                        () -> batch.move(path, dir.resolve("c"))).reason());
+            }
+            assertEquals(PathRefusedException.Reason.MOVE_INTO_ITSELF, assertThrows(PathRefusedException.class,
+                    () -> batch.move(dir.resolve("d"), dir.resolve("d/e"))).reason());
+        }
+        Batch missing = client.batch().writeString(dir.resolve("a"), "new").move(dir.resolve("nothing"), dir.resolve("b"));
+        assertThrows(NoSuchFileException.class, missing::commit);
+        Batch folder = client.batch().writeString(dir.resolve("a"), "new").move(dir.resolve("folder"), dir.resolve("b"));
+        assertThrows(FileSystemException.class, folder::commit);
+        assertEquals("a", client.readString(dir.resolve("a")));
+        assertFalse(Files.exists(dir.resolve("b")));
     }
 
     @Test
@@ -219,17 +265,21 @@ class BatchTest extends ClientFixture {
             Path base = dir.resolve(level.name());
             c.writeString(base.resolve("a"), "old a");
             c.writeString(base.resolve("d/gone"), "gone");
+            c.writeString(base.resolve("m"), "moved");
             List<BatchJournal.Change> changes = List.of(
                     new BatchJournal.Change(base.resolve("a"), bytes("new a"), false),
                     new BatchJournal.Change(base.resolve("n/b"), bytes("new b"), false),
-                    new BatchJournal.Change(base.resolve("d"), null, true));
-            try (PathLock lock = c.lockAll(List.of(base.resolve("a"), base.resolve("n/b"), base.resolve("d")))) {
+                    new BatchJournal.Change(base.resolve("d"), null, true),
+                    new BatchJournal.Change(base.resolve("n/m"), bytes("moved"), false),
+                    new BatchJournal.Change(base.resolve("m"), null, false));
+            try (PathLock lock = c.lockAll(changes.stream().map(BatchJournal.Change::path).toList())) {
                 Map<Path, Path> temps = new HashMap<>();
-                BatchJournal.prepare(c.batchSyncing(), changes, temps);
+                BatchJournal.prepare(c.batchSyncing(), changes, Set.of(base.resolve("n/m")), temps);
                 if (crash != CrashAfter.TEMPS) {
                     BatchJournal.writeIntent(c.batchSyncing(), lock, changes);
                 }
                 if (crash == CrashAfter.CHANGES) {
+                    temps.put(base.resolve("n/m"), base.resolve("m"));
                     BatchJournal.applyChanges(c.batchSyncing(), changes, temps);
                 }
             }
@@ -239,10 +289,14 @@ class BatchTest extends ClientFixture {
                 assertEquals("old a", c.readString(base.resolve("a")));
                 assertFalse(Files.exists(base.resolve("n/b")));
                 assertEquals("gone", c.readString(base.resolve("d/gone")));
+                assertEquals("moved", c.readString(base.resolve("m")));
+                assertFalse(Files.exists(base.resolve("n/m")));
             } else {
                 assertEquals("new a", c.readString(base.resolve("a")));
                 assertEquals("new b", c.readString(base.resolve("n/b")));
                 assertFalse(Files.exists(base.resolve("d")));
+                assertEquals("moved", c.readString(base.resolve("n/m")));
+                assertFalse(Files.exists(base.resolve("m")));
             }
             assertEquals(List.of(), leftovers(), level + ": recover left temp or intent files");
         }

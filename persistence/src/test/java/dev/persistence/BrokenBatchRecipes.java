@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Deliberately broken batch recipes, made of the real recipe's steps in {@link BatchJournal} put
@@ -36,7 +37,7 @@ public final class BrokenBatchRecipes {
                 .durability(Durability.NO_SYNC).tempSuffix(client.tempSuffix()).build();
         try (PathLock lock = client.lockAll(List.copyOf(changes.keySet()))) {
             Map<Path, Path> temps = new HashMap<>();
-            BatchJournal.prepare(syncing, list, temps);
+            BatchJournal.prepare(syncing, list, Set.of(), temps);
             switch (recipe) {
                 case INTENT_NOT_SYNCED -> {
                     Path intent = BatchJournal.writeIntent(unsynced, lock, list);

@@ -36,7 +36,8 @@ import dev.persistence.PersistenceClient;
 /**
  * Power losses at random moments under batches of transfers between account files, through the
  * page cache model of {@link FaultyFileSystem} ({@link PageCache}): a transfer writes two
- * accounts, a closing deletes one account and credits its balance to another. After each loss and
+ * accounts, a closing deletes one account and credits its balance to another, a renaming moves an
+ * account to a missing account's name. After each loss and
  * a {@code recover}, the accounts must hold the total they started with — a batch applied in part
  * changes it — and, at {@code DURABLE}, every acknowledged batch. Two deliberately broken recipes
  * ({@link BrokenBatchRecipes}: an intent without fsyncs, the changes before the intent) must fail
@@ -82,15 +83,17 @@ class BatchCrashSimulationTest {
         }
         PageCache disk = fs.modelPageCache(base, mode.ordinal() * 7919L + 5);
         Random random = new Random(mode.ordinal() * 104729L + 11);
-        long batches = 0, acknowledgedBatches = 0, conserved = 0, torn = 0, lost = 0;
+        long batches = 0, moves = 0, acknowledgedBatches = 0, conserved = 0, torn = 0, lost = 0;
         for (int round = 0; round < ROUNDS; round++) {
             disk.cutPowerAfter(random.nextInt(BATCHES_PER_ROUND * 20));
             Map<String, Long> inFlight = null;
             for (int i = 0; i < BATCHES_PER_ROUND && !disk.isDown(); i++) {
-                Map<String, Long> after = nextBatch(acknowledged, random);
+                Step step = nextBatch(acknowledged, random);
+                Map<String, Long> after = step.after();
                 batches++;
+                moves += step.move() ? 1 : 0;
                 try {
-                    commit(mode, client, base, after);
+                    commit(mode, client, base, step);
                 } catch (IOException e) {
                     if (!disk.isDown()) {
                         throw e;
@@ -124,9 +127,9 @@ class BatchCrashSimulationTest {
             acknowledged.putAll(seen);
             assertEquals(List.of(), leftovers(), "temp or intent files left after recover");
         }
-        System.out.printf("batch crash simulation %s: %d power cuts, %d batches (%d acknowledged), %d events,"
-                        + " total conserved after %d cuts, %d torn accounts, %d lost or partial batches%n",
-                mode, ROUNDS, batches, acknowledgedBatches, disk.events(), conserved, torn, lost);
+        System.out.printf("batch crash simulation %s: %d power cuts, %d batches (%d of them moves, %d acknowledged),"
+                        + " %d events, total conserved after %d cuts, %d torn accounts, %d lost or partial batches%n",
+                mode, ROUNDS, batches, moves, acknowledgedBatches, disk.events(), conserved, torn, lost);
         switch (mode) {
             case NO_SYNC -> { } // promises nothing after a power loss; the figures are for the report
             case ATOMIC -> {
@@ -213,12 +216,18 @@ class BatchCrashSimulationTest {
 
 
     /**
-     * The next batch from the acknowledged accounts: the accounts it changes, each with its new
-     * balance or null for a closed (deleted) account. A transfer moves at least 1; a closing
-     * deletes an account with money and credits it to another; a missing account is reopened by a
-     * transfer into it.
+     * One batch: the accounts it changes, each with its new balance or null for a deleted account,
+     * and whether it is a move of the account {@code from} to {@code to}.
      */
-    private static Map<String, Long> nextBatch(Map<String, Long> accounts, Random random) {
+    private record Step(Map<String, Long> after, boolean move, String from, String to) {
+    }
+
+    /**
+     * The next batch from the acknowledged accounts. A transfer moves at least 1; a closing
+     * deletes an account with money and credits it to another; a renaming moves an account with
+     * money to a missing account's name; a missing account is reopened by a transfer into it.
+     */
+    private static Step nextBatch(Map<String, Long> accounts, Random random) {
         List<String> funded = accounts.entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey).toList();
         String from = funded.get(random.nextInt(funded.size()));
         String to;
@@ -227,30 +236,34 @@ class BatchCrashSimulationTest {
         } while (to.equals(from));
         long balance = accounts.get(from);
         Map<String, Long> after = new HashMap<>();
-        boolean close = random.nextInt(5) == 0 && accounts.containsKey(to);
+        boolean move = !accounts.containsKey(to) && random.nextBoolean();
+        boolean close = move || random.nextInt(5) == 0 && accounts.containsKey(to);
         long moved = close ? balance : 1 + random.nextInt((int) Math.min(balance, 50));
         after.put(from, close ? null : balance - moved);
         after.put(to, accounts.getOrDefault(to, 0L) + moved);
-        return after;
+        return new Step(after, move, from, to);
     }
 
-    private static void commit(Mode mode, PersistenceClient client, Path base, Map<String, Long> after)
-            throws IOException {
+    private static void commit(Mode mode, PersistenceClient client, Path base, Step step) throws IOException {
         if (mode.broken()) {
             Map<Path, byte[]> changes = new HashMap<>();
-            after.forEach((account, balance) -> changes.put(base.resolve(account),
+            step.after().forEach((account, balance) -> changes.put(base.resolve(account),
                     balance == null ? null : Long.toString(balance).getBytes(StandardCharsets.UTF_8)));
             BrokenBatchRecipes.commit(BrokenBatchRecipes.Recipe.valueOf(mode.name()), client, changes);
             return;
         }
         try (Batch batch = client.batch()) {
-            after.forEach((account, balance) -> {
-                if (balance == null) {
-                    batch.delete(base.resolve(account));
-                } else {
-                    batch.writeString(base.resolve(account), Long.toString(balance));
-                }
-            });
+            if (step.move()) {
+                batch.move(base.resolve(step.from()), base.resolve(step.to()));
+            } else {
+                step.after().forEach((account, balance) -> {
+                    if (balance == null) {
+                        batch.delete(base.resolve(account));
+                    } else {
+                        batch.writeString(base.resolve(account), Long.toString(balance));
+                    }
+                });
+            }
             batch.commit();
         }
     }
