@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.persistence.BatchRecipes;
 import dev.persistence.Durability;
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
@@ -126,6 +131,27 @@ class ConfiguredBeansTest {
                 "persistence.root", dir.toString(), "persistence.recover-on-start", "true")).initialize()) {
             assertFalse(Files.exists(orphan), "orphan survived startup");
             assertTrue(Files.exists(user));
+        }
+    }
+
+    /** A batch that a crash stopped after its commit point is completed by the start-up recovery. */
+    @Test
+    void recoverOnStartCompletesACommittedBatch() throws Exception {
+        PersistenceClient crashed = PersistenceClient.builder(LockManager.create()).build();
+        crashed.writeString(dir.resolve("a.json"), "old a");
+        Map<Path, byte[]> changes = new HashMap<>();
+        changes.put(dir.resolve("a.json"), "new a".getBytes(StandardCharsets.UTF_8));
+        changes.put(dir.resolve("new/b.json"), "new b".getBytes(StandardCharsets.UTF_8));
+        BatchRecipes.commit(BatchRecipes.Recipe.STOPPED_AFTER_COMMIT_POINT, crashed, changes);
+        assertEquals("old a", Files.readString(dir.resolve("a.json")));
+        try (WeldContainer container = CdiTestSupport.weld(Map.of(
+                "persistence.root", dir.toString(), "persistence.recover-on-start", "true")).initialize()) {
+            assertEquals("new a", Files.readString(dir.resolve("a.json")));
+            assertEquals("new b", Files.readString(dir.resolve("new/b.json")));
+            try (Stream<Path> files = Files.walk(dir)) {
+                assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList(),
+                        "temp or intent files left after startup");
+            }
         }
     }
 

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.persistence.Batch;
-import dev.persistence.BrokenBatchRecipes;
+import dev.persistence.BatchRecipes;
 import dev.persistence.DeleteOption;
 import dev.persistence.Durability;
 import dev.persistence.LockManager;
@@ -40,7 +40,7 @@ import dev.persistence.PersistenceClient;
  * account to a missing account's name. After each loss and
  * a {@code recover}, the accounts must hold the total they started with — a batch applied in part
  * changes it — and, at {@code DURABLE}, every acknowledged batch. Two deliberately broken recipes
- * ({@link BrokenBatchRecipes}: an intent without fsyncs, the changes before the intent) must fail
+ * ({@link BatchRecipes}: an intent without fsyncs, the changes before the intent) must fail
  * the same check: they show that the simulator and the check catch a broken recipe.
  */
 class BatchCrashSimulationTest {
@@ -249,7 +249,7 @@ class BatchCrashSimulationTest {
             Map<Path, byte[]> changes = new HashMap<>();
             step.after().forEach((account, balance) -> changes.put(base.resolve(account),
                     balance == null ? null : Long.toString(balance).getBytes(StandardCharsets.UTF_8)));
-            BrokenBatchRecipes.commit(BrokenBatchRecipes.Recipe.valueOf(mode.name()), client, changes);
+            BatchRecipes.commit(BatchRecipes.Recipe.valueOf(mode.name()), client, changes);
             return;
         }
         try (Batch batch = client.batch()) {

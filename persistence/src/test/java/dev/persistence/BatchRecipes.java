@@ -9,25 +9,28 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Deliberately broken batch recipes, made of the real recipe's steps in {@link BatchJournal} put
- * together wrongly: the controls of the crash tests, which must catch them.
+ * Batch recipes other than the real one, made of its steps in {@link BatchJournal}: deliberately
+ * broken ones, the controls of the crash tests, which must catch them; and the real one stopped
+ * where a crash would stop it, for the tests of recovery.
  */
-public final class BrokenBatchRecipes {
+public final class BatchRecipes {
 
-    /** How a broken recipe differs from the real one. */
+    /** How a recipe differs from the real one. */
     public enum Recipe {
-        /** The intent is written without an fsync of its data or of its directory. */
+        /** Broken: the intent is written without an fsync of its data or of its directory. */
         INTENT_NOT_SYNCED,
-        /** The renames and deletes happen before the intent is written. */
-        CHANGES_BEFORE_INTENT
+        /** Broken: the renames and deletes happen before the intent is written. */
+        CHANGES_BEFORE_INTENT,
+        /** The real recipe, stopped right after its commit point as a crash would stop it. */
+        STOPPED_AFTER_COMMIT_POINT
     }
 
-    private BrokenBatchRecipes() {
+    private BatchRecipes() {
     }
 
     /**
      * Commits the writes ({@code content} non-null) and deletes ({@code content} null, recursive) of
-     * {@code changes} with the broken {@code recipe}, under the client's lock on their paths.
+     * {@code changes} with {@code recipe}, under the client's lock on their paths.
      */
     public static void commit(Recipe recipe, PersistenceClient client, Map<Path, byte[]> changes) throws IOException {
         List<BatchJournal.Change> list = new ArrayList<>();
@@ -47,6 +50,7 @@ public final class BrokenBatchRecipes {
                     var changed = BatchJournal.applyChanges(syncing, list, temps);
                     BatchJournal.finish(syncing, BatchJournal.writeIntent(syncing, lock, list), changed);
                 }
+                case STOPPED_AFTER_COMMIT_POINT -> BatchJournal.writeIntent(syncing, lock, list);
             }
         }
     }
