@@ -1,16 +1,26 @@
 package dev.persistence;
 
-import dev.persistence.spi.DecoratedPathLock;
+import static dev.persistence.LockTreeNode.CONFLICTS;
+import static dev.persistence.spi.PathRules.IR;
+import static dev.persistence.spi.PathRules.R;
+import static dev.persistence.spi.PathRules.W;
 
+import dev.persistence.LockTreeNode.Entry;
+import dev.persistence.spi.DecoratedPathLock;
 import dev.persistence.spi.PathRules;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -23,16 +33,20 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /*
  * The in-process LockManager. It owns the lock trees, the arrival order and every state
- * transition of a request; nothing else in the library decides who holds what.
+ * transition of a request; nothing else in the library decides who holds what. This file holds
+ * the manager (acquisition, mutexes, ownership), Request and Stripe (fast path, arrival numbers,
+ * adoption, grants); a tree's node, with its entry lists and when an entry is free, is
+ * LockTreeNode's; the conflict rule itself is PathRules'.
  *
  * Design: multi-granularity locking (Gray et al.) with strict FIFO, striped by subtree.
  *   - A tree holds one node per path prefix that some held or waiting request goes through.
  *     A request on /a/b/c puts one entry on each node of its path: an intention entry
  *     (IR for a read, IW for a write) on "/", "/a" and "/a/b", and a real entry (R or W) on
  *     "/a/b/c". A multi-path request puts one entry per node of the union of its paths.
- *   - At one node, entries conflict as in the classic matrix: W conflicts with everything,
- *     R with IW, IW with R, IR only with W. Two requests conflict (same or related paths, one
- *     writes) exactly when their entries on the shallower path's node conflict.
+ *   - At one node, entries conflict as in the classic matrix (PathRules.entriesConflict): W
+ *     conflicts with everything, R with IW, IW with R, IR only with W. Two requests conflict
+ *     (same or related paths, one writes) exactly when their entries on the shallower path's
+ *     node conflict.
  *   - Stripes: the manager has STRIPES independent trees, each with its own mutex and arrival
  *     counter. A path with at least STRIPE_DEPTH names lives in the stripe its root and first
  *     STRIPE_DEPTH names hash to; a shallower path (a root, /a) spans every stripe and puts its
@@ -83,9 +97,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class LocalLockManager implements LockManager {
 
-    // Entry modes at a node.
-    private static final int IR = 0, IW = 1, R = 2, W = 3;
-
     // Request states: WAITING -> GRANTED by the stripe that frees its last entry; every other
     // transition with all of the request's mutexes held (or, for a fast holder, by its CAS).
     private static final int WAITING = 0, GRANTED = 1, RELEASED = 2, WITHDRAWN = 3;
@@ -98,9 +109,9 @@ final class LocalLockManager implements LockManager {
     private static final int SPANNING = -1;
 
     /**
-     * How long a waiting thread spins before it parks: about what parking and waking it costs on
-     * a virtual machine (a park/unpark round trip measured 44 µs on the benchmark machine), so a
-     * wait never costs more than twice the cheaper choice. None on a single processor.
+     * How long a waiting thread spins before it parks: about what a park/unpark round trip costs
+     * on a virtual machine (see the benchmarks page), so a wait never costs more than twice the
+     * cheaper choice. None on a single processor.
      */
     private static final long SPIN_NANOS = Runtime.getRuntime().availableProcessors() > 1 ? 20_000L : 0L;
 
@@ -123,22 +134,10 @@ final class LocalLockManager implements LockManager {
      */
     private static final int SLOT_STRIDE = 16;
     private static final int HOLDER_STRIDE = FAST_SLOTS * SLOT_STRIDE;
-    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle HOLDERS = MethodHandles.arrayElementVarHandle(Request[].class);
-    private static final VarHandle PENDING;
-    private static final VarHandle STATE;
-    private static final VarHandle HOLD;
 
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            PENDING = lookup.findVarHandle(Request.class, "pending", int.class);
-            STATE = lookup.findVarHandle(Request.class, "state", int.class);
-            HOLD = lookup.findVarHandle(Request.class, "hold", LockContext.Hold.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final FileSystem DEFAULT_FS = FileSystems.getDefault();
+    private static final String SEPARATOR = DEFAULT_FS.getSeparator();
+    private static final char SEPARATOR_CHAR = SEPARATOR.charAt(0);
 
     private final Stripe[] stripes = new Stripe[STRIPES];
     /**
@@ -262,7 +261,7 @@ final class LocalLockManager implements LockManager {
         lock(SPANNING); // adopts every fast holder: the snapshot is of one instant
         try {
             long now = System.nanoTime();
-            Set<Request> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            Set<Request> seen = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Stripe stripe : stripes) {
                 stripe.addHolders(stripe.top, now, max, locks, seen);
             }
@@ -277,7 +276,7 @@ final class LocalLockManager implements LockManager {
                     waiting.add(r);
                 }
             }
-            waiting.sort(java.util.Comparator.comparingLong(r -> r.since));
+            waiting.sort(Comparator.comparingLong(r -> r.since));
             for (int i = 0; i < waiting.size() && locks.size() < max; i++) {
                 locks.add(info(waiting.get(i), LockInfo.State.WAITING, now));
             }
@@ -376,7 +375,7 @@ final class LocalLockManager implements LockManager {
             return false;
         }
         request.fastSlot = (byte) slot;
-        // No timestamp: System.nanoTime() would be a third of this path (21 ns on a VM); the
+        // No timestamp: System.nanoTime() would be a large part of this path's cost; the
         // adopter stamps a fast holder when something first looks at it (see locks(int)).
         STATE.set(request, GRANTED); // plain: published by the CAS, never seen otherwise
         long bit = 1L << slot;
@@ -485,7 +484,7 @@ final class LocalLockManager implements LockManager {
         if (request.paths == null) {
             place(request, request.path, null);
         } else {
-            Map<Stripe.Node, Entry> placed = new IdentityHashMap<>();
+            Map<LockTreeNode, Entry> placed = new IdentityHashMap<>();
             for (Path path : withoutCovered(request.paths)) {
                 place(request, path, placed);
             }
@@ -506,7 +505,7 @@ final class LocalLockManager implements LockManager {
     }
 
     /** Puts the entries of one path in its stripe, or in every stripe if it spans. */
-    private void place(Request request, Path path, Map<Stripe.Node, Entry> placed) {
+    private void place(Request request, Path path, Map<LockTreeNode, Entry> placed) {
         int index = stripeOf(path);
         if (index != SPANNING) {
             stripes[index].placeEntries(request, path, placed);
@@ -682,11 +681,7 @@ final class LocalLockManager implements LockManager {
 
     // ---------------------------------------------------------------- helpers
 
-    private static final java.nio.file.FileSystem DEFAULT_FS = java.nio.file.FileSystems.getDefault();
-    private static final String SEPARATOR = DEFAULT_FS.getSeparator();
-    private static final char SEPARATOR_CHAR = SEPARATOR.charAt(0);
-
-    private static int spread(int h) {
+    static int spread(int h) {
         return h ^ (h >>> 16);
     }
 
@@ -724,14 +719,6 @@ final class LocalLockManager implements LockManager {
         }
         return stripe;
     }
-
-    private static final boolean[][] CONFLICTS = {
-            //        IR     IW     R      W
-            /* IR */ {false, false, false, true},
-            /* IW */ {false, false, true, true},
-            /* R  */ {false, true, false, true},
-            /* W  */ {true, true, true, true},
-    };
 
     /** The paths of a multi-path request, minus those at or below another of its paths. */
     private static List<Path> withoutCovered(List<Path> paths) {
@@ -778,7 +765,7 @@ final class LocalLockManager implements LockManager {
     // ---------------------------------------------------------------- state classes
 
     /** One request: the lock handed to the caller once granted. */
-    private final class Request implements PathLock {
+    final class Request implements PathLock {
         final Path path;
         final LockMode mode;
         /** Every path of a multi-path request; null for a single-path one. */
@@ -824,7 +811,7 @@ final class LocalLockManager implements LockManager {
             if (entries == null) {
                 entries = new Entry[paths == null && stripe != SPANNING ? path.getNameCount() + 1 : 8];
             } else if (entryCount == entries.length) {
-                entries = java.util.Arrays.copyOf(entries, entryCount * 2);
+                entries = Arrays.copyOf(entries, entryCount * 2);
             }
             entries[entryCount++] = entry;
         }
@@ -982,14 +969,14 @@ final class LocalLockManager implements LockManager {
     }
 
     /** One stripe: a tree with its own mutex, arrival counter, counts and fast slots. */
-    private final class Stripe {
+    final class Stripe {
         final ReentrantLock mutex = new ReentrantLock();
         /** Index of this stripe's state word in {@code words}; its arrival base follows it. */
         final int word;
         /** Index of this stripe's first fast slot in {@code fastHolders}. */
         final int holders;
         /** Above the filesystem roots: permanent, holds no entries, not counted in {@code nodes}. */
-        final Node top = new Node(null, "", 0, 0, 0);
+        final LockTreeNode top = new LockTreeNode(this, null, "", 0, 0, 0);
         int nodes;
         // Counts of requests; a spanning request's may sit in another stripe's, so only sums are meaningful.
         int activeReaders;
@@ -1005,22 +992,7 @@ final class LocalLockManager implements LockManager {
             this.holders = holders;
         }
 
-        long state() {
-            return (long) WORDS.getVolatile(words, word);
-        }
-
-        boolean casState(long expected, long next) {
-            return WORDS.compareAndSet(words, word, expected, next);
-        }
-
-        /** Where fast slot {@code slot} of this stripe lives in {@code fastHolders}. */
-        private int slotIndex(int slot) {
-            return holders + slot * SLOT_STRIDE;
-        }
-
-        Request fastHolder(int slot) {
-            return (Request) HOLDERS.getVolatile(fastHolders, slotIndex(slot));
-        }
+        // ---------------------------------------------------------------- fast slots (no mutex, while TREE is clear)
 
         /**
          * Reserves a free fast slot for {@code request}; -1 if every slot is taken. Each thread
@@ -1035,10 +1007,6 @@ final class LocalLockManager implements LockManager {
                 }
             }
             return -1;
-        }
-
-        void freeSlot(int slot) {
-            HOLDERS.setRelease(fastHolders, slotIndex(slot), null);
         }
 
         /** Whether a holder that {@code state} marks occupied conflicts with {@code request}. */
@@ -1075,26 +1043,7 @@ final class LocalLockManager implements LockManager {
             }
         }
 
-        /** Depth first from {@code node}: the granted requests with a real (R or W) entry, each once. */
-        void addHolders(Node node, long now, int max, List<LockInfo> locks, Set<Request> seen) {
-            for (int mode = R; mode <= W; mode++) {
-                for (Entry entry = node.head[mode]; entry != null && locks.size() < max; entry = entry.next) {
-                    if (entry.request.state == GRANTED && seen.add(entry.request)) {
-                        locks.add(info(entry.request, LockInfo.State.HELD, now));
-                    }
-                }
-            }
-            if (node.onlyChild != null) {
-                addHolders(node.onlyChild, now, max, locks, seen);
-            }
-            if (node.children != null) {
-                for (Node child : node.children) {
-                    if (child != null && locks.size() < max) {
-                        addHolders(child, now, max, locks, seen);
-                    }
-                }
-            }
-        }
+        // ---------------------------------------------------------------- arrival numbers
 
         /** What the counter in the word counts from; written only with the mutex held and TREE set. */
         long base() {
@@ -1125,6 +1074,8 @@ final class LocalLockManager implements LockManager {
             }
             WORDS.setVolatile(words, word, (state & ~(-1L << COUNTER_SHIFT)) | counter << COUNTER_SHIFT);
         }
+
+        // ---------------------------------------------------------------- mutex and adoption
 
         /**
          * Takes the mutex and makes the tree this stripe's state. The fast holders found in the
@@ -1196,47 +1147,20 @@ final class LocalLockManager implements LockManager {
             return chain;
         }
 
-        void count(Request request, int delta) {
-            if (request.mode == LockMode.WRITE) {
-                activeWriters += delta;
-            } else {
-                activeReaders += delta;
-            }
-        }
-
-        void grant(Request request) {
-            request.state = GRANTED;
-            request.countedIn = this;
-            count(request, 1);
-            request.nextGranted = grantedChain;
-            grantedChain = request;
-        }
-
-        /** Called by a node when an entry of a waiting request becomes free. */
-        void entryFreed(Entry entry) {
-            Request request = entry.request;
-            if ((int) PENDING.getAndAdd(request, -1) == 1 && request.state == WAITING) {
-                queued--;
-                unlinkWaiting(request);
-                request.since = System.nanoTime();
-                grant(request);
-            }
-        }
+        // ---------------------------------------------------------------- tree and grants (mutex held)
 
         /** Puts the request's entries on this tree's nodes of one path; {@code placed} dedupes shared ancestors. */
-        void placeEntries(Request request, Path path, Map<Node, Entry> placed) {
+        void placeEntries(Request request, Path path, Map<LockTreeNode, Entry> placed) {
             int depth = path.getNameCount();
-            boolean write = request.mode == LockMode.WRITE;
             String root = path.getRoot().toString();
-            Node node = top.child(root, 0, root.length());
+            LockTreeNode node = top.child(root, 0, root.length());
             // The default provider's string form is root + names joined by the separator: walking it
             // in place finds each name without allocating a Path or a String for it.
             String text = path.getFileSystem() == DEFAULT_FS ? path.toString() : null;
             int start = root.length();
             for (int level = 0; ; level++) {
-                int mode = level == depth ? (write ? W : R) : (write ? IW : IR);
                 if (placed == null || placed.get(node) == null) {
-                    Entry entry = node.append(request, mode);
+                    Entry entry = node.append(request, PathRules.entryMode(request.mode, level == depth));
                     request.addEntry(entry);
                     if (placed != null) {
                         placed.put(node, entry);
@@ -1256,253 +1180,94 @@ final class LocalLockManager implements LockManager {
             }
         }
 
-        /** One path prefix with the entries of every held or waiting request that goes through it. */
-        private final class Node {
-            final Node parent;
-            /** The key is {@code keySource[keyStart, keyEnd)}: a region of the creating path's string. */
-            final String keySource;
-            final int keyStart, keyEnd;
-            final int hash;
-            /** The only child, while there is exactly one: most nodes never need a table. */
-            Node onlyChild;
-            /** Open-addressing table of child nodes (linear probing) once there are two or more. */
-            Node[] children;
-            int childCount;
-            final Entry[] head = new Entry[4];
-            final Entry[] tail = new Entry[4];
-            /** Per list, the first entry that is not free yet; every entry before it is free. */
-            final Entry[] blocked = new Entry[4];
-            int size;
+        void grant(Request request) {
+            request.state = GRANTED;
+            request.countedIn = this;
+            count(request, 1);
+            request.nextGranted = grantedChain;
+            grantedChain = request;
+        }
 
-            Node(Node parent, String keySource, int keyStart, int keyEnd, int hash) {
-                this.parent = parent;
-                this.keySource = keySource;
-                this.keyStart = keyStart;
-                this.keyEnd = keyEnd;
-                this.hash = hash;
+        void count(Request request, int delta) {
+            if (request.mode == LockMode.WRITE) {
+                activeWriters += delta;
+            } else {
+                activeReaders += delta;
             }
+        }
 
-            /** The child keyed {@code source[start, end)}, created (and counted) if absent. */
-            Node child(String source, int start, int end) {
-                int h = 0;
-                for (int i = start; i < end; i++) {
-                    h = 31 * h + source.charAt(i);
-                }
-                h = spread(h);
-                int length = end - start;
-                Node only = onlyChild;
-                if (only != null && only.hash == h && only.keyEnd - only.keyStart == length
-                        && only.keySource.regionMatches(only.keyStart, source, start, length)) {
-                    return only;
-                }
-                Node[] table = children;
-                if (table != null) {
-                    int mask = table.length - 1;
-                    for (int i = h & mask; table[i] != null; i = (i + 1) & mask) {
-                        Node candidate = table[i];
-                        if (candidate.hash == h && candidate.keyEnd - candidate.keyStart == length
-                                && candidate.keySource.regionMatches(candidate.keyStart, source, start, length)) {
-                            return candidate;
-                        }
-                    }
-                }
-                Node child = new Node(this, source, start, end, h);
-                if (childCount == 0) {
-                    onlyChild = child;
-                } else {
-                    if (table == null || (childCount + 1) * 4 > table.length * 3) {
-                        resize(table == null ? 4 : table.length * 2);
-                    }
-                    if (onlyChild != null) {
-                        insert(children, onlyChild);
-                        onlyChild = null;
-                    }
-                    insert(children, child);
-                }
-                childCount++;
-                nodes++;
-                return child;
+        /** Called by a node when an entry of a waiting request becomes free. */
+        void entryFreed(Entry entry) {
+            Request request = entry.request;
+            if ((int) PENDING.getAndAdd(request, -1) == 1 && request.state == WAITING) {
+                queued--;
+                unlinkWaiting(request);
+                request.since = System.nanoTime();
+                grant(request);
             }
+        }
 
-            void removeChild(Node child) {
-                if (onlyChild == child) {
-                    onlyChild = null;
-                    childCount = 0;
-                    return;
-                }
-                Node[] table = children;
-                if (table == null) {
-                    return;
-                }
-                int mask = table.length - 1;
-                int i = child.hash & mask;
-                while (table[i] != child) {
-                    if (table[i] == null) {
-                        return; // already unlinked
-                    }
-                    i = (i + 1) & mask;
-                }
-                // Backward-shift deletion keeps every probe chain unbroken without tombstones.
-                for (int gap = i, j = (i + 1) & mask; ; j = (j + 1) & mask) {
-                    Node moved = table[j];
-                    if (moved == null) {
-                        table[gap] = null;
-                        break;
-                    }
-                    int home = moved.hash & mask;
-                    boolean mayFillGap = gap <= j ? (home <= gap || home > j) : (home <= gap && home > j);
-                    if (mayFillGap) {
-                        table[gap] = moved;
-                        gap = j;
-                    }
-                }
-                if (--childCount == 0) {
-                    children = null;
-                } else if (table.length > 8 && childCount * 8 < table.length) {
-                    resize(table.length / 2);
-                }
-            }
-
-            private void resize(int capacity) {
-                Node[] old = children;
-                children = new Node[capacity];
-                if (old != null) {
-                    for (Node n : old) {
-                        if (n != null) {
-                            insert(children, n);
-                        }
+        /** Depth first from {@code node}: the granted requests with a real (R or W) entry, each once. */
+        void addHolders(LockTreeNode node, long now, int max, List<LockInfo> locks, Set<Request> seen) {
+            for (int mode = R; mode <= W; mode++) {
+                for (Entry entry = node.head[mode]; entry != null && locks.size() < max; entry = entry.next) {
+                    if (entry.request.state == GRANTED && seen.add(entry.request)) {
+                        locks.add(info(entry.request, LockInfo.State.HELD, now));
                     }
                 }
             }
-
-            private void insert(Node[] table, Node child) {
-                int mask = table.length - 1;
-                int i = child.hash & mask;
-                while (table[i] != null) {
-                    i = (i + 1) & mask;
-                }
-                table[i] = child;
+            if (node.onlyChild != null) {
+                addHolders(node.onlyChild, now, max, locks, seen);
             }
-
-            /**
-             * Adds to {@code into} the key of every node below this one above the stripe key
-             * depth ({@code depth} is that of this node's children) and returns how many there are.
-             */
-            int collectShallow(int depth, String prefix, Set<String> into) {
-                int count = 0;
-                if (depth >= STRIPE_DEPTH) {
-                    return 0;
-                }
-                List<Node> kids = new ArrayList<>();
-                if (onlyChild != null) {
-                    kids.add(onlyChild);
-                } else if (children != null) {
-                    for (Node n : children) {
-                        if (n != null) {
-                            kids.add(n);
-                        }
+            if (node.children != null) {
+                for (LockTreeNode child : node.children) {
+                    if (child != null && locks.size() < max) {
+                        addHolders(child, now, max, locks, seen);
                     }
                 }
-                for (Node kid : kids) {
-                    String key = prefix + '\0' + kid.keySource.substring(kid.keyStart, kid.keyEnd);
-                    into.add(key);
-                    count += 1 + kid.collectShallow(depth + 1, key, into);
-                }
-                return count;
             }
+        }
 
-            Entry append(Request request, int mode) {
-                Entry entry = new Entry(request, this, mode);
-                Entry last = tail[mode];
-                entry.prev = last;
-                if (last == null) {
-                    head[mode] = entry;
-                } else {
-                    last.next = entry;
-                }
-                tail[mode] = entry;
-                size++;
-                if (blocked[mode] == null && !isFree(entry)) {
-                    blocked[mode] = entry;
-                }
-                if (blocked[mode] != null) {
-                    request.pending++;
-                }
-                return entry;
-            }
+        // ---------------------------------------------------------------- state word and slot access (VarHandles)
 
-            /** Removes an entry, grants what that frees, and unlinks this node if it is left empty. */
-            void removeEntry(Entry entry) {
-                int mode = entry.mode;
-                if (blocked[mode] == entry) {
-                    blocked[mode] = entry.next;
-                }
-                if (entry.prev == null) {
-                    head[mode] = entry.next;
-                } else {
-                    entry.prev.next = entry.next;
-                }
-                if (entry.next == null) {
-                    tail[mode] = entry.prev;
-                } else {
-                    entry.next.prev = entry.prev;
-                }
-                entry.prev = entry.next = null;
-                size--;
-                for (int m = IR; m <= W; m++) {
-                    if (CONFLICTS[mode][m]) {
-                        advance(m);
-                    }
-                }
-                if (size == 0) {
-                    parent.removeChild(this);
-                    nodes--;
-                }
-            }
+        long state() {
+            return (long) WORDS.getVolatile(words, word);
+        }
 
-            /** Moves list {@code mode}'s cursor over the entries that are free now. */
-            private void advance(int mode) {
-                Entry entry = blocked[mode];
-                while (entry != null && isFree(entry)) {
-                    Entry next = entry.next;
-                    blocked[mode] = next;
-                    entryFreed(entry);
-                    entry = next;
-                }
-            }
+        boolean casState(long expected, long next) {
+            return WORDS.compareAndSet(words, word, expected, next);
+        }
 
-            /** No live, earlier, conflicting entry on this node. */
-            private boolean isFree(Entry entry) {
-                long seq = entry.request.seq;
-                switch (entry.mode) {
-                    case IR:
-                        return before(seq, head[W]);
-                    case IW:
-                        return before(seq, head[R]) && before(seq, head[W]);
-                    case R:
-                        return before(seq, head[IW]) && before(seq, head[W]);
-                    default:
-                        return entry.prev == null && before(seq, head[IR]) && before(seq, head[IW]) && before(seq, head[R]);
-                }
-            }
+        /** Where fast slot {@code slot} of this stripe lives in {@code fastHolders}. */
+        private int slotIndex(int slot) {
+            return holders + slot * SLOT_STRIDE;
+        }
 
-            private boolean before(long seq, Entry head) {
-                return head == null || seq < head.request.seq;
-            }
+        Request fastHolder(int slot) {
+            return (Request) HOLDERS.getVolatile(fastHolders, slotIndex(slot));
+        }
+
+        void freeSlot(int slot) {
+            HOLDERS.setRelease(fastHolders, slotIndex(slot), null);
         }
     }
 
-    /** A request's place on one node. */
-    private static final class Entry {
-        final Request request;
-        final Stripe.Node node;
-        final int mode;
-        Entry prev, next;
+    // ---------------------------------------------------------------- VarHandle mechanics
 
-        Entry(Request request, Stripe.Node node, int mode) {
-            this.request = request;
-            this.node = node;
-            this.mode = mode;
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle HOLDERS = MethodHandles.arrayElementVarHandle(Request[].class);
+    private static final VarHandle PENDING;
+    private static final VarHandle STATE;
+    private static final VarHandle HOLD;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PENDING = lookup.findVarHandle(Request.class, "pending", int.class);
+            STATE = lookup.findVarHandle(Request.class, "state", int.class);
+            HOLD = lookup.findVarHandle(Request.class, "hold", LockContext.Hold.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 }

@@ -1,11 +1,13 @@
 package dev.persistence;
 
-import dev.persistence.spi.PathRules;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.persistence.spi.PathRules;
+import dev.persistence.testsupport.HoldRegistry;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +39,8 @@ class LocalLockManagerTest extends LockManagerContract {
         String[] paths = {"/", "/p", "/p/a", "/p/a/x", "/p/b", "/p/b/y/z", "/p/c", "/q", "/q/a", "/q/a/x", "/r/s/t"};
         HoldRegistry registry = new HoldRegistry();
         AtomicInteger single = new AtomicInteger(), multi = new AtomicInteger();
-        runWorkers(4, random -> {
+        int singles = 50_000, multis = 5_000;
+        runWorkers(4, () -> single.get() >= singles && multi.get() >= multis, random -> {
             String one = paths[random.nextInt(paths.length)];
             String two = paths[random.nextInt(paths.length)];
             boolean write = random.nextInt(100) < 30 && !one.equals("/") && !two.equals("/");
@@ -67,7 +71,7 @@ class LocalLockManagerTest extends LockManagerContract {
             }
         });
         assertEquals(List.of(), registry.violations(), "conflicting holds overlapped");
-        assertTrue(single.get() > 1000 && multi.get() > 100, "too little work: " + single + " single, " + multi + " multi");
+        assertTrue(single.get() >= singles && multi.get() >= multis, "within " + WORK_CAP + ": " + single + " single, " + multi + " multi");
         awaitIdle();
     }
 
@@ -86,7 +90,8 @@ class LocalLockManagerTest extends LockManagerContract {
         Map<String, long[]> highest = new HashMap<>();
         List<String> tokenViolations = new ArrayList<>();
         AtomicInteger grants = new AtomicInteger();
-        runWorkers(6, random -> {
+        int work = 50_000;
+        runWorkers(6, () -> grants.get() >= work, random -> {
             boolean spanning = random.nextInt(50) == 0;
             String path = spanning ? "/f" : paths[random.nextInt(paths.length)];
             LockMode mode = !spanning && random.nextInt(100) < 20 ? LockMode.WRITE : LockMode.READ;
@@ -118,7 +123,7 @@ class LocalLockManagerTest extends LockManagerContract {
         });
         assertEquals(List.of(), registry.violations(), "conflicting holds overlapped");
         assertEquals(List.of(), tokenViolations, "fencing tokens went backwards");
-        assertTrue(grants.get() > 1000, "too little work: " + grants);
+        assertTrue(grants.get() >= work, "within " + WORK_CAP + ": " + grants + " grants");
         awaitIdle();
     }
 
@@ -154,24 +159,28 @@ class LocalLockManagerTest extends LockManagerContract {
         awaitIdle();
     }
 
-    /** One step of a stress worker; runs again and again until the run's time is up. */
+    /** How long a stress run may take to do its work before it stops: far more than it needs. */
+    private static final Duration WORK_CAP = Duration.ofSeconds(30);
+
+    /** One step of a stress worker; runs again and again until the run's work is done. */
     private interface WorkerStep {
         void run(ThreadLocalRandom random) throws Exception;
     }
 
     /**
-     * Runs {@code step} on {@code count} threads for 3 seconds; fails if a worker threw or is
-     * still stuck 30 seconds later.
+     * Runs {@code step} on {@code count} threads until {@code done} (or {@link #WORK_CAP} has
+     * passed: the caller then finds its work undone); fails if a worker threw or is still stuck
+     * 30 seconds later.
      */
-    private void runWorkers(int count, WorkerStep step) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    private void runWorkers(int count, BooleanSupplier done, WorkerStep step) throws InterruptedException {
+        long cap = System.nanoTime() + WORK_CAP.toNanos(); // a guard against a hang, not a measurement
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> workers = new ArrayList<>();
         for (int w = 0; w < count; w++) {
             Thread worker = new Thread(() -> {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 try {
-                    while (System.nanoTime() < deadline) {
+                    while (!done.getAsBoolean() && System.nanoTime() - cap < 0L) {
                         step.run(random);
                     }
                 } catch (Throwable t) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.persistence.testsupport.Await;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -140,7 +142,7 @@ class PersistenceClientTest extends ClientFixture {
         client.writeString(dir.resolve("d/f"), "x");
         PathLock write = manager.acquire(dir.resolve("d/f"), LockMode.WRITE);
         Future<List<String>> listing = threads.submit(() -> client.collect(dir.resolve("d")));
-        LockManagerContract.await(() -> manager.stats().queued() == 1, "collect enqueued behind the write");
+        Await.await(() -> manager.stats().queued() == 1, "collect enqueued behind the write");
         assertFalse(listing.isDone());
         write.close();
         assertEquals(List.of("f"), listing.get(10, TimeUnit.SECONDS));
@@ -413,7 +415,7 @@ class PersistenceClientTest extends ClientFixture {
             assertThrows(InterruptedIOException.class, () -> client.writeString(dir.resolve("f"), "x"));
             return Thread.currentThread().isInterrupted();
         });
-        LockManagerContract.await(() -> manager.stats().queued() == 1, "write enqueued");
+        Await.await(() -> manager.stats().queued() == 1, "write enqueued");
         writer.get().interrupt();
         assertTrue(blocked.get(10, TimeUnit.SECONDS), "interrupt status restored");
         assertEquals(0, manager.stats().queued(), "interrupted write still queued");

@@ -3,7 +3,6 @@ package dev.persistence.cdi;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -47,7 +46,9 @@ import dev.persistence.cdi.spi.LockedThreads;
  *     that may block, the acquisition blocks as for a synchronous call; on one that must not,
  *     it is asynchronous and the method runs when the lock is granted, on the executor the
  *     platform names (the caller's event loop).
- *   - a type a LockedReturnType plug-in supports (Mutiny's Uni under Quarkus): the plug-in.
+ *   - a method a LockedReturnType plug-in supports (Mutiny's Uni under Quarkus): the plug-in.
+ * The binding is found once per method (LockedBindings), and the kind decided by the rules
+ * every container's start-up check and the Quarkus build also run (LockedRules, AsyncReturnTypes).
  * The method runs with its lock in the LockContext, so its synchronous part may use the covered
  * paths; the calling thread never keeps an asynchronous method's lock in its context.
  */
@@ -58,10 +59,6 @@ import dev.persistence.cdi.spi.LockedThreads;
 @Interceptor
 @Priority(Interceptor.Priority.LIBRARY_BEFORE)
 public class LockedInterceptor {
-
-    /** Where ArC and Weld put the invocation's interceptor bindings (Interceptors 2.1 has no getter). */
-    private static final String[] BINDINGS_KEYS = {
-            "io.quarkus.arc.interceptorBindings", "org.jboss.weld.interceptor.bindings"};
 
     /** Plans; per interceptor instance, so a redeployment with new configuration starts afresh. */
     private final ConcurrentMap<Method, LockedMethod> plans = new ConcurrentHashMap<>();
@@ -89,8 +86,8 @@ public class LockedInterceptor {
     @AroundInvoke
     Object lockAround(InvocationContext context) throws Exception {
         LockedMethod plan = plans.computeIfAbsent(context.getMethod(), method -> LockedMethod.plan(
-                binding(context, method), method, key -> config.getOptionalValue(key, String.class),
-                settings.lockTimeout(), returnTypes));
+                LockedBindings.of(context), method, key -> config.getOptionalValue(key, String.class),
+                settings.lockTimeout(), new AsyncReturnTypes(returnTypes)));
         Call call = new Call(plan, plan.path().resolve(context.getParameters()), context, platformThreads());
         switch (plan.kind()) {
             case SYNCHRONOUS:
@@ -110,26 +107,6 @@ public class LockedInterceptor {
             resolvedThreads = resolved;
         }
         return resolved.orElse(null);
-    }
-
-    static Locked binding(InvocationContext context, Method method) {
-        for (String key : BINDINGS_KEYS) {
-            if (context.getContextData().get(key) instanceof Collection<?> bindings) {
-                for (Object binding : bindings) {
-                    if (binding instanceof Locked locked) {
-                        return locked;
-                    }
-                }
-            }
-        }
-        Locked locked = LockedMethod.declaredBinding(method);
-        if (locked == null && context.getTarget() != null) {
-            locked = context.getTarget().getClass().getAnnotation(Locked.class);
-        }
-        if (locked == null) {
-            throw new IllegalStateException("No @Locked binding found for " + LockedPath.describe(method));
-        }
-        return locked;
     }
 
     /** One call: its path, its invocation and the ways to hold its lock. */

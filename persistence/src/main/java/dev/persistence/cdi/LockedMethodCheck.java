@@ -1,9 +1,13 @@
 package dev.persistence.cdi;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
@@ -16,14 +20,16 @@ import jakarta.enterprise.inject.spi.BeanManager;
 
 import org.eclipse.microprofile.config.Config;
 
+import dev.persistence.Locked;
 import dev.persistence.cdi.spi.LockedReturnType;
 
 /*
- * Fails the deployment, at start-up, when any @Locked method of any bean cannot run: a placeholder
- * that names no parameter (or no recorded name: compile with -parameters), a ${key} without a
- * value, a bad timeout, an asynchronous return type no plug-in supports. Every problem is reported
- * at once, each quoting the template as written. Under Quarkus the build already checked all but
- * the configuration values; this check is what Weld and Payara have.
+ * Fails the deployment, at start-up, when any @Locked method of any bean cannot run: the
+ * LockedRules over reflection, with the bindings found the CDI way (LockedBindings: on the method,
+ * the class, a stereotype) and the configuration's values. Every problem is reported at once, each
+ * quoting the template as written. Under Quarkus the build step ran the same rules over Jandex,
+ * with every rule but the configuration values; this check is what Weld, OpenWebBeans and Payara
+ * have.
  */
 
 /** Checks every {@code @Locked} method of the application when it starts. */
@@ -36,14 +42,40 @@ public class LockedMethodCheck {
         for (Bean<?> bean : beans.getBeans(Object.class, Any.Literal.INSTANCE)) {
             classes.add(bean.getBeanClass());
         }
-        List<String> problems = new ArrayList<>();
+        AsyncReturnTypes returnTypes = new AsyncReturnTypes(plugIns);
+        List<LockedDefinitionException> problems = new ArrayList<>();
         for (Class<?> type : classes) {
             if (type != LockedInterceptor.class) {
-                problems.addAll(LockedMethod.problems(type, key -> config.getOptionalValue(key, String.class), plugIns));
+                problems.addAll(problems(type, key -> config.getOptionalValue(key, String.class), returnTypes));
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalStateException(problems.size() + " @Locked problem(s):\n  - " + String.join("\n  - ", problems));
+            List<String> messages = new ArrayList<>();
+            problems.forEach(problem -> messages.add(problem.getMessage()));
+            IllegalStateException failure = new IllegalStateException(problems.size() + " @Locked problem(s):\n  - "
+                    + String.join("\n  - ", messages));
+            problems.forEach(failure::addSuppressed);
+            throw failure;
         }
+    }
+
+    /** Every problem of the {@code @Locked} methods of a bean of class {@code beanClass}, its superclasses' included. */
+    static List<LockedDefinitionException> problems(Class<?> beanClass, Function<String, Optional<String>> config,
+                                                    AsyncReturnTypes returnTypes) {
+        List<LockedDefinitionException> problems = new ArrayList<>();
+        for (Class<?> type = beanClass; type != null && type != Object.class; type = type.getSuperclass()) {
+            for (Method method : type.getDeclaredMethods()) {
+                if (method.isSynthetic() || method.isBridge() || Modifier.isStatic(method.getModifiers())
+                        || Modifier.isPrivate(method.getModifiers())) {
+                    continue;
+                }
+                Locked locked = LockedBindings.declared(beanClass, method);
+                if (locked != null) {
+                    problems.addAll(LockedRules.problems(new ReflectedSignature(method), LockedBinding.of(locked), config,
+                            returnTypes));
+                }
+            }
+        }
+        return problems;
     }
 }

@@ -1,6 +1,7 @@
 package dev.persistence.cdi;
 
-import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,24 +20,16 @@ public final class LockedParameterNames {
     }
 
     /**
-     * Records the names of one method; {@code parameterTypes} are binary names as
-     * {@link Class#getName()} writes them.
+     * Records the names of one method ({@code null} where the class file has none);
+     * {@code parameterTypes} are binary names as {@link Class#getName()} writes them.
      */
     public static void record(String declaringClass, String method, List<String> parameterTypes, List<String> names) {
-        NAMES.put(key(declaringClass, method, parameterTypes), List.copyOf(names));
+        NAMES.put(key(declaringClass, method, parameterTypes), Collections.unmodifiableList(new ArrayList<>(names)));
     }
 
-    /** The recorded names of {@code method}, or {@code null}. */
-    static List<String> of(Method method) {
-        if (NAMES.isEmpty()) {
-            return null;
-        }
-        Class<?>[] types = method.getParameterTypes();
-        String[] typeNames = new String[types.length];
-        for (int i = 0; i < types.length; i++) {
-            typeNames[i] = types[i].getName();
-        }
-        return NAMES.get(key(method.getDeclaringClass().getName(), method.getName(), List.of(typeNames)));
+    /** The recorded names of a method, or {@code null}; {@code parameterTypes} as for {@link #record}. */
+    static List<String> of(String declaringClass, String method, List<String> parameterTypes) {
+        return NAMES.isEmpty() ? null : NAMES.get(key(declaringClass, method, parameterTypes));
     }
 
     private static String key(String declaringClass, String method, List<String> parameterTypes) {

@@ -2,8 +2,6 @@ package dev.persistence.cdi;
 
 import dev.persistence.LockedPathValueException;
 
-import java.lang.reflect.Method;
-import java.lang.reflect.Parameter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,51 +37,29 @@ public final class LockedPath {
     }
 
     /**
-     * Parses {@code locked}'s template for {@code method}, expanding {@code ${key}} from
-     * {@code config}; IllegalArgumentException says what is wrong.
-     */
-    public static LockedPath parse(Locked locked, Method method, Function<String, Optional<String>> config) {
-        return parse(locked.path(), config, locked.mode(), parameterNames(method), describe(method));
-    }
-
-    /**
      * Expands and parses {@code template} against a method's parameter names ({@code null} where
      * the class file does not record a name); {@code where} names the method in messages, which
-     * quote {@code template} as written.
+     * quote {@code template} as written. A {@link LockedDefinitionException} says what is wrong.
      */
-    public static LockedPath parse(String template, Function<String, Optional<String>> config, LockMode mode,
+    static LockedPath parse(String template, Function<String, Optional<String>> config, LockMode mode,
                                    List<String> parameterNames, String where) {
         return parse(expand(template, config, where), template, mode, parameterNames, where);
-    }
-
-    /** The parameter names of {@code method}: from {@link LockedParameterNames} or reflection. */
-    static List<String> parameterNames(Method method) {
-        List<String> recorded = LockedParameterNames.of(method);
-        if (recorded != null) {
-            return recorded;
-        }
-        Parameter[] parameters = method.getParameters();
-        List<String> names = new ArrayList<>(parameters.length);
-        for (Parameter parameter : parameters) {
-            names.add(parameter.isNamePresent() ? parameter.getName() : null);
-        }
-        return names;
     }
 
     /**
      * Replaces each {@code ${key}} of a template with the configuration value of {@code key}, a
      * trusted value that may span several segments (such as {@code ${persistence.root}}).
      */
-    public static String expand(String template, Function<String, Optional<String>> config, String where) {
+    static String expand(String template, Function<String, Optional<String>> config, String where) {
         StringBuilder expanded = new StringBuilder();
         int at = 0;
         for (int open = template.indexOf("${"); open >= 0; open = template.indexOf("${", at)) {
             int close = template.indexOf('}', open);
             if (close < 0) {
-                throw new IllegalArgumentException("@Locked path '" + template + "' on " + where + " has an unclosed '${'");
+                throw new LockedDefinitionException(where, "@Locked path '" + template + "' on " + where + " has an unclosed '${'");
             }
             String key = template.substring(open + 2, close);
-            String value = config.apply(key).orElseThrow(() -> new IllegalArgumentException("@Locked path '"
+            String value = config.apply(key).orElseThrow(() -> new LockedDefinitionException(where, "@Locked path '"
                     + template + "' on " + where + " refers to '" + key + "', which has no configured value"));
             expanded.append(template, at, open).append(value);
             at = close + 1;
@@ -94,7 +70,7 @@ public final class LockedPath {
     private static LockedPath parse(String expanded, String template, LockMode mode, List<String> parameterNames,
                                     String where) {
         if (!expanded.startsWith("/")) {
-            throw new IllegalArgumentException("@Locked path '" + template + "' on " + where + " must be absolute");
+            throw new LockedDefinitionException(where, "@Locked path '" + template + "' on " + where + " must be absolute");
         }
         List<Object> parts = new ArrayList<>();
         int at = 0;
@@ -106,7 +82,7 @@ public final class LockedPath {
             }
             int close = expanded.indexOf('}', open);
             if (close < 0) {
-                throw new IllegalArgumentException("@Locked path '" + template + "' on " + where + " has an unclosed '{'");
+                throw new LockedDefinitionException(where, "@Locked path '" + template + "' on " + where + " has an unclosed '{'");
             }
             if (open > at) {
                 parts.add(expanded.substring(at, open));
@@ -129,7 +105,7 @@ public final class LockedPath {
                 return index;
             }
         }
-        throw new IllegalArgumentException("@Locked path '" + template + "' on " + where + " names '{" + name
+        throw new LockedDefinitionException(where, "@Locked path '" + template + "' on " + where + " names '{" + name
                 + "}', which matches no parameter" + (names.contains(null) ? " (compile with -parameters)" : ""));
     }
 
@@ -175,10 +151,6 @@ public final class LockedPath {
             }
         }
         return shown.toString();
-    }
-
-    static String describe(Method method) {
-        return method.getDeclaringClass().getName() + "#" + method.getName();
     }
 
     @Override

@@ -64,13 +64,60 @@ public final class PathRules {
         return path.startsWith(ancestor);
     }
 
-    /** Whether requests in these modes on these paths conflict: related paths, at least one write. */
-    public static boolean conflict(Path a, LockMode modeA, Path b, LockMode modeB) {
-        return (modeA == LockMode.WRITE || modeB == LockMode.WRITE) && related(a, b);
-    }
-
     /** Whether one of the two paths is at or above the other: requests on them may conflict. */
     public static boolean related(Path a, Path b) {
         return a.startsWith(b) || b.startsWith(a);
+    }
+
+    // ---------------------------------------------------------------- the conflict rule
+
+    /**
+     * Whether requests in these modes on these paths conflict: THE conflict rule of every
+     * manager. They conflict when {@linkplain #modesConflict their modes conflict} and their
+     * paths are {@linkplain #related related}.
+     */
+    public static boolean conflict(Path a, LockMode modeA, Path b, LockMode modeB) {
+        return modesConflict(modeA, modeB) && related(a, b);
+    }
+
+    /** Whether requests in these modes conflict when their paths are related: at least one writes. */
+    public static boolean modesConflict(LockMode a, LockMode b) {
+        return a == LockMode.WRITE || b == LockMode.WRITE;
+    }
+
+    // ---------------------------------------------------------------- the rule on a tree of path prefixes
+
+    /*
+     * A manager that keeps one node per path prefix (the in-process tree, the ZooKeeper znodes)
+     * puts one entry per node of a request's path: a real entry (R, W) on the requested path, an
+     * intention entry (IR, IW) on each ancestor. Modes are small ints so that a node can keep one
+     * list per mode in an array. A request's real entry is greater than its intention entry and
+     * conflicts with all the intention does: where one request would put both on a node (one of
+     * its paths below another), the greater stands for both.
+     */
+
+    /** Entry modes on one node: intention read and write (a request below it), read and write (a request on it). */
+    public static final int IR = 0, IW = 1, R = 2, W = 3;
+    /** The number of entry modes: IR, IW, R, W are {@code 0 .. ENTRY_MODES - 1}. */
+    public static final int ENTRY_MODES = 4;
+
+    /** The entry a request in {@code mode} puts on a node: a real one if the node is its path, else an intention. */
+    public static int entryMode(LockMode mode, boolean onNode) {
+        return (onNode ? R : IR) + (mode == LockMode.WRITE ? 1 : 0);
+    }
+
+    /** The mode of the request that put an entry of {@code entryMode}. */
+    public static LockMode requestMode(int entryMode) {
+        return (entryMode & 1) != 0 ? LockMode.WRITE : LockMode.READ;
+    }
+
+    /**
+     * Whether two entries on one node conflict: {@link #conflict} where the node tells only part
+     * of how the two paths relate. A real entry's path is the node's, so it is related to every
+     * path through the node; two intentions' paths lie somewhere below it, related or not, and
+     * meet again further down, where that is decided.
+     */
+    public static boolean entriesConflict(int a, int b) {
+        return modesConflict(requestMode(a), requestMode(b)) && (a >= R || b >= R);
     }
 }

@@ -105,18 +105,10 @@ class AsyncLockedTest {
     void everyBadLockedMethodFailsTheDeploymentAtOnceQuotingItsTemplate() {
         Weld broken = CdiTestSupport.weld(Map.of("persistence.root", "/srv/data"), BrokenLockedService.class);
         RuntimeException failure = assertThrows(RuntimeException.class, () -> broken.initialize().shutdown());
-        String message = rootMessage(failure);
+        String message = CdiTestSupport.messages(failure);
         assertTrue(message.contains("3 @Locked problem(s)"), message);
         assertTrue(message.contains("'${persistence.root}/orders/{orderId}'") && message.contains("{orderId}"), message);
         assertTrue(message.contains("no.such.key"), message);
         assertTrue(message.contains("java.util.concurrent.Flow$Publisher"), message);
-    }
-
-    private static String rootMessage(Throwable failure) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            all.append(t.getMessage()).append('\n');
-        }
-        return all.toString();
     }
 }

@@ -56,4 +56,13 @@ final class CdiTestSupport {
                         PersistenceReadinessCheck.class)
                 .addBeanClasses(applicationClasses);
     }
+
+    /** The messages of {@code failure}'s cause chain, one a line: what a failed deployment reports. */
+    static String messages(Throwable failure) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
 }

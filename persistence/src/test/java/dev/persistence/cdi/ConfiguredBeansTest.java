@@ -37,6 +37,7 @@ import dev.persistence.LockMode;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.PathLock;
 import dev.persistence.PersistenceClient;
+import dev.persistence.testsupport.Await;
 
 /** Configuration keys, bad values, health and replacement beans, each in a fresh Weld container. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -188,7 +189,7 @@ class ConfiguredBeansTest {
             LockManager manager = container.select(LockManager.class).get();
             PathLock held = manager.acquireAsync(Path.of("/w"), LockMode.WRITE).join();
             CompletableFuture<PathLock> waiting = manager.acquireAsync(Path.of("/w"), LockMode.READ);
-            dev.persistence.LockManagerContract.await(() -> check.call().getStatus() == HealthCheckResponse.Status.DOWN,
+            Await.await(() -> check.call().getStatus() == HealthCheckResponse.Status.DOWN,
                     "DOWN once the wait passes 30ms");
             assertTrue((Long) check.call().getData().orElseThrow().get("oldest-wait-ms") >= 30);
             held.close();
@@ -209,7 +210,7 @@ class ConfiguredBeansTest {
             CompletableFuture<HealthCheckResponse> duringWait = new CompletableFuture<>();
             CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> assertThrows(LockTimeoutException.class,
                     () -> orders.later("stuck", new CompletableFuture<>())));
-            dev.persistence.LockManagerContract.await(() -> manager.stats().queued() == 1, "second caller waits");
+            Await.await(() -> manager.stats().queued() == 1, "second caller waits");
             duringWait.complete(check.call());
             waiter.get(10, TimeUnit.SECONDS);
             assertEquals(HealthCheckResponse.Status.DOWN, duringWait.join().getStatus());

@@ -29,11 +29,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.persistence.LockManager;
-import dev.persistence.LockManagerContract;
 import dev.persistence.LockMode;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.PathLock;
 import dev.persistence.PersistenceClient;
+import dev.persistence.testsupport.Await;
 
 /** {@code @Locked} in a real Weld 5.1 container (the Weld of Payara 6). */
 @EnableWeld
@@ -85,7 +85,7 @@ class LockedInterceptorTest {
             orders.update("42", secondIn, releaseSecond);
             return null;
         });
-        LockManagerContract.await(() -> manager.stats().queued() == 1, "second call queued");
+        Await.await(() -> manager.stats().queued() == 1, "second call queued");
         assertEquals(1, secondIn.getCount(), "second call entered while the first held the lock");
         releaseFirst.countDown();
         assertTrue(secondIn.await(10, TimeUnit.SECONDS));
@@ -192,11 +192,11 @@ class LockedInterceptorTest {
     void configurationValuesInTheTemplateAreExpanded() throws Exception {
         try (PathLock held = manager.acquireAsync(Path.of("/orders/3/lines/9"), LockMode.READ).join()) {
             CompletableFuture<Void> call = CompletableFuture.runAsync(() -> orders.updateLine("3", "9"), threads);
-            LockManagerContract.await(() -> manager.stats().queued() == 1,
+            Await.await(() -> manager.stats().queued() == 1,
                     "${orders.base}/{id}/lines/{line} resolved to /orders/3/lines/9 and waits for the read");
             assertFalse(call.isDone());
         }
-        LockManagerContract.await(() -> orders.invocations() == 1, "call ran after the release");
+        Await.await(() -> orders.invocations() == 1, "call ran after the release");
     }
 
     @Test

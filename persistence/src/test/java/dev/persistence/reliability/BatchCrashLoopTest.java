@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.persistence.Durability;
 import dev.persistence.LockManager;
 import dev.persistence.PersistenceClient;
+import dev.persistence.testsupport.Transfers;
 
 /**
  * Kills a JVM that transfers money between account files by batches ({@link BatchTransferWriter})

@@ -32,6 +32,7 @@ import dev.persistence.DeleteOption;
 import dev.persistence.Durability;
 import dev.persistence.LockManager;
 import dev.persistence.PersistenceClient;
+import dev.persistence.testsupport.Transfers;
 
 /**
  * Power losses at random moments under batches of transfers between account files, through the

@@ -7,6 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import dev.persistence.Durability;
 import dev.persistence.LockManager;
 import dev.persistence.PersistenceClient;
+import dev.persistence.testsupport.Transfers;
 
 /**
  * The child process of {@link BatchCrashLoopTest}: two threads transfer money between the account

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,6 +44,7 @@ import dev.persistence.DeleteOption;
 import dev.persistence.Durability;
 import dev.persistence.LockManager;
 import dev.persistence.PersistenceClient;
+import dev.persistence.testsupport.Await;
 
 /**
  * Power losses at random moments under random writes, deletes and moves, through the page cache
@@ -300,11 +302,9 @@ class CrashSimulationTest {
             } else {
                 letSecondCreate.countDown();
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!writer.isDone() && (second.get() == null || second.get().getState() != Thread.State.WAITING)) {
-                assertTrue(System.nanoTime() < deadline, "the second writer neither returned nor waited");
-                Thread.sleep(5);
-            }
+            Future<?> secondWriter = writer;
+            Await.await(() -> secondWriter.isDone() || second.get() != null && second.get().getState() == Thread.State.WAITING,
+                    Duration.ofSeconds(30), "the second writer to return or wait");
             boolean acknowledged = writer.isDone() && succeeded(writer);
             disk.cutPowerAfter(0);
             release.countDown();

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.lang.reflect.Field;
 import java.nio.file.FileSystemException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -37,6 +38,7 @@ import dev.persistence.AtomicOutputStream;
 import dev.persistence.LockManager;
 import dev.persistence.PersistenceClient;
 import dev.persistence.reliability.FaultyFileSystem.Fault;
+import dev.persistence.testsupport.Await;
 
 /**
  * Every step of a write failing in turn, on real files: the original error is thrown, the
@@ -144,11 +146,8 @@ class FaultInjectionTest {
                     return null;
                 }));
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (waiting.size() < 2 || !waiting.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
-                assertTrue(System.nanoTime() < deadline, "the writers never queued for the next directory fsync");
-                Thread.sleep(5);
-            }
+            Await.await(() -> waiting.size() >= 2 && waiting.stream().allMatch(t -> t.getState() == Thread.State.WAITING),
+                    Duration.ofSeconds(30), "the writers to queue for the next directory fsync");
             fs.failNext(Fault.FORCE_DIRECTORY, 1);
             releaseFirst.countDown();
             first.get(30, TimeUnit.SECONDS);

@@ -1,5 +1,10 @@
 package dev.persistence.zookeeper;
 
+import static dev.persistence.spi.PathRules.IR;
+import static dev.persistence.spi.PathRules.IW;
+import static dev.persistence.spi.PathRules.R;
+import static dev.persistence.spi.PathRules.W;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -8,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.persistence.LockMode;
+import dev.persistence.spi.PathRules;
 
 /*
  * The znode layout of the ZooKeeper lock manager: where a path's node lives, where a request's
@@ -25,16 +31,8 @@ import dev.persistence.LockMode;
  */
 final class Znodes {
 
-    /** Entry modes, as in the local manager: intention read/write on ancestors, read/write on the node. */
-    static final int IR = 0, IW = 1, R = 2, W = 3;
+    /** The names of the entry modes (PathRules' IR, IW, R, W, shared with the local manager), by mode. */
     private static final String[] NAMES = {"IR", "IW", "R", "W"};
-    private static final boolean[][] CONFLICTS = {
-            //        IR     IW     R      W
-            /* IR */ {false, false, false, true},
-            /* IW */ {false, false, true, true},
-            /* R  */ {false, true, false, true},
-            /* W  */ {true, true, true, true},
-    };
     static final int ID_LENGTH = 32;
 
     private final String tree;
@@ -83,11 +81,10 @@ final class Znodes {
      * the same request), the real entry stands: it conflicts with everything the intention does.
      */
     Map<String, Integer> entries(List<Path> paths, LockMode mode) {
-        boolean write = mode == LockMode.WRITE;
         Map<String, Integer> entries = new LinkedHashMap<>();
         for (Path path : paths) {
             for (Path prefix = path; prefix != null; prefix = prefix.getParent()) {
-                entries.merge(node(prefix), prefix == path ? (write ? W : R) : (write ? IW : IR), Math::max);
+                entries.merge(node(prefix), PathRules.entryMode(mode, prefix == path), Math::max);
             }
         }
         return entries;
@@ -101,10 +98,6 @@ final class Znodes {
     /** The name an entry is created with; ZooKeeper appends the sequence number. */
     static String entryPrefix(String node, int mode, String id) {
         return list(node, mode) + "/" + NAMES[mode] + "-" + id + "-";
-    }
-
-    static boolean conflict(int a, int b) {
-        return CONFLICTS[a][b];
     }
 
     /** An entry as its name tells it; {@code null} for a name that is not an entry. */

@@ -58,7 +58,8 @@ import dev.persistence.spi.PathRules;
  *     multi transaction. Its arrival is that transaction's zxid, the czxid of each entry: all its
  *     entries arrive at one instant, in one total order with every other request's.
  *   - Real entries of a node are in its list "r", intention entries in its list "i". At a node,
- *     entries conflict as in the classic matrix (W with all; R with IW; IW with R; IR with W).
+ *     entries conflict as in the classic matrix (PathRules.entriesConflict: W with all; R with
+ *     IW; IW with R; IR with W).
  *   - INVARIANT: a request is granted exactly when no entry of an earlier request (smaller czxid)
  *     that conflicts with one of its entries is left on any of its nodes. No earlier entry can
  *     appear after a request arrived, so the blockers a request finds once can only go away.
@@ -548,7 +549,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
             lists.add(real);
             ownModes.add(mode);
             ownNames.add(request.names[i]);
-            if (mode >= Znodes.R) {
+            if (mode >= PathRules.R) {
                 lists.add(session.onServer(entry.getKey() + "/i"));
                 ownModes.add(mode);
                 ownNames.add(request.names[i]);
@@ -588,7 +589,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
             }
             if (entry.id().equals(request.id)) {
                 orphans |= !(list + "/" + child).equals(ownName) && !List.of(request.names).contains(list + "/" + child);
-            } else if (Znodes.conflict(ownMode, entry.mode())) {
+            } else if (PathRules.entriesConflict(ownMode, entry.mode())) {
                 conflicting.add(entry);
             }
         }

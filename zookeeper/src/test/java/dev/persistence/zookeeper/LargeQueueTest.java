@@ -20,9 +20,9 @@ import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import dev.persistence.LockManagerContract;
 import dev.persistence.LockMode;
 import dev.persistence.PathLock;
+import dev.persistence.testsupport.Await;
 
 /**
  * 10,000 live requests on 4 KB paths: the queue is not one znode listing, so nothing has to fit
@@ -75,7 +75,7 @@ class LargeQueueTest {
             held.get(REQUESTS / 2).close();
             write.get(60, TimeUnit.SECONDS).close();
             threads.shutdown();
-            LockManagerContract.await(() -> manager.stats().idle(), "idle");
+            Await.await(() -> manager.stats().idle(), "idle");
         }
     }
 

@@ -27,11 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.persistence.LockContext;
 import dev.persistence.LockLostException;
-import dev.persistence.LockManagerContract;
 import dev.persistence.LockMode;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.PathLock;
 import dev.persistence.PersistenceClient;
+import dev.persistence.testsupport.Await;
 
 /**
  * The failures reported in issue 10, one test each, against a real ZooKeeper server (and a
@@ -91,7 +91,7 @@ class ReportedFailuresTest {
         CuratorFramework client = client(server.getConnectString(), 30_000);
         ZooKeeperLockManager manager = manager(client);
         manager.acquire(Path.of("/idle/doc"), LockMode.WRITE).close();
-        LockManagerContract.await(() -> {
+        Await.await(() -> {
             try {
                 return client.checkExists().forPath("/reported") == null;
             } catch (Exception e) {
@@ -132,7 +132,7 @@ class ReportedFailuresTest {
         PathLock outer = manager.acquire(dir, LockMode.WRITE);
         long before = own.getZookeeperClient().getZooKeeper().getSessionId();
         KillSession.kill(own.getZookeeperClient().getZooKeeper());
-        LockManagerContract.await(() -> {
+        Await.await(() -> {
             try (PathLock probe = manager.acquire(Path.of("/probe"), LockMode.WRITE, Duration.ofSeconds(1))) {
                 return probe.isHeld() && own.getZookeeperClient().getZooKeeper().getSessionId() != before;
             } catch (Exception e) {
@@ -201,7 +201,7 @@ class ReportedFailuresTest {
         LoopbackProxy proxy = proxy();
         ZooKeeperLockManager manager = manager(client(proxy.connectString(), 30_000));
         proxy.partition();
-        LockManagerContract.await(() -> !manager.isAvailable(), "the manager to notice the partition");
+        Await.await(() -> !manager.isAvailable(), "the manager to notice the partition");
         long start = System.nanoTime();
         CompletableFuture<PathLock> future = manager.acquireAsync(Path.of("/p"), LockMode.WRITE);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -218,10 +218,10 @@ class ReportedFailuresTest {
         ZooKeeperLockManager manager = manager(client(proxy.connectString(), 30_000));
         try (PathLock outer = manager.acquire(Path.of("/d"), LockMode.WRITE)) {
             proxy.partition();
-            LockManagerContract.await(() -> !manager.isAvailable(), "the manager to notice the partition");
+            Await.await(() -> !manager.isAvailable(), "the manager to notice the partition");
             assertThrows(LockLostException.class, () -> manager.acquire(Path.of("/d/x"), LockMode.WRITE));
             proxy.heal();
-            LockManagerContract.await(manager::isAvailable, "the session to come back");
+            Await.await(manager::isAvailable, "the session to come back");
             assertTrue(outer.isHeld(), "the session was kept: the lock is still held");
             try (PathLock nested = manager.acquire(Path.of("/d/x"), LockMode.WRITE, Duration.ZERO)) {
                 assertTrue(nested.isHeld());
@@ -244,9 +244,9 @@ class ReportedFailuresTest {
         int[] reads = {3, 8, 12, 22};
         int before = proxy.frames(reads);
         proxy.partition();
-        LockManagerContract.await(() -> !waiting.isAvailable(), "the manager to notice the partition");
+        Await.await(() -> !waiting.isAvailable(), "the manager to notice the partition");
         proxy.heal();
-        LockManagerContract.await(waiting::isAvailable, "the session to come back");
+        Await.await(waiting::isAvailable, "the session to come back");
         TimeUnit.MILLISECONDS.sleep(500);
         int after = proxy.frames(reads);
         assertEquals(before, after, "requests read the queue again after a reconnect that kept the session");

@@ -33,12 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.persistence.AtomicOutputStream;
 import dev.persistence.Batch;
 import dev.persistence.LockLostException;
-import dev.persistence.LockManagerContract;
-import dev.persistence.LockManagerContract.HoldRegistry;
+import dev.persistence.testsupport.HoldRegistry;
 import dev.persistence.LockMode;
 import dev.persistence.PathLock;
 import dev.persistence.PersistenceClient;
-import dev.persistence.reliability.Transfers;
+import dev.persistence.testsupport.Await;
+import dev.persistence.testsupport.Transfers;
 
 /**
  * Two managers with their own ZooKeeper sessions — two JVMs, as far as ZooKeeper can tell —
@@ -83,14 +83,15 @@ class SharedQueueTest {
         String[] paths = {"/s", "/s/a", "/s/a/b", "/s/b", "/s/ab"};
         HoldRegistry registry = new HoldRegistry();
         AtomicInteger acquired = new AtomicInteger();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        int work = 200;
+        long cap = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a guard against a hang, not a measurement
         ExecutorService threads = Executors.newFixedThreadPool(4);
         List<Future<?>> workers = new ArrayList<>();
         for (int w = 0; w < 4; w++) {
             ZooKeeperLockManager manager = w % 2 == 0 ? first : second;
             workers.add(threads.submit(() -> {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
-                while (System.nanoTime() < deadline) {
+                while (acquired.get() < work && System.nanoTime() - cap < 0L) {
                     String path = paths[random.nextInt(paths.length)];
                     LockMode mode = random.nextInt(100) < 35 ? LockMode.WRITE : LockMode.READ;
                     try (PathLock lock = manager.acquire(Path.of(path), mode)) {
@@ -104,12 +105,12 @@ class SharedQueueTest {
             }));
         }
         for (Future<?> worker : workers) {
-            worker.get(30, TimeUnit.SECONDS);
+            worker.get(90, TimeUnit.SECONDS);
         }
         threads.shutdown();
         assertEquals(List.of(), registry.violations(), "conflicting holds overlapped across managers");
-        assertTrue(acquired.get() > 100, "too little work: " + acquired.get());
-        LockManagerContract.await(() -> first.stats().idle() && second.stats().idle(), "both managers idle");
+        assertTrue(acquired.get() >= work, "only " + acquired + " of " + work + " acquisitions within the cap");
+        Await.await(() -> first.stats().idle() && second.stats().idle(), "both managers idle");
     }
 
     /**
@@ -219,7 +220,7 @@ class SharedQueueTest {
         }
         taken.close();
 
-        LockManagerContract.await(manager::isConnected, "a new session");
+        Await.await(manager::isConnected, "a new session");
         try (PathLock again = manager.acquire(file, LockMode.WRITE, Duration.ofSeconds(10))) {
             assertTrue(again.isHeld(), "locks work again on the new session");
         }

@@ -51,20 +51,20 @@ class ZnodesTest {
     @Test
     void entriesPutRealEntriesOnThePathsAndIntentionsAboveThem() {
         Map<String, Integer> entries = znodes.entries(List.of(Path.of("/a/b"), Path.of("/a/b/c"), Path.of("/a/x")), LockMode.WRITE);
-        assertEquals(Znodes.IW, entries.get(znodes.node(Path.of("/"))));
-        assertEquals(Znodes.IW, entries.get(znodes.node(Path.of("/a"))));
-        assertEquals(Znodes.W, entries.get(znodes.node(Path.of("/a/b"))), "a real entry stands where an intention would too");
-        assertEquals(Znodes.W, entries.get(znodes.node(Path.of("/a/x"))));
+        assertEquals(PathRules.IW, entries.get(znodes.node(Path.of("/"))));
+        assertEquals(PathRules.IW, entries.get(znodes.node(Path.of("/a"))));
+        assertEquals(PathRules.W, entries.get(znodes.node(Path.of("/a/b"))), "a real entry stands where an intention would too");
+        assertEquals(PathRules.W, entries.get(znodes.node(Path.of("/a/x"))));
         assertEquals(5, entries.size());
     }
 
     @Test
     void entryNamesParseBackAndForeignNamesAreIgnored() {
         String id = "0123456789abcdef0123456789abcdef";
-        String prefix = Znodes.entryPrefix(znodes.node(Path.of("/a")), Znodes.IR, id);
+        String prefix = Znodes.entryPrefix(znodes.node(Path.of("/a")), PathRules.IR, id);
         String name = prefix.substring(prefix.lastIndexOf('/') + 1) + "0000000042";
         Znodes.Entry entry = Znodes.parse(name);
-        assertEquals(new Znodes.Entry(name, Znodes.IR, id, 42), entry);
+        assertEquals(new Znodes.Entry(name, PathRules.IR, id, 42), entry);
         assertNull(Znodes.parse("lock-W-" + id + "-0000000001"));
         assertNull(Znodes.parse("W-short-0000000001"));
         assertNull(Znodes.parse("W-" + id + "-notanumber"));

@@ -2,7 +2,6 @@ package dev.persistence.zookeeper;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -14,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,7 +23,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
+
+import dev.persistence.testsupport.Await;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -79,10 +80,10 @@ class ZooKeeperFaultInjectionTest {
             workers.add(spawn("direct-2", cluster.getConnectString()));
             workers.add(spawn("proxied", viaProxies.toString()));
             for (Worker worker : workers) {
-                await(() -> worker.seen("READY"), 60, worker.name + " ready");
+                Await.await(() -> worker.seen("READY"), Duration.ofSeconds(60), worker.name + " ready");
             }
 
-            phase("warm-up", () -> TimeUnit.SECONDS.sleep(2));
+            phase("warm-up", () -> Await.await(() -> totalAcks() > 50, Duration.ofSeconds(120), "51 acknowledged increments"));
             phase("leader killed and restarted", () -> {
                 InstanceSpec leader = leader(cluster);
                 cluster.killServer(leader);
@@ -93,7 +94,7 @@ class ZooKeeperFaultInjectionTest {
             phase("holder's session expired (SIGSTOP past the session timeout)", () -> {
                 Worker worker = workers.get(0);
                 int holds = worker.count("HOLD");
-                await(() -> worker.count("HOLD") > holds, 30, "a hold to stop in");
+                Await.await(() -> worker.count("HOLD") > holds, Duration.ofSeconds(30), "a hold to stop in");
                 signal("STOP", worker.process.pid());
                 TimeUnit.MILLISECONDS.sleep(SESSION_MS + 4_000);
                 signal("CONT", worker.process.pid());
@@ -101,15 +102,15 @@ class ZooKeeperFaultInjectionTest {
             phase("holder SIGKILLed", () -> {
                 Worker worker = workers.get(1);
                 int holds = worker.count("HOLD");
-                await(() -> worker.count("HOLD") > holds, 30, "a hold to kill in");
+                Await.await(() -> worker.count("HOLD") > holds, Duration.ofSeconds(30), "a hold to kill in");
                 worker.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 kills++;
                 workers.set(1, spawn("direct-3", cluster.getConnectString()));
-                await(() -> workers.get(1).seen("READY"), 60, "the replacement worker ready");
+                Await.await(() -> workers.get(1).seen("READY"), Duration.ofSeconds(60), "the replacement worker ready");
             });
             phase("reply to a create dropped by the proxy", () -> {
                 proxies.forEach(LoopbackProxy::dropReplyToNextCreate);
-                await(() -> proxies.stream().mapToInt(LoopbackProxy::repliesDropped).sum() > 0, 60, "a dropped reply: " + proxies);
+                Await.await(() -> proxies.stream().mapToInt(LoopbackProxy::repliesDropped).sum() > 0, Duration.ofSeconds(60), "a dropped reply: " + proxies);
                 TimeUnit.SECONDS.sleep(2);
             });
             phase("idle past the container reaping interval", () -> {
@@ -117,7 +118,7 @@ class ZooKeeperFaultInjectionTest {
                 try (CuratorFramework observer = CuratorFrameworkFactory.newClient(cluster.getConnectString(),
                         new RetryNTimes(5, 200))) {
                     observer.start();
-                    await(() -> exists(observer, "/faults") == null, 60, "the server to reap the idle queue");
+                    Await.await(() -> exists(observer, "/faults") == null, Duration.ofSeconds(60), "the server to reap the idle queue");
                 }
             });
 
@@ -178,7 +179,7 @@ class ZooKeeperFaultInjectionTest {
         Files.deleteIfExists(dir.resolve("pause"));
         for (Worker worker : workers) {
             int acks = worker.count("ACK");
-            if (!awaitQuietly(() -> worker.count("ACK") > acks, 60)) {
+            if (!Await.holdsWithin(() -> worker.count("ACK") > acks, Duration.ofSeconds(60))) {
                 stuckRequests++;
             }
         }
@@ -195,7 +196,7 @@ class ZooKeeperFaultInjectionTest {
         Files.writeString(dir.resolve("pause"), "");
         for (Worker worker : workers) {
             int paused = worker.count("RESUMED");
-            if (!awaitQuietly(() -> worker.count("PAUSED") > paused, 90)) {
+            if (!Await.holdsWithin(() -> worker.count("PAUSED") > paused, Duration.ofSeconds(90))) {
                 stuckRequests++;
                 report(worker.name + " did not pause: stuck");
             }
@@ -326,23 +327,6 @@ class ZooKeeperFaultInjectionTest {
             // reaped meanwhile
         }
         return count;
-    }
-
-    private static void await(BooleanSupplier condition, int seconds, String what) throws InterruptedException {
-        if (!awaitQuietly(condition, seconds)) {
-            fail("timed out waiting for " + what);
-        }
-    }
-
-    private static boolean awaitQuietly(BooleanSupplier condition, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
-        return true;
     }
 
     /** One worker process and what it reported. */

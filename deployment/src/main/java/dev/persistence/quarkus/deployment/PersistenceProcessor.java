@@ -1,14 +1,14 @@
 package dev.persistence.quarkus.deployment;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.jboss.jandex.AnnotationInstance;
-import org.jboss.jandex.AnnotationTarget;
 import org.jboss.jandex.AnnotationTransformation;
 import org.jboss.jandex.AnnotationValue;
-import org.jboss.jandex.ClassInfo;
 import org.jboss.jandex.DotName;
 import org.jboss.jandex.MethodInfo;
 
@@ -17,9 +17,11 @@ import dev.persistence.Locked;
 import dev.persistence.cdi.AsyncReturnTypes;
 import dev.persistence.cdi.LockedInterceptor;
 import dev.persistence.cdi.LockedMethodCheck;
-import dev.persistence.cdi.LockedPath;
+import dev.persistence.cdi.LockedBinding;
+import dev.persistence.cdi.LockedRules;
 import dev.persistence.cdi.PersistenceProducers;
 import dev.persistence.cdi.PersistenceReadinessCheck;
+import dev.persistence.cdi.spi.LockedReturnType;
 import dev.persistence.quarkus.LockedRecorder;
 import dev.persistence.quarkus.reactive.UniLockedReturnType;
 import dev.persistence.quarkus.reactive.VertxLockedThreads;
@@ -29,6 +31,7 @@ import io.quarkus.arc.deployment.AnnotationsTransformerBuildItem;
 import io.quarkus.arc.deployment.ExcludedTypeBuildItem;
 import io.quarkus.arc.deployment.ValidationPhaseBuildItem;
 import io.quarkus.arc.deployment.ValidationPhaseBuildItem.ValidationErrorBuildItem;
+import io.quarkus.arc.processor.BeanInfo;
 import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildProducer;
@@ -42,13 +45,13 @@ import io.quarkus.deployment.builditem.FeatureBuildItem;
  * The Quarkus build steps of the persistence extension. The portable library is a bean archive;
  * these steps make its beans unremovable, register the @Locked binding and the Quarkus plug-ins
  * (Uni, event-loop threads), include the readiness check only with SmallRye Health, record
- * @Locked parameter names from the index, and validate every @Locked method at build time.
+ * @Locked parameter names from the index, and validate every @Locked method at build time with
+ * the portable module's rules (LockedRules over IndexedSignature): the rules are not written here.
  */
 class PersistenceProcessor {
 
     private static final String FEATURE = "persistence";
     private static final DotName LOCKED = DotName.createSimple(Locked.class.getName());
-    private static final String UNI = "io.smallrye.mutiny.Uni";
 
     @BuildStep
     FeatureBuildItem feature() {
@@ -99,15 +102,10 @@ class PersistenceProcessor {
     /** Parameter names from the class files' debug information: {@code {name}} needs no {@code -parameters}. */
     @BuildStep
     @Record(ExecutionTime.STATIC_INIT)
-    void parameterNames(CombinedIndexBuildItem index, LockedRecorder recorder) {
-        for (MethodInfo method : lockedMethods(index)) {
-            List<String> types = new ArrayList<>(method.parametersCount());
-            List<String> names = new ArrayList<>(method.parametersCount());
-            for (int i = 0; i < method.parametersCount(); i++) {
-                types.add(method.parameterType(i).name().toString()); // as Class#getName writes it
-                names.add(method.parameterName(i));
-            }
-            recorder.parameterNames(method.declaringClass().name().toString(), method.name(), types, names);
+    void parameterNames(List<LockedMethodBuildItem> lockedMethods, CombinedIndexBuildItem index, LockedRecorder recorder) {
+        for (LockedMethodBuildItem locked : lockedMethods) {
+            IndexedSignature method = new IndexedSignature(locked.method(), index.getComputingIndex());
+            recorder.parameterNames(method.declaringClass(), method.name(), method.parameterTypes(), method.parameterNames());
         }
     }
 
@@ -126,86 +124,63 @@ class PersistenceProcessor {
     }
 
     /**
-     * Every {@code @Locked} method must have an absolute template naming only existing parameters,
-     * a valid timeout and a return type its lock can be held across: all errors at once.
+     * Runs the portable {@code @Locked} rules ({@link LockedRules}) over every method ArC binds to
+     * the interceptor, with the binding ArC resolved (method, class, superclass, stereotype) and the
+     * registry of the application's {@link LockedReturnType} beans: every problem at once, in the
+     * words of the start-up check. Configuration values are checked at start-up; here each
+     * {@code ${key}} stands for an absolute path. Beans ArC removed as unused are checked too: a
+     * mistake is reported before the bean is first injected.
      */
     @BuildStep
     void validateLockedMethods(ValidationPhaseBuildItem validation, CombinedIndexBuildItem index,
-                               BuildProducer<ValidationErrorBuildItem> errors) {
+                               BuildProducer<ValidationErrorBuildItem> errors,
+                               BuildProducer<LockedMethodBuildItem> lockedMethods) {
         List<Throwable> problems = new ArrayList<>();
-        for (MethodInfo method : lockedMethods(index)) {
-            check(binding(method), method, problems);
+        AsyncReturnTypes returnTypes = new AsyncReturnTypes(plugIns(validation, problems));
+        Set<MethodInfo> seen = new HashSet<>();
+        List<BeanInfo> beans = new ArrayList<>();
+        validation.getContext().beans().classBeans().forEach(beans::add);
+        validation.getContext().removedBeans().classBeans().forEach(beans::add);
+        for (BeanInfo bean : beans) {
+            bean.getInterceptedMethodsBindings().forEach((method, bindings) -> {
+                for (AnnotationInstance binding : bindings) {
+                    if (binding.name().equals(LOCKED) && seen.add(method)) {
+                        IndexedSignature signature = new IndexedSignature(method, index.getComputingIndex());
+                        LockedBinding locked = lockedBinding(binding);
+                        lockedMethods.produce(new LockedMethodBuildItem(method, locked, returnTypes.handling(signature).kind()));
+                        problems.addAll(LockedRules.problems(signature, locked, key -> Optional.of("/" + key), returnTypes));
+                    }
+                }
+            });
         }
         if (!problems.isEmpty()) {
             errors.produce(new ValidationErrorBuildItem(problems));
         }
     }
 
-    /** The methods a {@code @Locked} annotation applies to: annotated ones, and business methods of annotated classes. */
-    private static List<MethodInfo> lockedMethods(CombinedIndexBuildItem index) {
-        List<MethodInfo> methods = new ArrayList<>();
-        for (AnnotationInstance locked : index.getIndex().getAnnotations(LOCKED)) {
-            AnnotationTarget target = locked.target();
-            if (target.kind() == AnnotationTarget.Kind.METHOD) {
-                methods.add(target.asMethod());
-            } else if (target.kind() == AnnotationTarget.Kind.CLASS && !isLibraryInterceptor(target.asClass())) {
-                for (MethodInfo method : target.asClass().methods()) {
-                    if (isBusinessMethod(method) && !method.hasDeclaredAnnotation(LOCKED)) {
-                        methods.add(method);
-                    }
-                }
-            }
-        }
-        return methods;
-    }
-
-    private static AnnotationInstance binding(MethodInfo method) {
-        AnnotationInstance own = method.declaredAnnotation(LOCKED);
-        return own != null ? own : method.declaringClass().declaredAnnotation(LOCKED);
-    }
-
-    private static void check(AnnotationInstance locked, MethodInfo method, List<Throwable> problems) {
-        String returned = method.returnType().name().toString();
-        int parameters = method.parametersCount();
-        String where = method.declaringClass().name() + "#" + method.name();
-        if (AsyncReturnTypes.isUnsupported(returned) && !returned.equals(UNI)) {
-            problems.add(new IllegalArgumentException("@Locked " + where + " returns " + returned
-                    + ", which @Locked does not support: the lock would be released before the work ran. Return Uni or "
-                    + "CompletionStage (a Multi: lock inside the pipeline with LockManager.acquireAsync)"));
-        }
-        if (parameters > 0 && AsyncReturnTypes.isKotlinContinuation(method.parameterType(parameters - 1).name().toString())) {
-            problems.add(new IllegalArgumentException("@Locked " + where + " is a Kotlin suspend function, which @Locked "
-                    + "does not support: return Uni or CompletionStage"));
-        }
-        AnnotationValue timeout = locked.value("timeout");
-        if (timeout != null && !timeout.asString().isBlank()) {
+    /**
+     * The application's {@link LockedReturnType} beans, each made with its no-argument constructor:
+     * the plug-ins the container will hold, asked the same questions now.
+     */
+    private static List<LockedReturnType> plugIns(ValidationPhaseBuildItem validation, List<Throwable> problems) {
+        List<LockedReturnType> plugIns = new ArrayList<>();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        for (BeanInfo bean : validation.getContext().beans().withBeanType(LockedReturnType.class).classBeans()) {
+            String name = bean.getBeanClass().toString();
             try {
-                dev.persistence.cdi.PersistenceSettings.parseDuration(timeout.asString().trim());
-            } catch (IllegalArgumentException e) {
-                problems.add(new IllegalArgumentException("@Locked " + where + " has timeout '" + timeout.asString()
-                        + "', which is not a duration (e.g. 5s, 250ms, PT1M)"));
+                plugIns.add((LockedReturnType) Class.forName(name, false, loader).getDeclaredConstructor().newInstance());
+            } catch (ReflectiveOperationException | LinkageError e) {
+                problems.add(new IllegalStateException("LockedReturnType plug-in " + name + " cannot be asked at build "
+                        + "time: it needs a no-argument constructor and no container to answer supportedTypes and supports", e));
             }
         }
-        List<String> names = new ArrayList<>(parameters);
-        for (int i = 0; i < parameters; i++) {
-            names.add(method.parameterName(i));
-        }
+        return plugIns;
+    }
+
+    private static LockedBinding lockedBinding(AnnotationInstance locked) {
         AnnotationValue mode = locked.value("mode");
-        try {
-            // Configuration values are checked at start-up: here the template's shape, with a stand-in value.
-            LockedPath.parse(locked.value("path").asString(), key -> Optional.of("/config"),
-                    mode == null ? LockMode.WRITE : LockMode.valueOf(mode.asEnum()), names, where);
-        } catch (IllegalArgumentException e) {
-            problems.add(e);
-        }
-    }
-
-    private static boolean isBusinessMethod(MethodInfo method) {
-        return !method.name().startsWith("<") && !java.lang.reflect.Modifier.isStatic(method.flags())
-                && !java.lang.reflect.Modifier.isPrivate(method.flags()) && !method.isSynthetic();
-    }
-
-    private static boolean isLibraryInterceptor(ClassInfo type) {
-        return type.name().toString().equals(LockedInterceptor.class.getName());
+        AnnotationValue timeout = locked.value("timeout");
+        return new LockedBinding(locked.value("path").asString(),
+                mode == null ? LockMode.WRITE : LockMode.valueOf(mode.asEnum()), timeout == null ? "" : timeout.asString());
     }
 }

@@ -1,5 +1,6 @@
 package dev.persistence.quarkus.reactive;
 
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,8 +33,8 @@ public class UniLockedReturnType implements LockedReturnType {
     private static final int WAITING = 0, RUNNING = 1, CANCELLED = 2;
 
     @Override
-    public boolean supports(Class<?> returnType) {
-        return returnType == Uni.class;
+    public Set<String> supportedTypes() {
+        return Set.of(Uni.class.getName());
     }
 
     @Override

@@ -3,7 +3,13 @@ package dev.persistence.quarkus.deployment.build;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Stereotype;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -12,26 +18,23 @@ import dev.persistence.Locked;
 import io.quarkus.test.QuarkusUnitTest;
 import io.smallrye.mutiny.Multi;
 
-/** Bad @Locked methods fail the build, all of them reported together, methods named, templates quoted as written. */
+/**
+ * Bad @Locked methods fail the build, all of them reported together, methods named, templates quoted as written;
+ * a binding through a stereotype on a stereotype is checked like one on the method.
+ */
 class InvalidLockedPathTest {
 
     @RegisterExtension
     static final QuarkusUnitTest APP = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(BadService.class))
+            .withApplicationRoot(jar -> jar.addClasses(BadService.class, CounterLock.class, AuditedCounter.class, BadCounter.class))
             .assertException(failure -> {
-                StringBuilder all = new StringBuilder();
-                for (Throwable t = failure; t != null; t = t.getCause()) {
-                    all.append(t).append('\n');
-                    for (Throwable s : t.getSuppressed()) {
-                        all.append(s).append('\n');
-                    }
-                }
-                String text = all.toString();
+                String text = FailureText.of(failure);
                 assertTrue(text.contains("BadService#relative") && text.contains("must be absolute"), text);
                 assertTrue(text.contains("BadService#unknownName") && text.contains("{customer}"), text);
                 assertTrue(text.contains("'${persistence.root}/data/{customer}'"), "not quoted verbatim: " + text);
                 assertTrue(text.contains("BadService#stream") && text.contains("io.smallrye.mutiny.Multi"), text);
                 assertTrue(text.contains("BadService#slow") && text.contains("'soon'"), text);
+                assertTrue(text.contains("'/counters/{0}' on " + BadCounter.class.getName() + "#reset names '{0}'"), text);
             });
 
     @Test
@@ -56,6 +59,27 @@ class InvalidLockedPathTest {
 
         @Locked(path = "/data/{id}", timeout = "soon")
         public void slow(String id) {
+        }
+    }
+
+    @Stereotype
+    @Locked(path = "/counters/{0}")
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    public @interface CounterLock {
+    }
+
+    @Stereotype
+    @CounterLock
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.TYPE)
+    public @interface AuditedCounter {
+    }
+
+    @ApplicationScoped
+    @AuditedCounter
+    public static class BadCounter {
+        public void reset() {
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +27,7 @@ import dev.persistence.LockMode;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.PathLock;
 import dev.persistence.PersistenceClient;
+import dev.persistence.testsupport.Await;
 import io.quarkus.maven.dependency.Dependency;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -143,13 +145,8 @@ class MetricsTest {
     }
 
     private static String awaitQueued(int queued) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String metrics = scrape();
-        while (value(metrics, "persistence_lock_queued", "") < queued && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-            metrics = scrape();
-        }
-        return metrics;
+        Await.holdsWithin(() -> value(scrape(), "persistence_lock_queued", "") >= queued, Duration.ofSeconds(30));
+        return scrape();
     }
 
     private static String scrape() {

@@ -19,6 +19,7 @@ import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.PathLock;
+import dev.persistence.testsupport.Await;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -93,10 +94,7 @@ class TracingTest {
     }
 
     private List<SpanData> awaitSpans(int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (exporter.getFinishedSpanItems().size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.holdsWithin(() -> exporter.getFinishedSpanItems().size() >= count, Duration.ofSeconds(30));
         Thread.sleep(200); // late stragglers would show up as extra spans
         return exporter.getFinishedSpanItems();
     }

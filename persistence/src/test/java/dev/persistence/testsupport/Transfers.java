@@ -1,4 +1,4 @@
-package dev.persistence.reliability;
+package dev.persistence.testsupport;
 
 import java.io.IOException;
 import java.nio.file.Path;
