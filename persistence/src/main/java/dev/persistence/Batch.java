@@ -242,7 +242,7 @@ public final class Batch implements AutoCloseable {
             }
             changes.addAll(movedAway); // a moved file's old path is deleted after the move renamed it
             if (!changes.isEmpty()) {
-                BatchJournal.commit(client, lock, changes, moves);
+                client.batches().commit(lock, changes, moves);
             }
         } finally {
             pending.clear();

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -24,8 +25,9 @@ import java.util.zip.CRC32C;
 /*
  * The crash-atomic recipe of batches: the intent file (its name, place and format), the order in
  * which a batch's temp files, intent, renames, deletes and fsyncs happen, and the roll-forward that
- * recover() runs on the intents a crash left behind. Temp files, renames and directory fsyncs are
- * the client's own (writeTemp, replace, syncDirectory); this class only orders them.
+ * recover() runs on the intents a crash left behind. Temp files and their renames are
+ * AtomicReplacement's, directories and their fsyncs DirectoryDurability's, at the batch's level;
+ * this class only orders them.
  */
 
 /**
@@ -77,7 +79,23 @@ final class BatchJournal {
     private static final long MAGIC = 0x5042415443480001L;
     private static final byte WRITE = 0, DELETE = 1, DELETE_RECURSIVE = 2;
 
-    private BatchJournal() {
+    private final PersistenceClient client;
+    private final String suffix;
+    private final DirectoryDurability directories;
+    private final AtomicReplacement replacement;
+
+    /**
+     * The journal of {@code client}, whose temp names end in {@code suffix} and whose files get
+     * {@code fileMode} (null: a replaced file's mode): it syncs at {@code durability}, except that an
+     * {@link Durability#ATOMIC} client's batches sync as {@link Durability#DURABLE} ones.
+     */
+    BatchJournal(PersistenceClient client, String suffix, Durability durability, Set<PosixFilePermission> fileMode,
+            PersistenceClient.Listener listener) {
+        Durability level = durability == Durability.ATOMIC ? Durability.DURABLE : durability;
+        this.client = client;
+        this.suffix = suffix;
+        this.directories = new DirectoryDurability(level, listener);
+        this.replacement = new AtomicReplacement(suffix, level, fileMode, directories, listener);
     }
 
     /** One change of a batch: a path's new content, or (content null) its deletion. */
@@ -92,8 +110,8 @@ final class BatchJournal {
         return name.startsWith(INTENT_PREFIX) && ANY_INTENT_NAME.matcher(name).matches();
     }
 
-    /** Whether a file name is an intent name of the temp suffix {@code suffix}. */
-    static boolean isIntentName(String name, String suffix) {
+    /** Whether a file name is an intent name of this journal's temp suffix. */
+    boolean isIntentName(String name) {
         return hasAnyIntentName(name) && name.length() == INTENT_PREFIX.length() + 17 + suffix.length()
                 && name.endsWith(suffix);
     }
@@ -107,22 +125,18 @@ final class BatchJournal {
      * file, no intent); one after it says that the batch was committed, is partly applied, and will
      * be completed by {@code recover}.
      */
-    static void commit(PersistenceClient client, PathLock lock, List<Change> changes, Map<Path, Path> moves)
-            throws IOException {
-        PersistenceClient syncing = client.batchSyncing();
-        Map<Path, Path> temps = new HashMap<>();
+    void commit(PathLock lock, List<Change> changes, Map<Path, Path> moves) throws IOException {
+        Map<Path, AtomicReplacement.Temp> temps = new HashMap<>();
         Path intent;
         try {
-            prepare(syncing, changes, moves.keySet(), temps);
-            intent = writeIntent(syncing, lock, changes);
+            prepare(changes, moves.keySet(), temps);
+            intent = writeIntent(lock, changes);
         } catch (IOException | RuntimeException | Error e) {
             discardAll(temps.values(), e);
             throw e;
         }
-        Map<Path, Path> renames = new HashMap<>(temps);
-        renames.putAll(moves);
         try {
-            finish(syncing, intent, applyChanges(syncing, changes, renames));
+            finish(intent, applyChanges(lock, changes, temps, moves));
         } catch (IOException e) {
             discardAll(temps.values(), e);
             throw new IOException("The batch is committed but only partly applied; recover() of "
@@ -132,14 +146,13 @@ final class BatchJournal {
 
     /**
      * Step 1: writes and syncs the temp file of each write, except those to the targets of
-     * {@code moved}, into {@code temps} (target to temp); on failure, the temps written so far are
-     * in {@code temps} for the caller to discard.
+     * {@code moved}, into {@code temps} (by target); on failure, the temps written so far are in
+     * {@code temps} for the caller to discard.
      */
-    static void prepare(PersistenceClient syncing, List<Change> changes, Set<Path> moved, Map<Path, Path> temps)
-            throws IOException {
+    void prepare(List<Change> changes, Set<Path> moved, Map<Path, AtomicReplacement.Temp> temps) throws IOException {
         for (Change change : changes) {
             if (change.isWrite() && !moved.contains(change.path())) {
-                temps.put(change.path(), syncing.writeTemp(change.path(), change.content()));
+                temps.put(change.path(), written(change.path(), change.content()));
             }
         }
     }
@@ -149,65 +162,70 @@ final class BatchJournal {
      * renames it to its intent name while {@code lock} is still held, and syncs the home. Returns
      * the intent; if this throws, no intent is left.
      */
-    static Path writeIntent(PersistenceClient syncing, PathLock lock, List<Change> changes) throws IOException {
+    Path writeIntent(PathLock lock, List<Change> changes) throws IOException {
         Path home = home(changes.stream().map(Change::path).toList());
-        syncing.ensureDirectory(home); // a batch of deletes only has created nothing
-        Path intent = home.resolve(newIntentName(syncing.tempSuffix()));
-        Path temp = syncing.writeTemp(intent, encode(home, changes));
+        directories.createDirectories(home); // a batch of deletes only has created nothing
+        Path intent = home.resolve(newIntentName());
+        AtomicReplacement.Temp temp = written(intent, encode(home, changes));
         try {
-            syncing.replace(lock, temp, intent);
+            temp.rename(lock);
         } catch (IOException | RuntimeException | Error e) {
-            PersistenceClient.discard(temp, e);
+            temp.discard(e);
             throw e;
         }
         try {
-            syncing.syncDirectory(home);
+            directories.sync(home);
         } catch (IOException | RuntimeException | Error e) {
-            PersistenceClient.discard(intent, e);
+            try {
+                Files.deleteIfExists(intent); // not committed: its directory's fsync failed
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
         return intent;
     }
 
     /**
-     * Completes the batches of {@code intents}, intent files found by {@code recover} under its
-     * lock on a directory above them all: each is applied again from its content, then deleted. An
-     * intent whose content does not check out was never committed and is only deleted.
+     * Completes the batches of {@code intents}, intent files found by {@code recover} under
+     * {@code lock}, its lock on a directory above them all: each is applied again from its content,
+     * then deleted. An intent whose content does not check out was never committed and is only
+     * deleted.
      *
      * @throws IOException if an intent checks out but names a path outside its directory (no
      *                     intent this library wrote), or a change cannot be applied
      */
-    static void rollForward(PersistenceClient client, List<Path> intents) throws IOException {
-        PersistenceClient syncing = client.batchSyncing();
+    void rollForward(List<Path> intents, PathLock lock) throws IOException {
         for (Path intent : intents) {
             List<Change> changes = decode(intent.getParent(), Files.readAllBytes(intent));
             if (changes == null) {
-                finish(syncing, intent, Set.of());
+                finish(intent, Set.of());
                 continue;
             }
             for (Change change : changes) {
                 client.refuseLinks(change.path());
             }
-            finish(syncing, intent, applyChanges(syncing, changes, Map.of()));
+            finish(intent, applyChanges(lock, changes, Map.of(), Map.of()));
         }
     }
 
     /**
-     * Step 3: applies committed changes in their order, renaming over each written target the file
-     * {@code renames} gives for it (its prepared temp file, or a moved file), or else a new temp
-     * file; returns the directories it changed.
+     * Step 3: applies committed changes in their order, renaming over each written target its
+     * prepared temp file, or the file {@code moves} moves there, or else a new temp file; returns
+     * the directories it changed.
      */
-    static Set<Path> applyChanges(PersistenceClient syncing, List<Change> changes, Map<Path, Path> renames)
-            throws IOException {
+    Set<Path> applyChanges(PathLock lock, List<Change> changes, Map<Path, AtomicReplacement.Temp> temps,
+            Map<Path, Path> moves) throws IOException {
         Set<Path> changed = new LinkedHashSet<>();
         for (Change change : changes) {
             Path target = change.path();
-            if (change.isWrite()) {
-                Path renamed = renames.get(target);
-                Files.move(renamed != null ? renamed : syncing.writeTemp(target, change.content()), target,
-                        StandardCopyOption.ATOMIC_MOVE);
+            if (change.isWrite() && moves.containsKey(target)) {
+                Files.move(moves.get(target), target, StandardCopyOption.ATOMIC_MOVE);
+            } else if (change.isWrite()) {
+                AtomicReplacement.Temp temp = temps.get(target);
+                (temp != null ? temp : written(target, change.content())).rename(lock);
             } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                syncing.deleteEntry(target, change.recursive());
+                client.deleteEntry(target, change.recursive());
             }
             changed.add(target.getParent());
         }
@@ -215,17 +233,30 @@ final class BatchJournal {
     }
 
     /** Steps 4 and 5: syncs the changed directories, then deletes the intent and syncs its directory. */
-    static void finish(PersistenceClient syncing, Path intent, Set<Path> changed) throws IOException {
+    void finish(Path intent, Set<Path> changed) throws IOException {
         for (Path dir : changed) {
-            syncing.syncDirectory(dir);
+            directories.sync(dir);
         }
         Files.delete(intent);
-        syncing.syncDirectory(intent.getParent());
+        directories.sync(intent.getParent());
     }
 
-    private static void discardAll(Collection<Path> temps, Throwable cause) {
-        for (Path temp : temps) {
-            PersistenceClient.discard(temp, cause);
+    /** A temp file for {@code target} with {@code data}, synced at this journal's level; none is left if this throws. */
+    private AtomicReplacement.Temp written(Path target, byte[] data) throws IOException {
+        AtomicReplacement.Temp temp = replacement.create(target);
+        try {
+            temp.write(data);
+            temp.sync();
+        } catch (IOException | RuntimeException | Error e) {
+            temp.discard(e);
+            throw e;
+        }
+        return temp;
+    }
+
+    private static void discardAll(Collection<AtomicReplacement.Temp> temps, Throwable cause) {
+        for (AtomicReplacement.Temp temp : temps) {
+            temp.discard(cause);
         }
     }
 
@@ -244,7 +275,7 @@ final class BatchJournal {
         return home;
     }
 
-    private static String newIntentName(String suffix) {
+    private String newIntentName() {
         String random = Long.toHexString(ThreadLocalRandom.current().nextLong());
         return INTENT_PREFIX + "0".repeat(16 - random.length()) + random + "." + suffix;
     }

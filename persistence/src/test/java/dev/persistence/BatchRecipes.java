@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Set;
 
 /**
  * Batch recipes other than the real one, made of its steps in {@link BatchJournal}: deliberately
@@ -35,22 +36,23 @@ public final class BatchRecipes {
     public static void commit(Recipe recipe, PersistenceClient client, Map<Path, byte[]> changes) throws IOException {
         List<BatchJournal.Change> list = new ArrayList<>();
         changes.forEach((path, content) -> list.add(new BatchJournal.Change(path, content, content == null)));
-        PersistenceClient syncing = client.batchSyncing();
-        PersistenceClient unsynced = PersistenceClient.builder(client.lockManager())
-                .durability(Durability.NO_SYNC).tempSuffix(client.tempSuffix()).build();
+        BatchJournal journal = client.batches();
+        // Same temp suffix (the default) as the clients of the tests that use this.
+        BatchJournal unsynced = PersistenceClient.builder(client.lockManager()).durability(Durability.NO_SYNC).build()
+                .batches();
         try (PathLock lock = client.lockAll(List.copyOf(changes.keySet()))) {
-            Map<Path, Path> temps = new HashMap<>();
-            BatchJournal.prepare(syncing, list, Set.of(), temps);
+            Map<Path, AtomicReplacement.Temp> temps = new HashMap<>();
+            journal.prepare(list, Set.of(), temps);
             switch (recipe) {
                 case INTENT_NOT_SYNCED -> {
-                    Path intent = BatchJournal.writeIntent(unsynced, lock, list);
-                    BatchJournal.finish(syncing, intent, BatchJournal.applyChanges(syncing, list, temps));
+                    Path intent = unsynced.writeIntent(lock, list);
+                    journal.finish(intent, journal.applyChanges(lock, list, temps, Map.of()));
                 }
                 case CHANGES_BEFORE_INTENT -> {
-                    var changed = BatchJournal.applyChanges(syncing, list, temps);
-                    BatchJournal.finish(syncing, BatchJournal.writeIntent(syncing, lock, list), changed);
+                    Set<Path> changed = journal.applyChanges(lock, list, temps, Map.of());
+                    journal.finish(journal.writeIntent(lock, list), changed);
                 }
-                case STOPPED_AFTER_COMMIT_POINT -> BatchJournal.writeIntent(syncing, lock, list);
+                case STOPPED_AFTER_COMMIT_POINT -> journal.writeIntent(lock, list);
             }
         }
     }

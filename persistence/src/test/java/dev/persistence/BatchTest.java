@@ -274,14 +274,13 @@ class BatchTest extends ClientFixture {
                     new BatchJournal.Change(base.resolve("n/m"), bytes("moved"), false),
                     new BatchJournal.Change(base.resolve("m"), null, false));
             try (PathLock lock = c.lockAll(changes.stream().map(BatchJournal.Change::path).toList())) {
-                Map<Path, Path> temps = new HashMap<>();
-                BatchJournal.prepare(c.batchSyncing(), changes, Set.of(base.resolve("n/m")), temps);
+                Map<Path, AtomicReplacement.Temp> temps = new HashMap<>();
+                c.batches().prepare(changes, Set.of(base.resolve("n/m")), temps);
                 if (crash != CrashAfter.TEMPS) {
-                    BatchJournal.writeIntent(c.batchSyncing(), lock, changes);
+                    c.batches().writeIntent(lock, changes);
                 }
                 if (crash == CrashAfter.CHANGES) {
-                    temps.put(base.resolve("n/m"), base.resolve("m"));
-                    BatchJournal.applyChanges(c.batchSyncing(), changes, temps);
+                    c.batches().applyChanges(lock, changes, temps, Map.of(base.resolve("n/m"), base.resolve("m")));
                 }
             }
             assertFalse(leftovers().isEmpty(), "the crashed batch left nothing to recover");

@@ -3,6 +3,7 @@ package dev.persistence.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +42,10 @@ import dev.persistence.PersistenceClient;
  * for {@code DURABLE} {@code fsync} of the temp file and of the directory. Reads: {@code client.read}
  * against {@code Files.readAllBytes}. Files live under {@code benchmarks.dir} (default
  * target/bench-data beside the working directory), on the real disk.
+ *
+ * <p>{@code writePairs16InFlightFixedMode} writes new files through a client with a fixed file mode
+ * ({@code 0640}), which makes no lookup of the target before creating its temp file; the raw recipe
+ * is the same as in {@code writePairs16InFlight}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -58,6 +63,7 @@ public class ClientBenchmark {
 
     Path dir;
     PersistenceClient client;
+    PersistenceClient fixedModeClient;
     final AtomicLong names = new AtomicLong();
 
     /** Per thread and iteration: time spent in each side of the pairs. */
@@ -78,7 +84,10 @@ public class ClientBenchmark {
     @Setup(Level.Iteration)
     public void freshDirectory() throws IOException {
         dir = BenchDirectory.fresh("run-");
-        client = PersistenceClient.builder(LockManager.create()).durability(durability).build();
+        LockManager manager = LockManager.create();
+        client = PersistenceClient.builder(manager).durability(durability).build();
+        fixedModeClient = PersistenceClient.builder(manager).durability(durability)
+                .filePermissions(PosixFilePermissions.fromString("rw-r-----")).build();
         for (int i = 0; i < READ_FILES; i++) {
             Files.write(dir.resolve("r" + i), KIB);
         }
@@ -92,13 +101,19 @@ public class ClientBenchmark {
     @Benchmark
     @Threads(1)
     public void writePairs(Pairs pairs) throws IOException {
-        writePair(pairs);
+        writePair(pairs, client);
     }
 
     @Benchmark
     @Threads(16)
     public void writePairs16InFlight(Pairs pairs) throws IOException {
-        writePair(pairs);
+        writePair(pairs, client);
+    }
+
+    @Benchmark
+    @Threads(16)
+    public void writePairs16InFlightFixedMode(Pairs pairs) throws IOException {
+        writePair(pairs, fixedModeClient);
     }
 
     @Benchmark
@@ -113,9 +128,9 @@ public class ClientBenchmark {
         readPair(pairs);
     }
 
-    private void writePair(Pairs pairs) throws IOException {
+    private void writePair(Pairs pairs, PersistenceClient writer) throws IOException {
         Path viaClient = newFile(), viaRaw = newFile();
-        pair(pairs, () -> client.write(viaClient, KIB), () -> rawWrite(viaRaw));
+        pair(pairs, () -> writer.write(viaClient, KIB), () -> rawWrite(viaRaw));
     }
 
     private void readPair(Pairs pairs) throws IOException {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -53,6 +54,7 @@ class ConfiguredBeansTest {
                 "persistence.durable", "true",
                 "persistence.root", root.toString(),
                 "persistence.lock-timeout", "150ms",
+                "persistence.file-mode", "0604",
                 "persistence.temp-suffix", "part"), OrderService.class).initialize()) {
             PersistenceClient client = container.select(PersistenceClient.class).get();
             assertTrue(client.durable());
@@ -61,6 +63,7 @@ class ConfiguredBeansTest {
             assertFalse(Files.exists(dir.resolve("outside")));
             client.writeString(root.resolve("inside"), "x");
             assertEquals("x", Files.readString(root.resolve("inside")));
+            assertEquals("rw----r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("inside"))));
 
             LockManager manager = container.select(LockManager.class).get();
             OrderService orders = container.select(OrderService.class).get();
@@ -85,6 +88,7 @@ class ConfiguredBeansTest {
                 "persistence.health.max-queued", "many",
                 "persistence.durable", "yes",
                 "persistence.durability", "fast",
+                "persistence.file-mode", "0o640",
                 "persistence.temp-suffix", "a/b");
         bad.forEach((key, value) -> {
             RuntimeException failure = assertThrows(RuntimeException.class,
