@@ -25,9 +25,9 @@ import java.util.Set;
  */
 
 /**
- * Writes, deletes and moves of several paths that {@link #commit()} applies all together or not at all,
- * across a crash of the process and, at {@link Durability#ATOMIC} and {@link Durability#DURABLE},
- * a power loss. Made by {@link PersistenceClient#batch()}:
+ * Writes, deletes and moves of several paths that {@link #commit()} applies all together or not
+ * at all, across a crash of the process and, at {@link Durability#ATOMIC} and
+ * {@link Durability#DURABLE}, a power loss. Made by {@link PersistenceClient#batch()}:
  *
  * <pre>{@code
  * try (Batch batch = client.batch()) {
@@ -57,23 +57,23 @@ import java.util.Set;
  * {@link NoSuchFileException} (unless {@link DeleteOption#IGNORE_MISSING}), a delete of a
  * non-empty directory {@link DirectoryNotEmptyException} (unless {@link DeleteOption#RECURSIVE}),
  * a write onto a directory {@link FileSystemException}, a path through a symbolic link inside the
- * root {@link FileSystemException}, a move of a missing path or of anything but a regular file —
- * and then nothing has happened.
+ * root {@link SymbolicLinkRefusedException}, a move of a missing path or of anything but a regular
+ * file — and then nothing has happened.
  *
- * <p>The batch is then made durable as an <em>intent</em>, a file that holds every change with
- * its new content (a moved file's too), in the deepest directory holding all the batch's paths (its name has the form
- * {@code .persistence-batch.<16 hex digits>.<temp suffix>}, which the client refuses for its
- * users' files). Once the intent is on disk the batch is committed: its changes are applied, their
- * directories fsync'd, and the intent deleted before the lock is released. If the process dies or
- * the power fails at any moment, {@link PersistenceClient#recover} of a directory holding the
- * intent (as the CDI and Quarkus start-up recovery of the root does) applies a committed batch
- * whole, and a batch that was not committed leaves nothing but temp files, which it deletes. At
- * {@link Durability#DURABLE} a batch whose {@code commit()} returned survives a power loss; at
- * {@link Durability#ATOMIC} a batch is after a power loss in place as a whole or not at all — and
- * since that needs the applied batch on disk before its intent goes, an ATOMIC batch syncs exactly
- * as a DURABLE one. At {@link Durability#NO_SYNC} a batch is all or nothing after a crash of the
- * process; a power loss may leave anything. The durability page of the documentation gives the
- * recipe and why it is correct.
+ * <p>The batch is then made durable as an <em>intent</em>, a file that holds every change with its
+ * new content (a moved file's too), in the deepest directory holding all the batch's paths (its
+ * name has the form {@code .persistence-batch.<16 hex digits>.<temp suffix>}, which the client
+ * refuses for its users' files). Once the intent is on disk the batch is committed: its changes are
+ * applied, their directories fsync'd, and the intent deleted before the lock is released. If the
+ * process dies or the power fails at any moment, {@link PersistenceClient#recover} of a directory
+ * holding the intent (as the CDI and Quarkus start-up recovery of the root does) applies a
+ * committed batch whole, and a batch that was not committed leaves nothing but temp files, which it
+ * deletes. At {@link Durability#DURABLE} a batch whose {@code commit()} returned survives a power
+ * loss; at {@link Durability#ATOMIC} a batch is after a power loss in place as a whole or not at
+ * all — and since that needs the applied batch on disk before its intent goes, an ATOMIC batch
+ * syncs exactly as a DURABLE one. At {@link Durability#NO_SYNC} a batch is all or nothing after a
+ * crash of the process; a power loss may leave anything. The durability page of the documentation
+ * gives the recipe and why it is correct.
  *
  * <p>An exception before the commit point leaves nothing: no target changed, no temp file, no
  * intent. An exception after it (an I/O error while applying, say) says so in its message: the
@@ -230,7 +230,8 @@ public final class Batch implements AutoCloseable {
                     changes.add(new BatchJournal.Change(path, write.content(), false));
                 } else if (change instanceof Delete delete) {
                     if (deletes(path, delete.options())) {
-                        changes.add(new BatchJournal.Change(path, null, delete.options().contains(DeleteOption.RECURSIVE)));
+                        boolean recursive = delete.options().contains(DeleteOption.RECURSIVE);
+                        changes.add(new BatchJournal.Change(path, null, recursive));
                     }
                 } else if (change instanceof MoveTo move) {
                     refuseDirectory(path);
@@ -251,7 +252,8 @@ public final class Batch implements AutoCloseable {
 
     private static void refuseDirectory(Path target) throws FileSystemException {
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new FileSystemException(target.toString(), null, "Is a directory; a batch writes and moves files only");
+            throw new FileSystemException(target.toString(), null,
+                    "Is a directory; a batch writes and moves files only");
         }
     }
 

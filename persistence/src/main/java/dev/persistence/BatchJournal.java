@@ -241,7 +241,7 @@ final class BatchJournal {
         directories.sync(intent.getParent());
     }
 
-    /** A temp file for {@code target} with {@code data}, synced at this journal's level; none is left if this throws. */
+    /** A temp file for {@code target} holding {@code data}, synced at this journal's level; none is left on failure. */
     private AtomicReplacement.Temp written(Path target, byte[] data) throws IOException {
         AtomicReplacement.Temp temp = replacement.create(target);
         try {
