@@ -170,8 +170,8 @@ class ConfiguredBeansTest {
         changes.put(dir.resolve("new/b.json"), "new b".getBytes(StandardCharsets.UTF_8));
         BatchRecipes.commit(BatchRecipes.Recipe.STOPPED_AFTER_COMMIT_POINT, crashed, changes);
         assertEquals("old a", Files.readString(dir.resolve("a.json")));
-        try (WeldContainer container = CdiTestSupport.weld(Map.of(
-                "persistence.root", dir.toString(), "persistence.recover-on-start", "true")).initialize()) {
+        try (SeContainer container = cdi.start(Map.of(
+                "persistence.root", dir.toString(), "persistence.recover-on-start", "true"))) {
             assertEquals("new a", Files.readString(dir.resolve("a.json")));
             assertEquals("new b", Files.readString(dir.resolve("new/b.json")));
             try (Stream<Path> files = Files.walk(dir)) {
