@@ -8,12 +8,16 @@ import java.io.OutputStream;
  * temp file in the target's directory while the stream holds a WRITE lock on the target.
  * {@link #commit()} replaces the target: the temp file (fsync'd as the client's
  * {@linkplain Durability durability} requires) is renamed over it and the lock is released.
- * {@link #close()} without a commit, and {@link #abort()}, discard: the target is untouched, the
- * temp file is removed and the lock is released. So a stream closed by try-with-resources after a
- * failure in the middle of writing never replaces the target with partial content:
+ * {@link #abort()} discards: the target is untouched, the temp file is removed and the lock is
+ * released. {@link #close()} never commits: on a stream neither committed nor aborted it discards
+ * too, and then throws {@link IllegalStateException}, so a forgotten {@code commit()} shows at
+ * once instead of as a file that silently never changed. In try-with-resources an exception
+ * thrown by the body wins: the close's complaint is only added to it as suppressed, and a stream
+ * whose own write failed discards without complaint. So a failure in the middle of writing never
+ * replaces the target with partial content, and the failure is what the caller sees:
  * <pre>{@code
  * try (AtomicOutputStream out = client.newOutputStream(file)) {
- *     source.transferTo(out);   // if this throws, close() discards
+ *     source.transferTo(out);   // if this throws, close() discards and this exception propagates
  *     out.commit();
  * }
  * }</pre>
@@ -46,7 +50,16 @@ public abstract class AtomicOutputStream extends OutputStream {
      */
     public abstract void abort() throws IOException;
 
-    /** {@link #abort()} unless committed: closing never commits. */
+    /**
+     * Does nothing after a commit or a discard; otherwise discards as {@link #abort()} does and
+     * then, unless a write through this stream had already failed, throws
+     * {@link IllegalStateException}: closing never commits, and closing without a decision is a
+     * mistake.
+     *
+     * @throws IllegalStateException if the stream was neither committed nor aborted and no write
+     *                               through it had failed (its content is discarded all the same)
+     * @throws IOException           if the temp file of a failed stream cannot be removed
+     */
     @Override
     public abstract void close() throws IOException;
 }

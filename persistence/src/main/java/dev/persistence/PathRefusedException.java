@@ -32,6 +32,15 @@ public class PathRefusedException extends IllegalArgumentException {
         TEMP_NAME("The file name has the form of a temp file name"),
         /** A move of a path into itself or onto its own ancestor. */
         MOVE_INTO_ITSELF("A path cannot be moved into itself or onto its own ancestor"),
+        /**
+         * With a root, the path is or passes through a symbolic link below the root. Found on disk
+         * under the lock, so thrown as {@link SymbolicLinkRefusedException}, an {@code IOException}.
+         */
+        SYMBOLIC_LINK("The path passes through a symbolic link inside the data root"),
+        /** A path of a batch inside another path of the same batch. */
+        NESTED_IN_BATCH("A batch cannot change both a path and a path inside it"),
+        /** A path of a batch's move given again in the same batch. */
+        MOVED_IN_BATCH("A path that a batch moves cannot be changed again in it"),
         /** A value meant as one path segment is not one (empty, {@code .}, {@code ..}, a separator, a control character). */
         NOT_A_SEGMENT("A path segment must be non-empty, not '.' or '..', without separators or control characters");
 

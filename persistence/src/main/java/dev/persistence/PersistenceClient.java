@@ -9,13 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -23,34 +19,22 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.HashSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Pattern;
 
 /*
- * The filesystem client: every file operation of the library, each under the right lock of a
- * LockManager, with atomic replacement (temp file + rename) at one of the durability levels.
- * It owns the temp-file naming scheme and permissions, directory creation, the guards of the
- * root, and the directory-fsync group commit.
+ * The filesystem client, a facade: every file operation of the library under the right lock of a
+ * LockManager, with the guards of the root (path checks, symbolic links) and the streams. The
+ * atomic-replacement recipe and its temp-name scheme are AtomicReplacement's; creating directories
+ * and making directory entries durable, process-wide state, is DirectoryDurability's; the
+ * crash-atomic recipe of batches is BatchJournal's.
  */
 
 /**
@@ -65,7 +49,8 @@ import java.util.regex.Pattern;
  * anywhere below it, and a write waits for reads of its file and of every directory above it.
  * Locks come from the blocking {@link LockManager#acquire}, so inside a lock the calling thread
  * already holds (or an {@code @Locked} method), calls on covered paths run at once — except
- * inside the lock of an {@link #newOutputStream} stream, which belongs to no thread. With a
+ * inside the lock of a stream ({@link #newInputStream}, {@link #newOutputStream}), which belongs
+ * to no thread. With a
  * {@linkplain Builder#lockTimeout lock timeout} a wait that runs out throws
  * {@link LockTimeoutException}; an interrupted wait throws {@link InterruptedIOException} with
  * the thread's interrupt status set.
@@ -76,9 +61,11 @@ import java.util.regex.Pattern;
  * in one {@code rename(2)}. Readers — even ones that bypass the locks — see the old or the new
  * content, never a mix. A replaced file keeps its POSIX permissions, and its temp file has them
  * from its creation on (so the new content is never more readable than the old one); replacing
- * a symbolic link gives the new file the permissions of a new file. On any failure before the
- * rename, the target keeps its old content, the temp file is removed, the lock is released and
- * the original exception is thrown (cleanup errors are added to it as suppressed).
+ * a symbolic link gives the new file the permissions of a new file. With
+ * {@linkplain Builder#filePermissions fixed permissions}, every written file has exactly those
+ * instead, from its temp file's creation on, and the target is not looked up first. On any
+ * failure before the rename, the target keeps its old content, the temp file is removed, the lock
+ * is released and the original exception is thrown (cleanup errors are added to it as suppressed).
  * {@link #recover} deletes the temp files a crash left behind; since it recognises them by name, a
  * write or move to a name of that form (for any temp suffix) is refused with
  * {@link PathRefusedException}.
@@ -97,50 +84,57 @@ import java.util.regex.Pattern;
  * If the directory fsync after a rename fails, the new content is in place but the call throws:
  * an exception does not mean that nothing happened.
  *
+ * <h2>Batches</h2>
+ * {@link #batch()} collects writes, deletes and moves of several paths that commit together or not
+ * at all, under one lock of them all, across a crash and (at {@link Durability#ATOMIC} and
+ * {@link Durability#DURABLE}) a power loss; {@link #recover} completes a batch that a crash
+ * interrupted after its commit point. See {@link Batch}.
+ *
  * <h2>Paths</h2>
  * Every path is absolute and in normal form; with a {@linkplain Builder#root root}, it must lie
- * inside the root. Anything else is refused with {@link PathRefusedException} before
- * anything is locked or touched, and so are a write, move or delete of the root itself and a move
- * of a path into its own subtree (or onto an ancestor). Missing directories are created up to the
- * root at most: nothing is ever created outside it. With a root, an operation whose path passes
- * through a symbolic link below the root (or is one) fails with {@link FileSystemException}:
- * nothing is read or written through it. This is checked under the lock; a link swapped in by another
+ * inside the root. Anything else is refused with {@link PathRefusedException} before anything is
+ * locked or touched, and so are a write, move or delete of the root itself, a move of a path into
+ * its own subtree (or onto an ancestor), and a write or move to a name of the temp-name form. With
+ * a root, an operation whose path passes through a symbolic link below the root (or is one) fails
+ * with {@link SymbolicLinkRefusedException}, a {@link java.nio.file.FileSystemException}: nothing is
+ * read or written through it. Each refusal has a {@link PathRefusedException.Reason} and a
+ * {@code publicMessage()} that names no path, for answers to remote callers. Missing directories
+ * are created: a missing root is created on first use together with its missing parents (the
+ * operator's own setting), and since a request path must lie inside the root, nothing else is
+ * ever created outside it. The link check is made under the lock; a link swapped in by another
  * process between the check and the use is not detected (such a process bypasses the locks).
  * Without a root, symbolic links are not inspected. Filesystem errors surface as the JDK's own
  * {@link IOException} subclasses. The client works on any {@link java.nio.file.FileSystem}
  * provider's paths.
  *
- * <p>Instances are immutable and thread-safe.
+ * <p>Instances are immutable and thread-safe. What durable clients know about directories not yet
+ * made durable, and their directory fsyncs, is shared by every client of the process (a durable
+ * write into a directory another client has just created waits until that directory is durable).
  */
 public final class PersistenceClient {
 
-    private static final String TEMP_MARKER = ".persistence.";
-    private static final int TEMP_NAME_PREFIX_MAX = 64;
-    private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_-]{1,16}");
-    /** A temp name up to its marker: a dot, any characters (line breaks included), a dot and 16 hex digits. */
-    private static final String TEMP_PREFIX = "\\..*\\.[0-9a-f]{16}";
-    /** The temp names of every suffix: no user file may have one, or some client's recover would delete it. */
-    private static final Pattern ANY_TEMP_NAME =
-            Pattern.compile(TEMP_PREFIX + Pattern.quote(TEMP_MARKER) + SUFFIX.pattern(), Pattern.DOTALL);
-    private static final Set<StandardOpenOption> TEMP_OPTIONS =
-            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-
     private final LockManager manager;
     private final Durability durability;
-    private final String tempSuffix;
-    private final Pattern tempName;
+    private final AtomicReplacement replacement;
+    private final DirectoryDurability directories;
+    private final Set<PosixFilePermission> filePermissions;
     private final Path root;
     private final Duration lockTimeout;
     private final Listener listener;
+    private final BatchJournal batches;
 
     private PersistenceClient(Builder builder) {
         this.manager = builder.manager;
         this.durability = builder.durability;
-        this.tempSuffix = builder.tempSuffix;
-        this.tempName = Pattern.compile(TEMP_PREFIX + Pattern.quote(TEMP_MARKER + tempSuffix), Pattern.DOTALL);
+        this.directories = new DirectoryDurability(builder.durability, builder.listener);
+        this.replacement = new AtomicReplacement(builder.tempSuffix, builder.durability, builder.filePermissions,
+                directories, builder.listener);
+        this.filePermissions = builder.filePermissions;
         this.root = builder.root;
         this.lockTimeout = builder.lockTimeout;
         this.listener = builder.listener;
+        this.batches = new BatchJournal(this, builder.tempSuffix, builder.durability, builder.filePermissions,
+                builder.listener);
     }
 
     /** A builder of a client that takes its locks from {@code manager}. */
@@ -161,6 +155,11 @@ public final class PersistenceClient {
     /** The lock manager this client takes its locks from. */
     public LockManager lockManager() {
         return manager;
+    }
+
+    /** The permissions every written file gets, if {@linkplain Builder#filePermissions fixed}. */
+    public java.util.Optional<Set<PosixFilePermission>> filePermissions() {
+        return java.util.Optional.ofNullable(filePermissions);
     }
 
     /** The root every path must lie in, if one was set. */
@@ -230,10 +229,16 @@ public final class PersistenceClient {
     /**
      * Opens a file for reading. The stream holds a READ lock on the file until it is closed;
      * closing it again does nothing.
+     *
+     * <p>The stream's lock outlives this call, so it belongs to no thread: a later call of the
+     * opening thread on a path it covers waits for the stream's close like any other thread's (on
+     * a pooled thread, the next unrelated task neither slips into the lock nor is refused as a
+     * deadlock). Close the stream from any thread.
      */
     public InputStream newInputStream(Path file) throws IOException {
         Path target = checked(file, LockMode.READ);
         PathLock lock = lock(target, LockMode.READ);
+        lock.disown(); // outlives this call: a later task on this thread must wait for its close
         try {
             refuseLinks(target);
             return new LockedInputStream(Files.newInputStream(target), lock);
@@ -255,22 +260,14 @@ public final class PersistenceClient {
         Path target = writable(file);
         try (PathLock lock = lock(target, LockMode.WRITE)) {
             refuseLinks(target);
-            Path temp = tempFor(target);
-            FileChannel channel = createTempIn(temp, target);
+            AtomicReplacement.Temp temp = replacement.create(target);
             try {
-                try (channel) {
-                    ByteBuffer buffer = ByteBuffer.wrap(data);
-                    while (buffer.hasRemaining()) {
-                        channel.write(buffer);
-                    }
-                    syncData(channel);
-                }
-                replace(lock, temp, target);
+                temp.write(data);
             } catch (IOException | RuntimeException | Error e) {
-                discard(temp, e);
+                temp.discard(e);
                 throw e;
             }
-            syncDirectory(target.getParent());
+            temp.commit(lock);
         }
         listener.written(durability, System.nanoTime() - start);
     }
@@ -278,6 +275,15 @@ public final class PersistenceClient {
     /** {@link #write} of the text encoded as UTF-8. */
     public void writeString(Path file, CharSequence text) throws IOException {
         write(file, text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Starts a {@link Batch} of writes, deletes and moves that {@link Batch#commit()} applies all
+     * together or not at all, across a crash and, at {@link Durability#ATOMIC} and
+     * {@link Durability#DURABLE}, a power loss.
+     */
+    public Batch batch() {
+        return new Batch(this);
     }
 
     /**
@@ -290,18 +296,29 @@ public final class PersistenceClient {
     public void write(Path file, ContentWriter writer) throws IOException {
         Objects.requireNonNull(writer, "writer");
         Path target = writable(file);
-        try (AtomicOutputStream out = open(target, lock(target, LockMode.WRITE))) {
+        AtomicOutputStream out = open(target, lock(target, LockMode.WRITE));
+        try {
             writer.writeTo(new CallbackStream(out));
-            out.commit();
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                out.abort();
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         }
+        out.commit();
     }
 
     /**
      * Opens an atomic output stream onto a file: bytes go to a temp file while the stream holds
      * a WRITE lock on the target. Only {@link AtomicOutputStream#commit()} replaces the target
      * (renames over it, with the fsyncs of the client's {@linkplain Durability level});
-     * {@link AtomicOutputStream#close()} without a commit, and {@link AtomicOutputStream#abort()},
-     * discard. If a write through the stream fails, nothing can be committed any more.
+     * {@link AtomicOutputStream#abort()} discards, and so does {@link AtomicOutputStream#close()}
+     * without a commit — which then throws {@link IllegalStateException}, since closing without
+     * a decision is a forgotten commit (an exception already leaving try-with-resources wins; the
+     * complaint is only suppressed in it). If a write through the stream fails, nothing can be
+     * committed any more, and closing discards without complaint.
      *
      * <p>The stream's lock outlives this call, so it belongs to no thread: a later call of the
      * opening thread on a path it covers waits for the stream to finish like any other thread's
@@ -319,8 +336,7 @@ public final class PersistenceClient {
     private AtomicOutputStream open(Path target, PathLock lock) throws IOException {
         try {
             refuseLinks(target);
-            Path temp = tempFor(target);
-            return new TempFileOutputStream(target, temp, createTempIn(temp, target), lock);
+            return new TempFileOutputStream(replacement.create(target), lock);
         } catch (IOException | RuntimeException | Error e) {
             lock.close();
             throw e;
@@ -345,32 +361,37 @@ public final class PersistenceClient {
                 }
                 throw new NoSuchFileException(target.toString());
             }
-            if (chosen.contains(DeleteOption.RECURSIVE)
-                    && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                Files.walkFileTree(target, new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                        Files.delete(f);
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path d, IOException failure) throws IOException {
-                        if (failure != null) {
-                            throw failure;
-                        }
-                        Files.delete(d);
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
-            } else {
-                Files.delete(target);
-            }
-            if (!UNSYNCED_DIRECTORIES.isEmpty()) {
-                UNSYNCED_DIRECTORIES.removeIf(d -> d.startsWith(target));
-            }
-            syncDirectory(target.getParent());
+            deleteEntry(target, chosen.contains(DeleteOption.RECURSIVE));
+            directories.sync(target.getParent());
         }
+    }
+
+    /**
+     * Deletes an existing file or directory, with everything below it if {@code recursive} (symbolic
+     * links are deleted, not followed); the caller holds its WRITE lock and syncs its parent.
+     */
+    void deleteEntry(Path target, boolean recursive) throws IOException {
+        if (recursive && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            Files.walkFileTree(target, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(f);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException failure) throws IOException {
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } else {
+            Files.delete(target);
+        }
+        directories.deleted(target);
     }
 
     /**
@@ -395,14 +416,14 @@ public final class PersistenceClient {
             if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
                 throw new NoSuchFileException(from.toString());
             }
-            ensureDirectory(to.getParent());
+            directories.createDirectories(to.getParent());
             if (!lock.isHeld()) {
                 throw new LockLostException("Lock lost before moving " + from + " to " + to);
             }
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory(from.getParent());
+            directories.sync(from.getParent());
             if (!to.getParent().equals(from.getParent())) {
-                syncDirectory(to.getParent());
+                directories.sync(to.getParent());
             }
         }
     }
@@ -410,8 +431,10 @@ public final class PersistenceClient {
     /**
      * Deletes, under a WRITE lock on {@code dir}, every temp file this client's naming scheme
      * (with its temp suffix) left anywhere below {@code dir} — what a crash between creating a
-     * temp file and renaming it leaves behind — and returns how many it deleted. Other files
-     * are never touched. A missing directory has nothing to recover.
+     * temp file and renaming it leaves behind — and returns how many it deleted; then completes
+     * every {@linkplain Batch batch} whose intent file lies below {@code dir} (a batch that a
+     * crash interrupted after its commit point), so that each batch is in place as a whole or not
+     * at all. Other files are never touched. A missing directory has nothing to recover.
      */
     public int recover(Path dir) throws IOException {
         Path target = checked(dir, LockMode.WRITE);
@@ -421,6 +444,7 @@ public final class PersistenceClient {
                 return 0;
             }
             Set<Path> touched = new HashSet<>();
+            List<Path> intents = new ArrayList<>();
             int[] removed = {0};
             Files.walkFileTree(target, new SimpleFileVisitor<>() {
                 @Override
@@ -429,13 +453,16 @@ public final class PersistenceClient {
                         Files.delete(f);
                         touched.add(f.getParent());
                         removed[0]++;
+                    } else if (attrs.isRegularFile() && batches.isIntentName(f.getFileName().toString())) {
+                        intents.add(f);
                     }
                     return FileVisitResult.CONTINUE;
                 }
             });
             for (Path d : touched) {
-                syncDirectory(d);
+                directories.sync(d);
             }
+            batches.rollForward(intents, lock);
             listener.recovered(removed[0]);
             return removed[0];
         }
@@ -443,9 +470,17 @@ public final class PersistenceClient {
 
     // ------------------------------------------------------------------ internals
 
-    /** Whether a file name is one of this client's temp names. */
-    boolean isTempName(String name) {
-        return tempName.matcher(name).matches();
+    /**
+     * Whether a file name is one of this client's temp names (of its temp suffix): what
+     * {@link #recover} deletes. For tools that count orphaned temp files without deleting them.
+     */
+    public boolean isTempName(String fileName) {
+        return replacement.isTempName(fileName);
+    }
+
+    /** The journal that commits this client's batches and completes them after a crash. */
+    BatchJournal batches() {
+        return batches;
     }
 
     private Path checked(Path path, LockMode mode) {
@@ -460,9 +495,10 @@ public final class PersistenceClient {
      * {@link #checked} for a path that a write or move creates: its name must not be in the
      * temp-name space of any suffix.
      */
-    private Path writable(Path path) {
+    Path writable(Path path) {
         notRoot(path);
-        if (ANY_TEMP_NAME.matcher(path.getFileName().toString()).matches()) {
+        String name = path.getFileName().toString();
+        if (AtomicReplacement.hasTempNameForm(name) || BatchJournal.hasAnyIntentName(name)) {
             throw new PathRefusedException(Reason.TEMP_NAME, path, "Refused: '" + path.getFileName()
                     + "' has the form of a temp file name, which recover() would delete");
         }
@@ -470,7 +506,7 @@ public final class PersistenceClient {
     }
 
     /** {@link #checked} for a WRITE on a path that is replaced, moved or deleted: never the root. */
-    private Path notRoot(Path path) {
+    Path notRoot(Path path) {
         checked(path, LockMode.WRITE);
         if (path.equals(root)) {
             throw new PathRefusedException(Reason.DATA_ROOT, path, "Refused: the root '" + root + "' itself is never replaced, moved or deleted");
@@ -486,7 +522,7 @@ public final class PersistenceClient {
         }
     }
 
-    private PathLock lockAll(List<Path> paths) throws IOException {
+    PathLock lockAll(List<Path> paths) throws IOException {
         try {
             return lockTimeout == null ? manager.acquireAll(paths, LockMode.WRITE)
                     : manager.acquireAll(paths, LockMode.WRITE, lockTimeout);
@@ -503,14 +539,13 @@ public final class PersistenceClient {
     }
 
     /** With a root: refuses a path that is, or passes through, a symbolic link below the root. */
-    private void refuseLinks(Path path) throws FileSystemException {
+    void refuseLinks(Path path) throws SymbolicLinkRefusedException {
         if (root == null) {
             return;
         }
         for (Path p = path; p != null && !p.equals(root); p = p.getParent()) {
             if (Files.isSymbolicLink(p)) {
-                throw new FileSystemException(path.toString(), p.toString(),
-                        "Refused: the path passes through a symbolic link inside the root");
+                throw new SymbolicLinkRefusedException(path, p);
             }
         }
     }
@@ -525,294 +560,6 @@ public final class PersistenceClient {
             text.append(name);
         }
         return text.toString();
-    }
-
-    private Path tempFor(Path target) {
-        String name = target.getFileName().toString();
-        if (name.length() > TEMP_NAME_PREFIX_MAX) {
-            // Keep the temp name within NAME_MAX for any valid target name; the prefix is cosmetic.
-            int cut = TEMP_NAME_PREFIX_MAX;
-            if (Character.isHighSurrogate(name.charAt(cut - 1))) {
-                cut--;
-            }
-            name = name.substring(0, cut);
-        }
-        String random = Long.toHexString(ThreadLocalRandom.current().nextLong());
-        StringBuilder temp = new StringBuilder(name.length() + 42).append('.').append(name).append('.');
-        for (int i = random.length(); i < 16; i++) {
-            temp.append('0');
-        }
-        return target.resolveSibling(temp.append(random).append(TEMP_MARKER).append(tempSuffix).toString());
-    }
-
-    /** Renames the temp file over the target; the lock must still be held at that moment. */
-    private void replace(PathLock lock, Path temp, Path target) throws IOException {
-        if (!lock.isHeld()) {
-            throw new LockLostException("Lock on " + target + " lost before commit; the write was discarded");
-        }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /**
-     * {@link #createTemp} in the target's directory, which is created first if it is missing — so
-     * a write into an existing directory costs no stat of it. In durable mode a directory that
-     * some writer created but has not yet made durable is made durable before this returns. It
-     * is looked for only once the temp file exists: the directory existed then, and its creator
-     * registers it as not yet durable before its mkdir. (Looked for earlier, a directory created
-     * in between would be missed, and the write acknowledged before its directory was durable.)
-     */
-    private FileChannel createTempIn(Path temp, Path target) throws IOException {
-        Path dir = target.getParent();
-        FileChannel channel;
-        try {
-            channel = createTemp(temp, target);
-        } catch (NoSuchFileException missingDirectory) {
-            ensureDirectory(dir);
-            return createTemp(temp, target);
-        }
-        if (durable() && !UNSYNCED_DIRECTORIES.isEmpty() && UNSYNCED_DIRECTORIES.contains(dir)) {
-            try {
-                syncCreatedChain(dir);
-            } catch (IOException | RuntimeException | Error e) {
-                abandon(channel, temp, e);
-                throw e;
-            }
-        }
-        return channel;
-    }
-
-    /**
-     * Creates the temp file for {@code target}, never more readable than the target: a replaced
-     * regular file's POSIX permissions are given at creation (the umask can only narrow them) and
-     * then set exactly; a new file, or one replacing a symbolic link (whose own mode means
-     * nothing), gets the default permissions of a new file, as the target will. If this throws,
-     * no temp file is left.
-     */
-    private static FileChannel createTemp(Path temp, Path target) throws IOException {
-        Set<PosixFilePermission> mode = replacedFileMode(target);
-        if (mode == null) {
-            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        }
-        FileChannel channel = FileChannel.open(temp, TEMP_OPTIONS, PosixFilePermissions.asFileAttribute(mode));
-        try {
-            Files.setPosixFilePermissions(temp, mode);
-        } catch (IOException | RuntimeException | Error e) {
-            abandon(channel, temp, e);
-            throw e;
-        }
-        return channel;
-    }
-
-    /** Closes and removes a temp file that will not be committed; cleanup errors go to {@code cause}. */
-    private static void abandon(FileChannel channel, Path temp, Throwable cause) {
-        try {
-            channel.close();
-        } catch (IOException closing) {
-            cause.addSuppressed(closing);
-        }
-        discard(temp, cause);
-    }
-
-    /**
-     * The permissions of the regular file at {@code target}; null if there is none or no POSIX.
-     * A missing target costs one {@code access(2)}, not a failing {@code lstat} and its exception.
-     */
-    private static Set<PosixFilePermission> replacedFileMode(Path target) throws IOException {
-        if (!Files.exists(target)) {
-            return null; // missing, or a link to nothing: a new file either way
-        }
-        PosixFileAttributeView view = Files.getFileAttributeView(target, PosixFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
-        if (view == null) {
-            return null;
-        }
-        try {
-            PosixFileAttributes old = view.readAttributes();
-            return old.isRegularFile() ? old.permissions() : null;
-        } catch (NoSuchFileException newFile) {
-            return null;
-        }
-    }
-
-    private static void discard(Path temp, Throwable cause) {
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException | RuntimeException cleanup) {
-            cause.addSuppressed(cleanup);
-        }
-    }
-
-    /**
-     * Makes sure {@code dir} exists. When it does, this costs one stat and no mkdir. Missing
-     * directories are created top-down, the root at most (never one of its ancestors); in durable
-     * mode each one's parent is fsync'd, and a directory that a concurrent writer has created but
-     * not yet made durable is made durable here too before this write is acknowledged.
-     */
-    private void ensureDirectory(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
-            if (durable() && UNSYNCED_DIRECTORIES.contains(dir)) {
-                syncCreatedChain(dir);
-            }
-            return;
-        }
-        Deque<Path> missing = new ArrayDeque<>();
-        for (Path d = dir; d != null && !Files.isDirectory(d); d = d.getParent()) {
-            if (root != null && !d.startsWith(root)) {
-                throw new NoSuchFileException(d.toString(), null,
-                        "the root's parent is missing; nothing is created outside the root " + root);
-            }
-            missing.push(d);
-        }
-        while (!missing.isEmpty()) {
-            Path d = missing.pop();
-            if (durable()) {
-                UNSYNCED_DIRECTORIES.add(d);
-            }
-            try {
-                Files.createDirectory(d);
-            } catch (FileAlreadyExistsException raced) {
-                if (!Files.isDirectory(d)) {
-                    UNSYNCED_DIRECTORIES.remove(d);
-                    throw raced;
-                }
-            } catch (IOException | RuntimeException | Error e) {
-                UNSYNCED_DIRECTORIES.remove(d);
-                throw e;
-            }
-        }
-        if (durable()) {
-            syncCreatedChain(dir);
-        }
-    }
-
-    /** Fsyncs the parent of {@code dir} and of each not-yet-durable directory above it. */
-    private void syncCreatedChain(Path dir) throws IOException {
-        List<Path> chain = new ArrayList<>();
-        for (Path d = dir; d != null && UNSYNCED_DIRECTORIES.contains(d); d = d.getParent()) {
-            chain.add(d);
-        }
-        for (int i = chain.size() - 1; i >= 0; i--) {
-            Path d = chain.get(i);
-            syncDirectory(d.getParent());
-            UNSYNCED_DIRECTORIES.remove(d);
-        }
-    }
-
-    /**
-     * Makes a temp file's data reach the disk before its rename: {@code fdatasync} for
-     * {@link Durability#ATOMIC} (data and size), {@code fsync} for {@link Durability#DURABLE}
-     * (its permissions too).
-     */
-    private void syncData(FileChannel channel) throws IOException {
-        if (durability != Durability.NO_SYNC) {
-            long start = System.nanoTime();
-            channel.force(durability == Durability.DURABLE);
-            listener.fileSynced(System.nanoTime() - start);
-        }
-    }
-
-    private void syncDirectory(Path dir) throws IOException {
-        if (durable() && dir != null) {
-            DirectorySync.of(dir).sync(dir, listener);
-        }
-    }
-
-    /**
-     * Directories created by some durable client whose entry in their parent is not yet fsync'd.
-     * Bounded by the directories that exist: an entry goes when its parent's fsync succeeds, when
-     * its mkdir fails, and when the client deletes it.
-     */
-    private static final Set<Path> UNSYNCED_DIRECTORIES = ConcurrentHashMap.newKeySet();
-
-    /**
-     * Group commit of directory fsyncs. Callers that arrive while an fsync runs join the next
-     * batch; one fsync per directory in a batch acknowledges every caller of that batch, since
-     * each of them asked only after its rename completed and the batch's fsync starts after
-     * every member asked. A failed fsync is final: every member of its batch fails with its
-     * error (the member that ran it with the original exception, the others with an
-     * {@link IOException} of the same message caused by it), and it is never retried, since after
-     * a failed fsync the kernel may have dropped the dirty data and a retry can succeed falsely.
-     */
-    private static final class DirectorySync {
-        private static final DirectorySync[] STRIPES = new DirectorySync[64];
-
-        static {
-            for (int i = 0; i < STRIPES.length; i++) {
-                STRIPES[i] = new DirectorySync();
-            }
-        }
-
-        private final ReentrantLock lock = new ReentrantLock();
-        private final Condition done = lock.newCondition();
-        private Batch open = new Batch();
-        private boolean running;
-
-        static DirectorySync of(Path dir) {
-            return STRIPES[(dir.hashCode() & 0x7fffffff) % STRIPES.length];
-        }
-
-        void sync(Path dir, Listener listener) throws IOException {
-            Batch batch;
-            lock.lock();
-            try {
-                batch = open;
-                batch.dirs.add(dir);
-                while (!batch.finished) {
-                    if (!running && open == batch) {
-                        running = true;
-                        open = new Batch();
-                        lock.unlock();
-                        long start = System.nanoTime();
-                        try {
-                            batch.run();
-                        } finally {
-                            listener.directoriesSynced(batch.dirs.size(), System.nanoTime() - start);
-                            lock.lock();
-                            running = false;
-                            batch.finished = true;
-                            done.signalAll();
-                        }
-                    } else {
-                        done.awaitUninterruptibly();
-                    }
-                }
-            } finally {
-                lock.unlock();
-            }
-            IOException failure = batch.failed.get(dir);
-            if (failure != null) {
-                if (batch.runner == Thread.currentThread()) {
-                    throw failure;
-                }
-                throw new IOException(failure.getMessage(), failure);
-            }
-        }
-
-        private static final class Batch {
-            final Set<Path> dirs = new HashSet<>();
-            final Map<Path, IOException> failed = new HashMap<>();
-            Thread runner;
-            boolean finished;
-
-            void run() {
-                runner = Thread.currentThread();
-                for (Path dir : dirs) {
-                    try {
-                        fsync(dir);
-                    } catch (IOException e) {
-                        failed.put(dir, e);
-                    } catch (RuntimeException e) {
-                        failed.put(dir, new IOException(e.getMessage(), e));
-                    }
-                }
-            }
-        }
-
-        static void fsync(Path dir) throws IOException {
-            try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-                channel.force(true);
-            }
-        }
     }
 
     /** A file input stream that releases its READ lock when closed. */
@@ -836,9 +583,8 @@ public final class PersistenceClient {
 
     /** The atomic output stream: a temp file committed by commit(), discarded by abort() or close(). */
     private final class TempFileOutputStream extends AtomicOutputStream {
+        private final AtomicReplacement.Temp temp;
         private final Path target;
-        private final Path temp;
-        private final FileChannel channel;
         private final OutputStream out;
         private final PathLock lock;
         private boolean committed;
@@ -846,11 +592,10 @@ public final class PersistenceClient {
         private IOException failure;
         private final long opened = System.nanoTime();
 
-        TempFileOutputStream(Path target, Path temp, FileChannel channel, PathLock lock) {
-            this.target = target;
+        TempFileOutputStream(AtomicReplacement.Temp temp, PathLock lock) {
             this.temp = temp;
-            this.channel = channel;
-            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 8192);
+            this.target = temp.target();
+            this.out = new BufferedOutputStream(Channels.newOutputStream(temp.channel()), 8192);
             this.lock = lock;
         }
 
@@ -900,20 +645,13 @@ public final class PersistenceClient {
             try {
                 try {
                     out.flush();
-                    syncData(channel);
-                } finally {
-                    channel.close();
+                } catch (IOException | RuntimeException | Error e) {
+                    temp.discard(e);
+                    throw e;
                 }
-                replace(lock, temp, target);
-            } catch (IOException | RuntimeException | Error e) {
-                discard(temp, e);
-                lock.close();
-                throw e;
-            }
-            committed = true;
-            try {
-                syncDirectory(target.getParent());
+                temp.commit(lock);
             } finally {
+                committed = temp.renamed();
                 lock.close();
             }
             listener.written(durability, System.nanoTime() - opened);
@@ -921,7 +659,31 @@ public final class PersistenceClient {
 
         @Override
         public void close() throws IOException {
-            abort();
+            if (finished) {
+                return;
+            }
+            boolean forgotten = failure == null; // a failed write already told the caller
+            try {
+                abort();
+            } catch (IOException cleanup) {
+                if (forgotten) {
+                    throw forgottenCommit(cleanup);
+                }
+                throw cleanup;
+            }
+            if (forgotten) {
+                throw forgottenCommit(null);
+            }
+        }
+
+        private IllegalStateException forgottenCommit(IOException cleanup) {
+            IllegalStateException e = new IllegalStateException("Stream to " + target
+                    + " closed without commit(): its content was discarded; call commit() to replace the file,"
+                    + " or abort() to discard it without this exception");
+            if (cleanup != null) {
+                e.addSuppressed(cleanup);
+            }
+            return e;
         }
 
         @Override
@@ -931,8 +693,7 @@ public final class PersistenceClient {
             }
             finished = true;
             try {
-                channel.close();
-                Files.deleteIfExists(temp);
+                temp.discard();
             } finally {
                 lock.close();
             }
@@ -997,6 +758,7 @@ public final class PersistenceClient {
         private final LockManager manager;
         private Durability durability = Durability.ATOMIC;
         private String tempSuffix = "tmp";
+        private Set<PosixFilePermission> filePermissions;
         private Path root;
         private Duration lockTimeout;
         private Listener listener = Listener.NONE;
@@ -1021,11 +783,21 @@ public final class PersistenceClient {
 
         /** The last part of temp file names: 1 to 16 of {@code [A-Za-z0-9_-]} (default {@code "tmp"}). */
         public Builder tempSuffix(String suffix) {
-            Objects.requireNonNull(suffix, "suffix");
-            if (!SUFFIX.matcher(suffix).matches()) {
-                throw new IllegalArgumentException("Temp suffix must be 1 to 16 of [A-Za-z0-9_-]: '" + suffix + "'");
-            }
-            this.tempSuffix = suffix;
+            this.tempSuffix = AtomicReplacement.requireSuffix(Objects.requireNonNull(suffix, "suffix"));
+            return this;
+        }
+
+        /**
+         * Gives every file the client writes exactly these POSIX permissions — new and replaced
+         * files, through every operation and stream, at every durability level — from its temp
+         * file's creation on: they are set explicitly, so the umask does not narrow them. The target
+         * is then not looked up before a write, which makes creating new files cheaper. {@code null}
+         * (the default) keeps the default: a replaced regular file keeps its permissions, a new file
+         * gets the default mode of a new file. A write on a filesystem without POSIX permissions then
+         * fails with {@link UnsupportedOperationException}.
+         */
+        public Builder filePermissions(Set<PosixFilePermission> permissions) {
+            this.filePermissions = permissions == null ? null : Set.copyOf(permissions);
             return this;
         }
 

@@ -43,31 +43,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The client against real files: contracts of every operation, atomicity, locks, bad input. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PersistenceClientTest {
+class PersistenceClientTest extends ClientFixture {
 
-    @TempDir
-    Path dir;
-
-    private LockManager manager;
-    private PersistenceClient client;
-    private ExecutorService threads;
+    /** One pooled thread, whose tasks are unrelated to each other: where a stream's lock must not stay. */
+    private ExecutorService pooledThread;
 
     @BeforeEach
-    void open() {
-        manager = LockManager.create();
-        client = PersistenceClient.builder(manager).build();
-        threads = Executors.newCachedThreadPool();
+    void openPooledThread() {
+        pooledThread = Executors.newSingleThreadExecutor();
     }
 
     @AfterEach
-    void idleAndNoTempFiles() throws Exception {
-        threads.shutdownNow();
-        assertTrue(threads.awaitTermination(10, TimeUnit.SECONDS));
-        assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
-        try (Stream<Path> files = Files.walk(dir)) {
-            List<Path> temps = files.filter(f -> client.isTempName(f.getFileName().toString())).toList();
-            assertEquals(List.of(), temps, "temp files left behind");
-        }
+    void shutDownPooledThread() throws Exception {
+        pooledThread.shutdownNow();
+        assertTrue(pooledThread.awaitTermination(10, TimeUnit.SECONDS));
     }
 
     // ------------------------------------------------------------------ round trips
@@ -283,22 +272,53 @@ class PersistenceClientTest {
         assertTrue(Files.readString(file).equals("old"), "partial content committed by close()");
     }
 
+    /**
+     * A body that forgets {@code commit()} discards, and the close says so: the mistake shows in
+     * the first test a user runs instead of as silently missing files.
+     */
     @Test
-    void closeWithoutCommitDiscardsAndACommitAfterItFails() throws Exception {
+    void closeWithoutCommitDiscardsThenThrowsNamingCommit() throws Exception {
         Path file = dir.resolve("uncommitted.txt");
         client.writeString(file, "old");
         AtomicOutputStream out = client.newOutputStream(file);
         out.write("new".getBytes(StandardCharsets.UTF_8));
-        out.close();
+        IllegalStateException forgotten = assertThrows(IllegalStateException.class, out::close);
+        assertTrue(forgotten.getMessage().contains("commit()"), forgotten.getMessage());
         assertEquals("old", Files.readString(file));
         assertTrue(manager.stats().idle(), "close released the lock");
+        out.close(); // already discarded: nothing more to say
         assertThrows(IOException.class, out::commit);
         assertThrows(IOException.class, () -> out.write(1));
         assertEquals("old", Files.readString(file));
-        try (AtomicOutputStream fresh = client.newOutputStream(dir.resolve("never/created.txt"))) {
-            fresh.write(1);
-        }
+        assertThrows(IllegalStateException.class, () -> {
+            try (AtomicOutputStream fresh = client.newOutputStream(dir.resolve("never/created.txt"))) {
+                fresh.write(1);
+            }
+        });
         assertFalse(Files.exists(dir.resolve("never/created.txt")));
+        assertEquals(List.of("never", "uncommitted.txt"), client.collect(dir, true), "a temp file was left behind");
+    }
+
+    /**
+     * When the body of try-with-resources throws, its exception is what the caller sees; the
+     * close's complaint about the missing commit rides along as suppressed.
+     */
+    @Test
+    void anExceptionFromTheBodyWinsOverTheMissingCommit() throws Exception {
+        Path file = dir.resolve("body-failed.txt");
+        client.writeString(file, "old");
+        IOException failure = new IOException("body failed");
+        IOException thrown = assertThrows(IOException.class, () -> {
+            try (AtomicOutputStream out = client.newOutputStream(file)) {
+                out.write("partial".getBytes(StandardCharsets.UTF_8));
+                throw failure;
+            }
+        });
+        assertTrue(thrown == failure, "not the body's own exception: " + thrown);
+        assertEquals(1, thrown.getSuppressed().length);
+        assertTrue(thrown.getSuppressed()[0] instanceof IllegalStateException, thrown.getSuppressed()[0].toString());
+        assertEquals("old", Files.readString(file));
+        assertTrue(manager.stats().idle());
     }
 
     @Test
@@ -333,25 +353,47 @@ class PersistenceClientTest {
      */
     @Test
     void anOpenStreamDoesNotLetLaterTasksOnItsThreadIntoItsLock() throws Exception {
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        try {
-            Path file = dir.resolve("pooled.txt");
-            client.writeString(file, "old");
-            AtomicOutputStream out = pool.submit(() -> client.newOutputStream(file)).get(10, TimeUnit.SECONDS);
-            PersistenceClient impatient = PersistenceClient.builder(manager).lockTimeout(Duration.ofMillis(100)).build();
-            Future<?> unrelated = pool.submit(() -> {
-                impatient.writeString(file, "unrelated task");
+        Path file = dir.resolve("pooled.txt");
+        client.writeString(file, "old");
+        AtomicOutputStream out = pooledThread.submit(() -> client.newOutputStream(file)).get(10, TimeUnit.SECONDS);
+        PersistenceClient impatient = PersistenceClient.builder(manager).lockTimeout(Duration.ofMillis(100)).build();
+        Future<?> unrelated = pooledThread.submit(() -> {
+            impatient.writeString(file, "unrelated task");
+            return null;
+        });
+        java.util.concurrent.ExecutionException failed =
+                assertThrows(java.util.concurrent.ExecutionException.class, () -> unrelated.get(10, TimeUnit.SECONDS));
+        assertTrue(failed.getCause() instanceof LockTimeoutException, failed.getCause().toString());
+        assertEquals("old", Files.readString(file));
+        out.abort();
+    }
+
+    /**
+     * An input stream keeps its READ lock beyond the call that opened it too: the next, unrelated
+     * task on the opening (pooled) thread is neither refused as a self-deadlock nor let in, but
+     * waits for the stream's close like any other thread.
+     */
+    @Test
+    void anOpenInputStreamMakesLaterTasksOnItsThreadWaitForItsClose() throws Exception {
+        Path file = dir.resolve("pooled-in.txt");
+        client.writeString(file, "old");
+        InputStream in = pooledThread.submit(() -> client.newInputStream(file)).get(10, TimeUnit.SECONDS);
+        try (in) {
+            Future<?> unrelated = pooledThread.submit(() -> {
+                client.writeString(file, "unrelated task");
                 return null;
             });
-            java.util.concurrent.ExecutionException failed =
-                    assertThrows(java.util.concurrent.ExecutionException.class, () -> unrelated.get(10, TimeUnit.SECONDS));
-            assertTrue(failed.getCause() instanceof LockTimeoutException, failed.getCause().toString());
-            assertEquals("old", Files.readString(file));
-            out.abort();
-        } finally {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+            Await.await(() -> manager.stats().queued() == 1 || unrelated.isDone(),
+                    "the unrelated write enqueued");
+            if (unrelated.isDone()) {
+                unrelated.get(); // shows how it failed
+            }
+            assertFalse(unrelated.isDone(), "the write did not wait for the stream");
+            assertEquals("old", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            in.close();
+            unrelated.get(10, TimeUnit.SECONDS);
         }
+        assertEquals("unrelated task", Files.readString(file));
     }
 
     @Test

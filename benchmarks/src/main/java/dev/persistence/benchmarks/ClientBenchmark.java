@@ -3,6 +3,7 @@ package dev.persistence.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +42,10 @@ import dev.persistence.PersistenceClient;
  * for {@code DURABLE} {@code fsync} of the temp file and of the directory. Reads: {@code client.read}
  * against {@code Files.readAllBytes}. Files live under {@code benchmarks.dir} (default
  * target/bench-data beside the working directory), on the real disk.
+ *
+ * <p>{@code writePairs16InFlightFixedMode} writes new files through a client with a fixed file mode
+ * ({@code 0640}), which makes no lookup of the target before creating its temp file; the raw recipe
+ * is the same as in {@code writePairs16InFlight}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -58,6 +63,7 @@ public class ClientBenchmark {
 
     Path dir;
     PersistenceClient client;
+    PersistenceClient fixedModeClient;
     final AtomicLong names = new AtomicLong();
 
     /** Per thread and iteration: time spent in each side of the pairs. */
@@ -75,15 +81,13 @@ public class ClientBenchmark {
         }
     }
 
-    /** One side of a pair. */
-    private interface Operation {
-        void run() throws IOException;
-    }
-
     @Setup(Level.Iteration)
     public void freshDirectory() throws IOException {
         dir = BenchDirectory.fresh("run-");
-        client = PersistenceClient.builder(LockManager.create()).durability(durability).build();
+        LockManager manager = LockManager.create();
+        client = PersistenceClient.builder(manager).durability(durability).build();
+        fixedModeClient = PersistenceClient.builder(manager).durability(durability)
+                .filePermissions(PosixFilePermissions.fromString("rw-r-----")).build();
         for (int i = 0; i < READ_FILES; i++) {
             Files.write(dir.resolve("r" + i), KIB);
         }
@@ -97,13 +101,19 @@ public class ClientBenchmark {
     @Benchmark
     @Threads(1)
     public void writePairs(Pairs pairs) throws IOException {
-        writePair(pairs);
+        writePair(pairs, client);
     }
 
     @Benchmark
     @Threads(16)
     public void writePairs16InFlight(Pairs pairs) throws IOException {
-        writePair(pairs);
+        writePair(pairs, client);
+    }
+
+    @Benchmark
+    @Threads(16)
+    public void writePairs16InFlightFixedMode(Pairs pairs) throws IOException {
+        writePair(pairs, fixedModeClient);
     }
 
     @Benchmark
@@ -118,9 +128,9 @@ public class ClientBenchmark {
         readPair(pairs);
     }
 
-    private void writePair(Pairs pairs) throws IOException {
+    private void writePair(Pairs pairs, PersistenceClient writer) throws IOException {
         Path viaClient = newFile(), viaRaw = newFile();
-        pair(pairs, () -> client.write(viaClient, KIB), () -> rawWrite(viaRaw));
+        pair(pairs, () -> writer.write(viaClient, KIB), () -> rawWrite(viaRaw));
     }
 
     private void readPair(Pairs pairs) throws IOException {
@@ -129,15 +139,10 @@ public class ClientBenchmark {
     }
 
     /** Runs both sides, in the opposite order from the previous pair, and adds up their times. */
-    private static void pair(Pairs pairs, Operation viaClient, Operation viaRaw) throws IOException {
-        boolean clientFirst = pairs.clientFirst = !pairs.clientFirst;
-        long start = System.nanoTime();
-        (clientFirst ? viaClient : viaRaw).run();
-        long middle = System.nanoTime();
-        (clientFirst ? viaRaw : viaClient).run();
-        long end = System.nanoTime();
-        pairs.clientNanos += clientFirst ? middle - start : end - middle;
-        pairs.rawNanos += clientFirst ? end - middle : middle - start;
+    private static void pair(Pairs pairs, TimedPair.Operation viaClient, TimedPair.Operation viaRaw) throws IOException {
+        long[] nanos = TimedPair.time(pairs.clientFirst = !pairs.clientFirst, viaClient, viaRaw);
+        pairs.clientNanos += nanos[0];
+        pairs.rawNanos += nanos[1];
     }
 
     private Path newFile() {

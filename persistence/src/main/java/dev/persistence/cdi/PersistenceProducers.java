@@ -79,7 +79,8 @@ public class PersistenceProducers {
         PersistenceClient.Builder builder = PersistenceClient.builder(manager)
                 .durability(settings.durability())
                 .root(settings.root().orElse(null))
-                .lockTimeout(settings.lockTimeout().orElse(null));
+                .lockTimeout(settings.lockTimeout().orElse(null))
+                .filePermissions(settings.fileMode().orElse(null));
         try {
             builder.tempSuffix(settings.tempSuffix());
         } catch (IllegalArgumentException e) {

@@ -3,9 +3,11 @@ package dev.persistence.cdi;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -39,16 +41,19 @@ import dev.persistence.Durability;
  * @param durability      {@code persistence.durability}: {@code no-sync}, {@code atomic} (default) or
  *                        {@code durable}; {@code durable} when {@code persistence.durable=true}, which
  *                        contradicts any other value
+ * @param fileMode        {@code persistence.file-mode}: the permissions of every file the client writes,
+ *                        an octal mode such as {@code 0640} (default none: a replaced file keeps its mode)
  */
 public record PersistenceSettings(boolean durable, String tempSuffix, Optional<Path> root,
                                   Optional<Duration> lockTimeout, boolean recoverOnStart,
                                   int healthMaxQueued, Duration healthMaxWait, String lockManager,
-                                  Durability durability) {
+                                  Durability durability, Optional<Set<PosixFilePermission>> fileMode) {
 
     public static final String DURABLE = "persistence.durable";
     public static final String DURABILITY = "persistence.durability";
     public static final String TEMP_SUFFIX = "persistence.temp-suffix";
     public static final String ROOT = "persistence.root";
+    public static final String FILE_MODE = "persistence.file-mode";
     public static final String LOCK_TIMEOUT = "persistence.lock-timeout";
     public static final String RECOVER_ON_START = "persistence.recover-on-start";
     public static final String HEALTH_MAX_QUEUED = "persistence.health.max-queued";
@@ -62,6 +67,7 @@ public record PersistenceSettings(boolean durable, String tempSuffix, Optional<P
     private static final String PREFIX = "persistence.";
     private static final Pattern SECONDS = Pattern.compile("\\d+");
     private static final Pattern NUMBER_AND_UNIT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern OCTAL_MODE = Pattern.compile("0?[0-7]{3}");
 
     /**
      * Reads and validates every key; warns about unknown keys under {@code persistence.}.
@@ -86,7 +92,8 @@ public record PersistenceSettings(boolean durable, String tempSuffix, Optional<P
                 value(config, HEALTH_MAX_WAIT, PersistenceSettings::parseDuration, problems)
                         .orElse(Duration.ofSeconds(30)),
                 value(config, LOCK_MANAGER, Function.identity(), problems).orElse("local"),
-                level.orElse(durable ? Durability.DURABLE : Durability.ATOMIC));
+                level.orElse(durable ? Durability.DURABLE : Durability.ATOMIC),
+                value(config, FILE_MODE, PersistenceSettings::parseFileMode, problems));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }
@@ -171,6 +178,28 @@ public record PersistenceSettings(boolean durable, String tempSuffix, Optional<P
             throw new IllegalArgumentException("must not contain '.' or '..' segments");
         }
         return root;
+    }
+
+    /**
+     * An octal file mode of permission bits, as {@code chmod} takes it: three octal digits, optionally
+     * after a {@code 0} ({@code 0640}, {@code 600}). The set-user-ID, set-group-ID and sticky bits are
+     * refused: they mean nothing for a data file.
+     *
+     * @throws IllegalArgumentException for any other text
+     */
+    public static Set<PosixFilePermission> parseFileMode(String text) {
+        if (!OCTAL_MODE.matcher(text).matches()) {
+            throw new IllegalArgumentException("expected an octal file mode of permission bits such as 0640 or 0600");
+        }
+        int bits = Integer.parseInt(text, 8);
+        Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
+        for (PosixFilePermission permission : PosixFilePermission.values()) {
+            // Declared from OWNER_READ (0400) down to OTHERS_EXECUTE (0001).
+            if ((bits & (0400 >> permission.ordinal())) != 0) {
+                mode.add(permission);
+            }
+        }
+        return mode;
     }
 
     /**

@@ -15,15 +15,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.inject.Inject;
+import jakarta.enterprise.inject.se.SeContainer;
 
-import org.jboss.weld.environment.se.Weld;
-import org.jboss.weld.junit5.EnableWeld;
-import org.jboss.weld.junit5.WeldInitiator;
-import org.jboss.weld.junit5.WeldSetup;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.persistence.DeleteOption;
 import dev.persistence.LockManager;
@@ -32,27 +31,38 @@ import dev.persistence.LockTimeoutException;
 import dev.persistence.PathLock;
 import dev.persistence.PersistenceClient;
 
-/** Asynchronous @Locked methods and start-up checks in a real Weld 5.1 container. */
-@EnableWeld
+/** Asynchronous @Locked methods and start-up checks in a real container of each CDI implementation. */
+@ParameterizedClass
+@EnumSource(CdiTestSupport.Implementation.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AsyncLockedTest {
 
-    @WeldSetup
-    WeldInitiator weld = WeldInitiator.from(CdiTestSupport.weld(Map.of(), AsyncOrderService.class)).build();
+    private final CdiTestSupport.Implementation cdi;
+    private SeContainer container;
+    private AsyncOrderService orders;
+    private LockManager manager;
+    private PersistenceClient client;
 
-    @Inject
-    AsyncOrderService orders;
+    AsyncLockedTest(CdiTestSupport.Implementation cdi) {
+        this.cdi = cdi;
+    }
 
-    @Inject
-    LockManager manager;
-
-    @Inject
-    PersistenceClient client;
+    @BeforeEach
+    void start() {
+        container = cdi.start(Map.of(), AsyncOrderService.class);
+        orders = container.select(AsyncOrderService.class).get();
+        manager = container.select(LockManager.class).get();
+        client = container.select(PersistenceClient.class).get();
+    }
 
     @AfterEach
     void idle() throws Exception {
-        assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
-        client.delete(Path.of(AsyncOrderService.DATA), DeleteOption.RECURSIVE, DeleteOption.IGNORE_MISSING);
+        try {
+            assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
+            client.delete(Path.of(AsyncOrderService.DATA), DeleteOption.RECURSIVE, DeleteOption.IGNORE_MISSING);
+        } finally {
+            container.close();
+        }
     }
 
     @Test
@@ -99,16 +109,5 @@ class AsyncLockedTest {
             assertThrows(LockedPathValueException.class, () -> orders.quick(bad), String.valueOf(bad));
         }
         assertTrue(manager.stats().idle());
-    }
-
-    @Test
-    void everyBadLockedMethodFailsTheDeploymentAtOnceQuotingItsTemplate() {
-        Weld broken = CdiTestSupport.weld(Map.of("persistence.root", "/srv/data"), BrokenLockedService.class);
-        RuntimeException failure = assertThrows(RuntimeException.class, () -> broken.initialize().shutdown());
-        String message = CdiTestSupport.messages(failure);
-        assertTrue(message.contains("3 @Locked problem(s)"), message);
-        assertTrue(message.contains("'${persistence.root}/orders/{orderId}'") && message.contains("{orderId}"), message);
-        assertTrue(message.contains("no.such.key"), message);
-        assertTrue(message.contains("java.util.concurrent.Flow$Publisher"), message);
     }
 }

@@ -5,27 +5,35 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.se.SeContainer;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import dev.persistence.BatchRecipes;
 import dev.persistence.Durability;
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
@@ -34,9 +42,17 @@ import dev.persistence.PathLock;
 import dev.persistence.PersistenceClient;
 import dev.persistence.testsupport.Await;
 
-/** Configuration keys, bad values, health and replacement beans, each in a fresh Weld container. */
+/** Configuration keys, bad values, health and replacement beans, each in a fresh container of each CDI implementation. */
+@ParameterizedClass
+@EnumSource(CdiTestSupport.Implementation.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConfiguredBeansTest {
+
+    private final CdiTestSupport.Implementation cdi;
+
+    ConfiguredBeansTest(CdiTestSupport.Implementation cdi) {
+        this.cdi = cdi;
+    }
 
     @TempDir
     Path dir;
@@ -44,11 +60,12 @@ class ConfiguredBeansTest {
     @Test
     void configurationKeysTakeEffect() throws Exception {
         Path root = Files.createDirectory(dir.resolve("root"));
-        try (WeldContainer container = CdiTestSupport.weld(Map.of(
+        try (SeContainer container = cdi.start(Map.of(
                 "persistence.durable", "true",
                 "persistence.root", root.toString(),
                 "persistence.lock-timeout", "150ms",
-                "persistence.temp-suffix", "part"), OrderService.class).initialize()) {
+                "persistence.file-mode", "0604",
+                "persistence.temp-suffix", "part"), OrderService.class)) {
             PersistenceClient client = container.select(PersistenceClient.class).get();
             assertTrue(client.durable());
             assertEquals(root, client.root().orElseThrow());
@@ -56,6 +73,7 @@ class ConfiguredBeansTest {
             assertFalse(Files.exists(dir.resolve("outside")));
             client.writeString(root.resolve("inside"), "x");
             assertEquals("x", Files.readString(root.resolve("inside")));
+            assertEquals("rw----r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("inside"))));
 
             LockManager manager = container.select(LockManager.class).get();
             OrderService orders = container.select(OrderService.class).get();
@@ -80,14 +98,26 @@ class ConfiguredBeansTest {
                 "persistence.health.max-queued", "many",
                 "persistence.durable", "yes",
                 "persistence.durability", "fast",
+                "persistence.file-mode", "0o640",
                 "persistence.temp-suffix", "a/b");
         bad.forEach((key, value) -> {
             RuntimeException failure = assertThrows(RuntimeException.class,
-                    () -> CdiTestSupport.weld(Map.of(key, value)).initialize().close(), key);
-            String messages = messages(failure);
+                    () -> cdi.start(Map.of(key, value)).close(), key);
+            String messages = CdiTestSupport.messages(failure);
             assertTrue(messages.contains(key) && messages.contains("'" + value + "'"),
                     key + "=" + value + " failed without naming both: " + messages);
         });
+    }
+
+    @Test
+    void everyBadLockedMethodFailsTheDeploymentAtOnceQuotingItsTemplate() {
+        RuntimeException failure = assertThrows(RuntimeException.class,
+                () -> cdi.start(Map.of("persistence.root", "/srv/data"), BrokenLockedService.class).close());
+        String message = CdiTestSupport.messages(failure);
+        assertTrue(message.contains("3 @Locked problem(s)"), message);
+        assertTrue(message.contains("'${persistence.root}/orders/{orderId}'") && message.contains("{orderId}"), message);
+        assertTrue(message.contains("no.such.key"), message);
+        assertTrue(message.contains("java.util.concurrent.Flow$Publisher"), message);
     }
 
     @Test
@@ -99,13 +129,13 @@ class ConfiguredBeansTest {
                 Map.of("persistence.durable", "true"), Durability.DURABLE,
                 Map.of("persistence.durable", "true", "persistence.durability", "durable"), Durability.DURABLE);
         cases.forEach((config, level) -> {
-            try (WeldContainer container = CdiTestSupport.weld(config).initialize()) {
+            try (SeContainer container = cdi.start(config)) {
                 assertEquals(level, container.select(PersistenceClient.class).get().durability(), config.toString());
             }
         });
-        RuntimeException contradiction = assertThrows(RuntimeException.class, () -> CdiTestSupport.weld(
-                Map.of("persistence.durable", "true", "persistence.durability", "no-sync")).initialize().close());
-        assertTrue(messages(contradiction).contains("contradicts"), messages(contradiction));
+        RuntimeException contradiction = assertThrows(RuntimeException.class, () -> cdi.start(
+                Map.of("persistence.durable", "true", "persistence.durability", "no-sync")).close());
+        assertTrue(CdiTestSupport.messages(contradiction).contains("contradicts"), CdiTestSupport.messages(contradiction));
     }
 
     @Test
@@ -123,16 +153,37 @@ class ConfiguredBeansTest {
     void recoverOnStartRemovesOrphansLeftBeforeStartup() throws Exception {
         Path orphan = Files.writeString(dir.resolve(".doc.json.0123456789abcdef.persistence.tmp"), "half");
         Path user = Files.writeString(dir.resolve("doc.json"), "{}");
-        try (WeldContainer container = CdiTestSupport.weld(Map.of(
-                "persistence.root", dir.toString(), "persistence.recover-on-start", "true")).initialize()) {
+        try (SeContainer container = cdi.start(Map.of(
+                "persistence.root", dir.toString(), "persistence.recover-on-start", "true"))) {
             assertFalse(Files.exists(orphan), "orphan survived startup");
             assertTrue(Files.exists(user));
         }
     }
 
+    /** A batch that a crash stopped after its commit point is completed by the start-up recovery. */
+    @Test
+    void recoverOnStartCompletesACommittedBatch() throws Exception {
+        PersistenceClient crashed = PersistenceClient.builder(LockManager.create()).build();
+        crashed.writeString(dir.resolve("a.json"), "old a");
+        Map<Path, byte[]> changes = new HashMap<>();
+        changes.put(dir.resolve("a.json"), "new a".getBytes(StandardCharsets.UTF_8));
+        changes.put(dir.resolve("new/b.json"), "new b".getBytes(StandardCharsets.UTF_8));
+        BatchRecipes.commit(BatchRecipes.Recipe.STOPPED_AFTER_COMMIT_POINT, crashed, changes);
+        assertEquals("old a", Files.readString(dir.resolve("a.json")));
+        try (SeContainer container = cdi.start(Map.of(
+                "persistence.root", dir.toString(), "persistence.recover-on-start", "true"))) {
+            assertEquals("new a", Files.readString(dir.resolve("a.json")));
+            assertEquals("new b", Files.readString(dir.resolve("new/b.json")));
+            try (Stream<Path> files = Files.walk(dir)) {
+                assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList(),
+                        "temp or intent files left after startup");
+            }
+        }
+    }
+
     @Test
     void readinessIsUpWhenIdleDownWhenTooManyWaitAndUpAgainAfter() throws Exception {
-        try (WeldContainer container = CdiTestSupport.weld(Map.of("persistence.health.max-queued", "1")).initialize()) {
+        try (SeContainer container = cdi.start(Map.of("persistence.health.max-queued", "1"))) {
             HealthCheck check = container.select(HealthCheck.class, Readiness.Literal.INSTANCE).get();
             LockManager manager = container.select(LockManager.class).get();
             HealthCheckResponse idle = check.call();
@@ -158,7 +209,7 @@ class ConfiguredBeansTest {
 
     @Test
     void readinessIsDownWhenTheOldestWaitIsTooLong() throws Exception {
-        try (WeldContainer container = CdiTestSupport.weld(Map.of("persistence.health.max-wait", "30ms")).initialize()) {
+        try (SeContainer container = cdi.start(Map.of("persistence.health.max-wait", "30ms"))) {
             HealthCheck check = container.select(HealthCheck.class, Readiness.Literal.INSTANCE).get();
             LockManager manager = container.select(LockManager.class).get();
             PathLock held = manager.acquireAsync(Path.of("/w"), LockMode.WRITE).join();
@@ -174,8 +225,8 @@ class ConfiguredBeansTest {
 
     @Test
     void aStageThatNeverCompletesMakesLaterCallersTimeOutAndShowsInHealth() throws Exception {
-        try (WeldContainer container = CdiTestSupport.weld(Map.of("persistence.lock-timeout", "100ms",
-                "persistence.health.max-queued", "0"), OrderService.class).initialize()) {
+        try (SeContainer container = cdi.start(Map.of("persistence.lock-timeout", "100ms",
+                "persistence.health.max-queued", "0"), OrderService.class)) {
             OrderService orders = container.select(OrderService.class).get();
             LockManager manager = container.select(LockManager.class).get();
             HealthCheck check = container.select(HealthCheck.class, Readiness.Literal.INSTANCE).get();
@@ -199,7 +250,8 @@ class ConfiguredBeansTest {
 
     @Test
     void anApplicationAlternativeReplacesTheLockManager() throws Exception {
-        try (WeldContainer container = CdiTestSupport.weld(Map.of(), CustomManagerProducer.class).initialize()) {
+        CustomManagerProducer.acquired = 0; // static: the class runs once per implementation
+        try (SeContainer container = cdi.start(Map.of(), CustomManagerProducer.class)) {
             PersistenceClient client = container.select(PersistenceClient.class).get();
             client.lockManager().acquireAsync(Path.of("/custom"), LockMode.READ).join().close();
             container.select(LockManager.class).get().acquireAsync(Path.of("/custom"), LockMode.READ).join().close();
@@ -232,13 +284,5 @@ class ConfiguredBeansTest {
                 return super.acquireAsync(path, mode);
             }
         }
-    }
-
-    private static String messages(Throwable failure) {
-        StringBuilder text = new StringBuilder();
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            text.append(t.getMessage()).append(" | ");
-        }
-        return text.toString();
     }
 }

@@ -19,14 +19,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.inject.Inject;
+import jakarta.enterprise.inject.se.SeContainer;
 
-import org.jboss.weld.junit5.EnableWeld;
-import org.jboss.weld.junit5.WeldInitiator;
-import org.jboss.weld.junit5.WeldSetup;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
@@ -35,34 +35,46 @@ import dev.persistence.PathLock;
 import dev.persistence.PersistenceClient;
 import dev.persistence.testsupport.Await;
 
-/** {@code @Locked} in a real Weld 5.1 container (the Weld of Payara 6). */
-@EnableWeld
+/** {@code @Locked} in a real container of each CDI implementation (Weld 5.1 of Payara 6, OpenWebBeans 4 of TomEE 10). */
+@ParameterizedClass
+@EnumSource(CdiTestSupport.Implementation.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LockedInterceptorTest {
 
-    @WeldSetup
-    WeldInitiator weld = WeldInitiator.from(CdiTestSupport.weld(Map.of("orders.base", "/orders"), OrderService.class, ClassLockedService.class))
-            .build();
-
-    @Inject
-    OrderService orders;
-
-    @Inject
-    ClassLockedService classLocked;
-
-    @Inject
-    LockManager manager;
-
-    @Inject
-    PersistenceClient client;
+    private final CdiTestSupport.Implementation cdi;
+    private SeContainer container;
+    private OrderService orders;
+    private ClassLockedService classLocked;
+    private StereotypeLockedService stereotypeLocked;
+    private LockManager manager;
+    private PersistenceClient client;
 
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
+    LockedInterceptorTest(CdiTestSupport.Implementation cdi) {
+        this.cdi = cdi;
+    }
+
+    @BeforeEach
+    void start() {
+        container = cdi.start(Map.of("orders.base", "/orders"), OrderService.class, ClassLockedService.class,
+                StereotypeLockedService.class);
+        orders = container.select(OrderService.class).get();
+        classLocked = container.select(ClassLockedService.class).get();
+        stereotypeLocked = container.select(StereotypeLockedService.class).get();
+        manager = container.select(LockManager.class).get();
+        client = container.select(PersistenceClient.class).get();
+    }
+
     @AfterEach
     void idle() throws Exception {
-        threads.shutdownNow();
-        assertTrue(threads.awaitTermination(10, TimeUnit.SECONDS));
-        assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
+        try {
+            threads.shutdownNow();
+            assertTrue(threads.awaitTermination(10, TimeUnit.SECONDS));
+            assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
+        } finally {
+            container.close();
+        }
     }
 
     @Test
@@ -147,6 +159,26 @@ class LockedInterceptorTest {
         manager.acquire(Path.of("/class-level"), LockMode.WRITE, Duration.ZERO).close();
         ownRelease.countDown();
         own.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aStereotypeCarriesTheLockToEveryMethod() throws Exception {
+        CountDownLatch in = new CountDownLatch(1), release = new CountDownLatch(1);
+        Future<?> held = threads.submit(() -> {
+            stereotypeLocked.hold(in, release);
+            return null;
+        });
+        try {
+            Await.await(() -> in.getCount() == 0 || held.isDone(), "the stereotype's method entered");
+            if (held.isDone()) {
+                held.get(); // the call failed: its exception says why
+            }
+            assertThrows(LockTimeoutException.class,
+                    () -> manager.acquire(Path.of("/stereotype-level/x"), LockMode.READ, Duration.ZERO));
+        } finally {
+            release.countDown();
+        }
+        held.get(10, TimeUnit.SECONDS);
     }
 
     @Test

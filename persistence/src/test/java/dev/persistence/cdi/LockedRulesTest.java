@@ -10,13 +10,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.inject.Inject;
+import jakarta.enterprise.inject.se.SeContainer;
 
-import org.jboss.weld.junit5.EnableWeld;
-import org.jboss.weld.junit5.WeldInitiator;
-import org.jboss.weld.junit5.WeldSetup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
@@ -26,23 +25,13 @@ import dev.persistence.cdi.spi.LockedSignature;
 
 /**
  * The one {@code @Locked} rule set and the registry of result handlings, over signatures written
- * by hand (as the Quarkus build reads them from the index) and in Weld with a plug-in chosen by a
- * parameter type.
+ * by hand (as the Quarkus build reads them from the index) and, in a real container of each CDI
+ * implementation, with a plug-in chosen by a parameter type.
  */
-@EnableWeld
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LockedRulesTest {
 
     private static final String CONTINUATION = "kotlin.coroutines.Continuation";
-
-    @WeldSetup
-    WeldInitiator weld = WeldInitiator.from(CdiTestSupport.weld(Map.of(), TicketService.class, TicketReturnType.class)).build();
-
-    @Inject
-    TicketService tickets;
-
-    @Inject
-    LockManager manager;
 
     /** A method as an index describes it. */
     record Signature(String declaringClass, String name, List<String> parameterTypes, List<String> parameterNames,
@@ -139,9 +128,14 @@ class LockedRulesTest {
         assertTrue(problems.get(2).getMessage().startsWith("@Locked app.Service#run returns org.reactivestreams.Publisher,"));
     }
 
-    @Test
-    void aPlugInChosenByAParameterTypeRunsTheMethodUnderItsLock() throws Exception {
-        assertEquals("ticket:true", tickets.take("t1", new Ticket()).get());
-        assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
+    @ParameterizedTest
+    @EnumSource(CdiTestSupport.Implementation.class)
+    void aPlugInChosenByAParameterTypeRunsTheMethodUnderItsLock(CdiTestSupport.Implementation cdi) throws Exception {
+        try (SeContainer container = cdi.start(Map.of(), TicketService.class, TicketReturnType.class)) {
+            TicketService tickets = container.select(TicketService.class).get();
+            LockManager manager = container.select(LockManager.class).get();
+            assertEquals("ticket:true", tickets.take("t1", new Ticket()).get());
+            assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
+        }
     }
 }

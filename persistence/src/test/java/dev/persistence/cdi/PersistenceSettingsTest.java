@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -52,13 +54,35 @@ class PersistenceSettingsTest {
                 PersistenceSettings.ROOT, "relative/data",
                 PersistenceSettings.HEALTH_MAX_QUEUED, "many",
                 PersistenceSettings.DURABLE, "yes",
-                PersistenceSettings.RECOVER_ON_START, "1");
+                PersistenceSettings.RECOVER_ON_START, "1",
+                PersistenceSettings.FILE_MODE, "0648");
         IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,
                 () -> PersistenceSettings.read(config(bad)));
         List<String> lines = failure.getMessage().lines().toList();
         assertEquals(bad.size(), lines.size(), failure.getMessage());
         bad.forEach((key, value) -> assertTrue(lines.stream().anyMatch(line -> line.contains(key)
                 && line.contains("'" + value + "'")), key + " missing from: " + failure.getMessage()));
+    }
+
+    @Test
+    void fileModesAreOctalPermissionBits() {
+        assertEquals(PosixFilePermissions.fromString("rw-r-----"), PersistenceSettings.parseFileMode("0640"));
+        assertEquals(PosixFilePermissions.fromString("rw-------"), PersistenceSettings.parseFileMode("600"));
+        assertEquals(PosixFilePermissions.fromString("rwxrwxrwx"), PersistenceSettings.parseFileMode("0777"));
+        assertEquals(Set.of(), PersistenceSettings.parseFileMode("0000"));
+        assertEquals(PosixFilePermissions.fromString("---r---wx"), PersistenceSettings.parseFileMode("043"));
+        for (String bad : List.of("", "0648", "rw-r-----", "1640", "4755", "0o640", "00640", "64", "640x", " 0640")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> PersistenceSettings.parseFileMode(bad), bad);
+            assertTrue(e.getMessage().contains("0640"), e.getMessage());
+        }
+        assertEquals(Optional.of(PosixFilePermissions.fromString("rw-r-----")),
+                PersistenceSettings.read(config(Map.of(PersistenceSettings.FILE_MODE, " 0640 "))).fileMode());
+        assertEquals(Optional.empty(), PersistenceSettings.read(config(Map.of())).fileMode());
+        IllegalArgumentException named = assertThrows(IllegalArgumentException.class,
+                () -> PersistenceSettings.read(config(Map.of(PersistenceSettings.FILE_MODE, "rw-r-----"))));
+        assertEquals("Invalid value 'rw-r-----' for persistence.file-mode: expected an octal file mode of permission"
+                + " bits such as 0640 or 0600", named.getMessage());
     }
 
     @Test

@@ -7,39 +7,54 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.inject.Inject;
+import jakarta.enterprise.inject.se.SeContainer;
 
-import org.jboss.weld.environment.se.Weld;
-import org.jboss.weld.junit5.EnableWeld;
-import org.jboss.weld.junit5.WeldInitiator;
-import org.jboss.weld.junit5.WeldSetup;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.persistence.LockManager;
 
-/** {@code @Locked} bound through a stereotype, and through a stereotype on a stereotype, in Weld. */
-@EnableWeld
+/**
+ * {@code @Locked} bound through a stereotype, and through a stereotype on a stereotype, in a real
+ * container of each CDI implementation (OpenWebBeans passes no resolved bindings to interceptors).
+ */
+@ParameterizedClass
+@EnumSource(CdiTestSupport.Implementation.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StereotypeLockedTest {
 
-    @WeldSetup
-    WeldInitiator weld = WeldInitiator.from(CdiTestSupport.weld(Map.of(), StereotypeCounter.class,
-            NestedStereotypeCounter.class)).build();
+    private final CdiTestSupport.Implementation cdi;
+    private SeContainer container;
+    private StereotypeCounter counter;
+    private NestedStereotypeCounter nested;
+    private LockManager manager;
 
-    @Inject
-    StereotypeCounter counter;
+    StereotypeLockedTest(CdiTestSupport.Implementation cdi) {
+        this.cdi = cdi;
+    }
 
-    @Inject
-    NestedStereotypeCounter nested;
-
-    @Inject
-    LockManager manager;
+    @BeforeEach
+    void start() {
+        container = cdi.start(Map.of(), StereotypeCounter.class, NestedStereotypeCounter.class);
+        counter = container.select(StereotypeCounter.class).get();
+        nested = container.select(NestedStereotypeCounter.class).get();
+        manager = container.select(LockManager.class).get();
+    }
 
     @AfterEach
     void idle() {
-        assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
+        if (!container.isRunning()) {
+            return;
+        }
+        try {
+            assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
+        } finally {
+            container.close();
+        }
     }
 
     @Test
@@ -55,8 +70,9 @@ class StereotypeLockedTest {
 
     @Test
     void theStartUpCheckSeesStereotypeBindings() {
-        Weld broken = CdiTestSupport.weld(Map.of(), BrokenStereotypeCounter.class);
-        RuntimeException failure = assertThrows(RuntimeException.class, () -> broken.initialize().shutdown());
+        container.close(); // OpenWebBeans in Java SE runs one container at a time
+        RuntimeException failure = assertThrows(RuntimeException.class,
+                () -> cdi.start(Map.of(), BrokenStereotypeCounter.class).close());
         String messages = CdiTestSupport.messages(failure);
         assertTrue(messages.contains("@Locked path '/counters/{0}' on " + BrokenStereotypeCounter.class.getName()
                 + "#reset names '{0}', which matches no parameter"), messages);

@@ -320,6 +320,28 @@ class CrashSimulationTest {
         }
     }
 
+    /**
+     * A configured root two levels below a directory that does not exist yet is created with its
+     * missing parents on first use, and under {@code DURABLE} every directory so created is made
+     * durable before the write is acknowledged: after a power loss that keeps only what was
+     * fsync'd, the acknowledged file is there.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aRootCreatedWithItsMissingParentsSurvivesAPowerLossUnderDurable() throws Exception {
+        FaultyFileSystem fs = new FaultyFileSystem();
+        Path base = fs.wrap(realBase);
+        PageCache disk = fs.modelPageCache(base, 1);
+        disk.keepOnlySynced();
+        Path root = base.resolve("absent/deeper/root");
+        PersistenceClient client = PersistenceClient.builder(LockManager.create()).durability(Durability.DURABLE)
+                .root(root).build();
+        client.writeString(root.resolve("d/f"), "acknowledged");
+        disk.restart();
+        assertEquals("acknowledged", Files.readString(realBase.resolve("absent/deeper/root/d/f")),
+                "an acknowledged write was lost with a directory created for it");
+    }
+
     private static boolean succeeded(Future<?> operation) throws InterruptedException, TimeoutException {
         try {
             operation.get(30, TimeUnit.SECONDS);

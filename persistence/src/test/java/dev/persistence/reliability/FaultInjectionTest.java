@@ -106,6 +106,25 @@ class FaultInjectionTest {
         assertEquals("old", client.readString(file));
     }
 
+    /**
+     * A stream whose write failed already knows nothing can be committed: closing it discards
+     * without the complaint about a missing commit, so only the write's own error is seen.
+     */
+    @Test
+    void aStreamWhoseWriteFailedDiscardsSilentlyOnClose() throws IOException {
+        fs.arm(Fault.WRITE);
+        IOException thrown = assertThrows(IOException.class, () -> {
+            try (AtomicOutputStream out = client.newOutputStream(file)) {
+                out.write("new".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        });
+        assertTrue(thrown.getMessage().startsWith("Injected " + Fault.WRITE), "not the original error: " + thrown);
+        assertEquals(List.of(), List.of(thrown.getSuppressed()), "close added a complaint");
+        fs.disarm();
+        assertEquals("old", client.readString(file));
+    }
+
     @Test
     void aFailingFinalDirectoryFsyncThrowsWithTheNewContentInPlace() throws IOException {
         fs.arm(Fault.FORCE_DIRECTORY);
@@ -166,10 +185,10 @@ class FaultInjectionTest {
         }
     }
 
-    /** A failed durable mkdir leaves no trace in the client's static state. */
+    /** A failed durable mkdir leaves no trace in the process-wide directory state. */
     @Test
     void failedDurableMkdirsKeepNoState() throws Exception {
-        Field field = PersistenceClient.class.getDeclaredField("UNSYNCED_DIRECTORIES");
+        Field field = Class.forName("dev.persistence.DirectoryDurability").getDeclaredField("UNSYNCED");
         field.setAccessible(true);
         Set<?> unsynced = (Set<?>) field.get(null);
         int before = unsynced.size();

@@ -35,7 +35,9 @@ import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,6 +65,8 @@ final class FaultyFileSystem extends FileSystem {
     private final Map<Fault, CountDownLatch[]> holds = new EnumMap<>(Fault.class);
     private final AtomicLong spaceLeft = new AtomicLong(Long.MAX_VALUE);
     final AtomicInteger injected = new AtomicInteger();
+    /** Every real path whose existence or attributes were looked up, in order. */
+    final Queue<Path> lookups = new ConcurrentLinkedQueue<>();
 
     synchronized void arm(Fault fault) {
         armed.add(fault);
@@ -359,23 +363,27 @@ final class FaultyFileSystem extends FileSystem {
 
         @Override
         public void checkAccess(Path path, AccessMode... modes) throws IOException {
+            lookups.add(unwrap(path));
             delegate.checkAccess(unwrap(path), modes);
         }
 
         @Override
         public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
+            lookups.add(unwrap(path)); // a view reads the attributes it is asked for
             return delegate.getFileAttributeView(unwrap(path), type, options);
         }
 
         @Override
         public <A extends BasicFileAttributes> A readAttributes(Path path, Class<A> type, LinkOption... options)
                 throws IOException {
+            lookups.add(unwrap(path));
             return delegate.readAttributes(unwrap(path), type, options);
         }
 
         @Override
         public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options)
                 throws IOException {
+            lookups.add(unwrap(path));
             return delegate.readAttributes(unwrap(path), attributes, options);
         }
 

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.persistence.DeleteOption;
 import dev.persistence.LockManager;
+import dev.persistence.PathRefusedException;
+import dev.persistence.PathRefusedException.Reason;
 import dev.persistence.PersistenceClient;
+import dev.persistence.SymbolicLinkRefusedException;
 
 /**
  * A client confined to a root, fed paths meant to escape it: every one is refused, and the
@@ -60,14 +63,24 @@ class HostilePathsTest {
     void lexicalEscapesAreRefusedBeforeAnythingIsTouched() {
         for (String hostile : List.of("../outside/secret", "./x", "a/../../outside/secret", "a/./b")) {
             Path path = Path.of(root + "/" + hostile);
-            refused(IllegalArgumentException.class, () -> client.writeString(path, "pwned"));
-            refused(IllegalArgumentException.class, () -> client.read(path));
-            refused(IllegalArgumentException.class, () -> client.delete(path, DeleteOption.RECURSIVE));
+            refused(Reason.NOT_NORMAL, () -> client.writeString(path, "pwned"));
+            refused(Reason.NOT_NORMAL, () -> client.read(path));
+            refused(Reason.NOT_NORMAL, () -> client.newInputStream(path));
+            refused(Reason.NOT_NORMAL, () -> client.newOutputStream(path));
+            refused(Reason.NOT_NORMAL, () -> client.collect(path));
+            refused(Reason.NOT_NORMAL, () -> client.delete(path, DeleteOption.RECURSIVE));
+            refused(Reason.NOT_NORMAL, () -> client.move(path, root.resolve("moved")));
+            refused(Reason.NOT_NORMAL, () -> client.move(root.resolve("x"), path));
+            refused(Reason.NOT_NORMAL, () -> client.recover(path));
         }
-        refused(IllegalArgumentException.class, () -> client.writeString(Path.of("relative/file"), "x"));
-        refused(IllegalArgumentException.class, () -> client.writeString(secret, "pwned"));
-        refused(IllegalArgumentException.class, () -> client.move(secret, root.resolve("stolen")));
-        refused(IllegalArgumentException.class, () -> client.recover(base));
+        refused(Reason.NOT_ABSOLUTE, () -> client.writeString(Path.of("relative/file"), "x"));
+        refused(Reason.NOT_ABSOLUTE, () -> client.read(Path.of("relative/file")));
+        refused(Reason.OUTSIDE_ROOT, () -> client.writeString(secret, "pwned"));
+        refused(Reason.OUTSIDE_ROOT, () -> client.read(secret));
+        refused(Reason.OUTSIDE_ROOT, () -> client.move(secret, root.resolve("stolen")));
+        refused(Reason.OUTSIDE_ROOT, () -> client.move(root.resolve("x"), secret));
+        refused(Reason.OUTSIDE_ROOT, () -> client.recover(base));
+        refused(Reason.TEMP_NAME, () -> client.writeString(root.resolve(".a.0123456789abcdef.persistence.tmp"), "x"));
         refused(InvalidPathException.class, () -> client.writeString(Path.of(root + "/nul\0byte"), "x"));
     }
 
@@ -77,50 +90,65 @@ class HostilePathsTest {
         Files.createSymbolicLink(root.resolve("file-link"), secret);
         for (Path hostile : List.of(root.resolve("dir-link/secret"), root.resolve("dir-link/new"),
                 root.resolve("file-link"), root.resolve("dir-link"))) {
-            refused(FileSystemException.class, () -> client.writeString(hostile, "pwned"));
-            refused(FileSystemException.class, () -> client.read(hostile));
-            refused(FileSystemException.class, () -> client.newOutputStream(hostile));
-            refused(FileSystemException.class, () -> client.delete(hostile, DeleteOption.RECURSIVE));
-            refused(FileSystemException.class, () -> client.move(hostile, root.resolve("moved")));
+            refused(Reason.SYMBOLIC_LINK, () -> client.writeString(hostile, "pwned"));
+            refused(Reason.SYMBOLIC_LINK, () -> client.read(hostile));
+            refused(Reason.SYMBOLIC_LINK, () -> client.newInputStream(hostile));
+            refused(Reason.SYMBOLIC_LINK, () -> client.newOutputStream(hostile));
+            refused(Reason.SYMBOLIC_LINK, () -> client.write(hostile, out -> out.write(1)));
+            refused(Reason.SYMBOLIC_LINK, () -> client.delete(hostile, DeleteOption.RECURSIVE));
+            refused(Reason.SYMBOLIC_LINK, () -> client.move(hostile, root.resolve("moved")));
+            refused(Reason.SYMBOLIC_LINK, () -> client.move(root.resolve("kept"), hostile));
+            refused(Reason.SYMBOLIC_LINK, () -> client.recover(hostile));
         }
-        refused(FileSystemException.class, () -> client.collect(root.resolve("dir-link"), true));
+        refused(Reason.SYMBOLIC_LINK, () -> client.collect(root.resolve("dir-link"), true));
+        assertTrue(Files.isDirectory(root), "the root is gone");
         assertTrue(Files.isSymbolicLink(root.resolve("file-link")), "a refused delete removed the link");
     }
 
     @Test
     void theRootIsNeverWrittenReplacedMovedOrDeleted() throws Exception {
         client.writeString(root.resolve("kept"), "inside");
-        refused(IllegalArgumentException.class, () -> client.writeString(root, "a file instead of the root"));
-        refused(IllegalArgumentException.class, () -> client.write(root, out -> out.write(1)));
-        refused(IllegalArgumentException.class, () -> client.newOutputStream(root));
-        refused(IllegalArgumentException.class, () -> client.delete(root, DeleteOption.RECURSIVE));
-        refused(IllegalArgumentException.class, () -> client.delete(root));
-        refused(IllegalArgumentException.class, () -> client.move(root, root.resolve("sub")));
-        refused(IllegalArgumentException.class, () -> client.move(root.resolve("kept"), root));
+        refused(Reason.DATA_ROOT, () -> client.writeString(root, "a file instead of the root"));
+        refused(Reason.DATA_ROOT, () -> client.write(root, out -> out.write(1)));
+        refused(Reason.DATA_ROOT, () -> client.newOutputStream(root));
+        refused(Reason.DATA_ROOT, () -> client.delete(root, DeleteOption.RECURSIVE));
+        refused(Reason.DATA_ROOT, () -> client.delete(root));
+        refused(Reason.DATA_ROOT, () -> client.move(root, root.resolve("sub")));
+        refused(Reason.DATA_ROOT, () -> client.move(root.resolve("kept"), root));
         assertTrue(Files.isDirectory(root));
         assertEquals("inside", Files.readString(root.resolve("kept")));
         assertEquals(List.of("kept"), client.collect(root), "the root can still be listed");
     }
 
+    /**
+     * A root whose parents do not exist yet is created with them on first use (the operator's
+     * own setting, as a database creates its data directory), while request paths stay confined:
+     * a refused request creates nothing, not even the root.
+     */
     @Test
-    void nothingIsCreatedAboveAMissingRoot() throws Exception {
+    void aMissingRootIsCreatedWithItsParentsAndRefusedRequestsCreateNothing() throws Exception {
         Path absent = base.resolve("absent");
-        PersistenceClient deep = PersistenceClient.builder(manager).root(absent.resolve("root")).build();
-        refused(IllegalArgumentException.class, () -> deep.writeString(absent.resolve("root"), "x"));
-        refused(java.nio.file.NoSuchFileException.class, () -> deep.writeString(absent.resolve("root/f"), "x"));
-        refused(java.nio.file.NoSuchFileException.class, () -> deep.newOutputStream(absent.resolve("root/d/f")));
-        assertFalse(Files.exists(absent), "created outside the root");
-        PersistenceClient fresh = PersistenceClient.builder(manager).root(base.resolve("fresh")).build();
-        fresh.writeString(base.resolve("fresh/d/f"), "x");
-        assertEquals("x", Files.readString(base.resolve("fresh/d/f")), "a missing root itself is created");
+        Path deepRoot = absent.resolve("deeper/root");
+        PersistenceClient deep = PersistenceClient.builder(manager).root(deepRoot).build();
+        refused(Reason.DATA_ROOT, () -> deep.writeString(deepRoot, "x"));
+        refused(Reason.OUTSIDE_ROOT, () -> deep.writeString(absent.resolve("deeper/f"), "x"));
+        refused(Reason.NOT_NORMAL, () -> deep.writeString(Path.of(deepRoot + "/../f"), "x"));
+        refused(Reason.OUTSIDE_ROOT, () -> deep.move(secret, deepRoot.resolve("stolen")));
+        assertFalse(Files.exists(absent), "a refused request created something");
+        deep.writeString(deepRoot.resolve("d/f"), "x");
+        assertEquals("x", Files.readString(deepRoot.resolve("d/f")), "a missing root and its parents are created");
+        try (Stream<Path> created = Files.walk(absent)) {
+            assertEquals(List.of("", "deeper", "deeper/root", "deeper/root/d", "deeper/root/d/f"),
+                    created.map(p -> absent.relativize(p).toString()).sorted().toList(), "created beside the root");
+        }
     }
 
     @Test
     void aMoveIntoItsOwnSubtreeIsRefusedBeforeAnythingIsCreated() throws Exception {
         client.writeString(root.resolve("a/f"), "x");
-        refused(IllegalArgumentException.class, () -> client.move(root.resolve("a"), root.resolve("a/b/c")));
-        refused(IllegalArgumentException.class, () -> client.move(root.resolve("a/f"), root.resolve("a/f/g")));
-        refused(IllegalArgumentException.class, () -> client.move(root.resolve("a/f"), root.resolve("a")));
+        refused(Reason.MOVE_INTO_ITSELF, () -> client.move(root.resolve("a"), root.resolve("a/b/c")));
+        refused(Reason.MOVE_INTO_ITSELF, () -> client.move(root.resolve("a/f"), root.resolve("a/f/g")));
+        refused(Reason.MOVE_INTO_ITSELF, () -> client.move(root.resolve("a/f"), root.resolve("a")));
         assertEquals(List.of("a", "a/f"), client.collect(root, true), "something was created or moved");
     }
 
@@ -139,5 +167,29 @@ class HostilePathsTest {
     private void refused(Class<? extends Throwable> expected, Executable call) {
         tried++;
         assertThrows(expected, call);
+    }
+
+    /**
+     * A refusal a REST mapper can target: a {@link PathRefusedException}, or a
+     * {@link SymbolicLinkRefusedException} for a link found on disk, with the reason expected and a
+     * public message that names no path.
+     */
+    private void refused(Reason expected, Executable call) {
+        tried++;
+        Throwable thrown = assertThrows(Throwable.class, call);
+        Reason reason;
+        String publicMessage;
+        if (thrown instanceof PathRefusedException refusal) {
+            reason = refusal.reason();
+            publicMessage = refusal.publicMessage();
+        } else if (thrown instanceof SymbolicLinkRefusedException refusal) {
+            reason = refusal.reason();
+            publicMessage = refusal.publicMessage();
+        } else {
+            throw new AssertionError("not a typed refusal", thrown);
+        }
+        assertEquals(expected, reason, thrown.toString());
+        assertFalse(publicMessage.contains("/") || publicMessage.contains(base.getFileName().toString()),
+                "the public message names a path: " + publicMessage);
     }
 }

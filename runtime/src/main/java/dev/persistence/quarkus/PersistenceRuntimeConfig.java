@@ -46,16 +46,28 @@ public interface PersistenceRuntimeConfig {
 
     /**
      * The directory the client may touch: an absolute path. Paths outside it are refused and symbolic links
-     * out of it are not followed. Unset, the client accepts any path.
+     * out of it are not followed. A missing root is created on the first write, with its missing parents. Unset,
+     * the client accepts any path.
      */
     Optional<@WithConverter(SettingsConverters.Root.class) Path> root();
+
+    /**
+     * The permissions of every file the client writes, new or replaced, as an octal mode such as {@code 0640} or
+     * {@code 0600}: set exactly (the umask does not narrow them) from the temporary file's creation on, and the
+     * target is not looked up before a write, which makes creating files cheaper. Unset, a replaced file keeps its
+     * permissions and a new file gets the default mode of a new file.
+     */
+    Optional<@WithConverter(SettingsConverters.FileMode.class) String> fileMode();
 
     /**
      * How long a lock may be waited for before {@code LockTimeoutException}. Unset, waits are unbounded.
      */
     Optional<@WithConverter(SettingsConverters.NonNegativeDuration.class) Duration> lockTimeout();
 
-    /** Whether the root is recovered at start-up: orphaned temporary files of interrupted writes are removed. */
+    /**
+     * Whether the root is recovered at start-up: orphaned temporary files of interrupted writes are removed, and
+     * batches interrupted after their commit point are completed.
+     */
     @WithDefault("false")
     @WithConverter(SettingsConverters.StrictBoolean.class)
     boolean recoverOnStart();

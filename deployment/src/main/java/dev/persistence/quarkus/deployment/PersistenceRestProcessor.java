@@ -4,7 +4,8 @@ import jakarta.ws.rs.Priorities;
 
 import dev.persistence.LockLostException;
 import dev.persistence.LockTimeoutException;
-import dev.persistence.LockedPathValueException;
+import dev.persistence.PathRefusedException;
+import dev.persistence.SymbolicLinkRefusedException;
 import dev.persistence.quarkus.PersistenceBuildTimeConfig;
 import dev.persistence.quarkus.rest.LockExceptionMappers;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
@@ -16,7 +17,8 @@ import io.quarkus.resteasy.reactive.spi.ExceptionMapperBuildItem;
 
 /*
  * The REST integration: with Quarkus REST present and quarkus.persistence.rest.enabled not false, lock
- * failures become 503 answers and a refused @Locked argument (LockedPathValueException) a 400. Priority USER + 1: an application's own mapper for the same exception wins.
+ * failures become 503 answers and a refused path or @Locked argument (PathRefusedException) a 400, as
+ * dev.persistence.rest.ErrorAnswer decides. Priority USER + 1: an application's own mapper for the same exception wins.
  */
 class PersistenceRestProcessor {
 
@@ -28,10 +30,12 @@ class PersistenceRestProcessor {
         }
         beans.produce(AdditionalBeanBuildItem.builder()
                 .addBeanClasses(LockExceptionMappers.LockTimeout.class, LockExceptionMappers.LockLost.class,
-                        LockExceptionMappers.LockedPathValue.class)
+                        LockExceptionMappers.PathRefused.class, LockExceptionMappers.SymbolicLinkRefused.class)
                 .setUnremovable().build());
-        mappers.produce(new ExceptionMapperBuildItem(LockExceptionMappers.LockedPathValue.class.getName(),
-                LockedPathValueException.class.getName(), Priorities.USER + 1, true));
+        mappers.produce(new ExceptionMapperBuildItem(LockExceptionMappers.PathRefused.class.getName(),
+                PathRefusedException.class.getName(), Priorities.USER + 1, true));
+        mappers.produce(new ExceptionMapperBuildItem(LockExceptionMappers.SymbolicLinkRefused.class.getName(),
+                SymbolicLinkRefusedException.class.getName(), Priorities.USER + 1, true));
         mappers.produce(new ExceptionMapperBuildItem(LockExceptionMappers.LockTimeout.class.getName(),
                 LockTimeoutException.class.getName(), Priorities.USER + 1, true));
         mappers.produce(new ExceptionMapperBuildItem(LockExceptionMappers.LockLost.class.getName(),

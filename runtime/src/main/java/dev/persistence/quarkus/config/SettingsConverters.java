@@ -41,6 +41,18 @@ public final class SettingsConverters {
         }
     }
 
+    /**
+     * An octal file mode of permission bits ({@code 0640}, {@code 600}), checked by the portable rule and
+     * kept as written: the portable reader turns it into permissions.
+     */
+    public static final class FileMode implements Converter<String> {
+        @Override
+        public String convert(String value) {
+            PersistenceSettings.parseFileMode(value.trim());
+            return value.trim();
+        }
+    }
+
     /** A duration in any Quarkus form, not negative. */
     public static final class NonNegativeDuration implements Converter<Duration> {
         @Override

@@ -3,10 +3,10 @@ package dev.persistence.quarkus.devui;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
@@ -56,6 +56,8 @@ public class PersistenceJsonRpcService {
         answer.put("root", settings.root().map(Path::toString).orElse("(none: any absolute path)"));
         answer.put("durable", settings.durable());
         answer.put("tempSuffix", settings.tempSuffix());
+        answer.put("fileMode", settings.fileMode().map(PosixFilePermissions::toString)
+                .orElse("(none: a replaced file keeps its mode)"));
         answer.put("lockTimeout", settings.lockTimeout().map(Object::toString).orElse("(none: wait forever)"));
         answer.put("recoverOnStart", settings.recoverOnStart());
         answer.put("lockManager", settings.lockManager());
@@ -72,10 +74,8 @@ public class PersistenceJsonRpcService {
         if (settings.root().isEmpty() || !Files.isDirectory(settings.root().get())) {
             return settings.root().isEmpty() ? -1 : 0;
         }
-        // The client's temp names: .<name>.<16 hex digits>.persistence.<suffix> (PersistenceClient#isTempName).
-        Pattern temp = Pattern.compile("\\..*\\.[0-9a-f]{16}" + Pattern.quote(".persistence." + settings.tempSuffix()));
         try (Stream<Path> files = Files.walk(settings.root().get())) {
-            return files.filter(Files::isRegularFile).filter(f -> temp.matcher(f.getFileName().toString()).matches())
+            return files.filter(Files::isRegularFile).filter(f -> client.isTempName(f.getFileName().toString()))
                     .count();
         }
     }

@@ -2,21 +2,24 @@ package dev.persistence.quarkus.rest;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 
 import dev.persistence.LockLostException;
 import dev.persistence.LockTimeoutException;
-import dev.persistence.LockedPathValueException;
+import dev.persistence.PathRefusedException;
+import dev.persistence.SymbolicLinkRefusedException;
 import dev.persistence.quarkus.PersistenceRuntimeConfig;
+import dev.persistence.rest.ErrorAnswer;
+import dev.persistence.rest.PersistenceExceptionMapping;
 
 /**
- * Lock failures as HTTP answers under Quarkus REST (registered by the deployment module only when Quarkus REST is
- * present and {@code quarkus.persistence.rest.enabled} is not {@code false}), each with the exception's message as
- * plain text: a lock wait that ran out or a lost lock may succeed when retried (503 Service Unavailable); a
- * {@code @Locked} call refused for its argument is the caller's fault (400 Bad Request).
+ * The library's failures as HTTP answers under Quarkus REST (registered by the deployment module only when Quarkus
+ * REST is present and {@code quarkus.persistence.rest.enabled} is not {@code false}). Status and body are
+ * {@link ErrorAnswer}'s, the same as the portable {@link PersistenceExceptionMapping} gives on any Jakarta REST
+ * server: a refused path 400, a lock timeout 503 with {@code Retry-After}, a lost lock 503, no body naming a path.
+ * These classes only add what Quarkus has: CDI beans, and the {@code Retry-After} from
+ * {@code quarkus.persistence.rest.retry-after}.
  */
 public final class LockExceptionMappers {
 
@@ -32,8 +35,7 @@ public final class LockExceptionMappers {
 
         @Override
         public Response toResponse(LockTimeoutException exception) {
-            long millis = config.rest().retryAfter().toMillis();
-            return unavailable(exception).header(HttpHeaders.RETRY_AFTER, (millis + 999) / 1000).build();
+            return PersistenceExceptionMapping.response(ErrorAnswer.lockTimeout(exception, config.rest().retryAfter()));
         }
     }
 
@@ -43,23 +45,30 @@ public final class LockExceptionMappers {
 
         @Override
         public Response toResponse(LockLostException exception) {
-            return unavailable(exception).build();
+            return PersistenceExceptionMapping.response(ErrorAnswer.lockLost(exception));
         }
     }
 
-    /** {@link LockedPathValueException}: 400; the application's other {@code IllegalArgumentException}s stay its own. */
+    /**
+     * {@link PathRefusedException} (a refused {@code @Locked} argument, a client refusal): 400; the application's
+     * other {@code IllegalArgumentException}s stay its own.
+     */
     @Singleton
-    public static class LockedPathValue implements ExceptionMapper<LockedPathValueException> {
+    public static class PathRefused implements ExceptionMapper<PathRefusedException> {
 
         @Override
-        public Response toResponse(LockedPathValueException exception) {
-            return Response.status(Response.Status.BAD_REQUEST).type(MediaType.TEXT_PLAIN_TYPE)
-                    .entity(String.valueOf(exception.getMessage())).build();
+        public Response toResponse(PathRefusedException exception) {
+            return PersistenceExceptionMapping.response(ErrorAnswer.refused(exception));
         }
     }
 
-    private static Response.ResponseBuilder unavailable(RuntimeException exception) {
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE).type(MediaType.TEXT_PLAIN_TYPE)
-                .entity(String.valueOf(exception.getMessage()));
+    /** {@link SymbolicLinkRefusedException} (a path through a link below the root): 400, like any refused path. */
+    @Singleton
+    public static class SymbolicLinkRefused implements ExceptionMapper<SymbolicLinkRefusedException> {
+
+        @Override
+        public Response toResponse(SymbolicLinkRefusedException exception) {
+            return PersistenceExceptionMapping.response(ErrorAnswer.refused(exception));
+        }
     }
 }

@@ -18,7 +18,8 @@ class QuarkusConfigErrorsTest {
             "quarkus.persistence.root", "relative/data",
             "quarkus.persistence.durable", "yes",
             "persistence.health.max-wait", "soon",
-            "persistence.health.max-queued", "-1");
+            "persistence.health.max-queued", "-1",
+            "quarkus.persistence.file-mode", "0648");
 
     @RegisterExtension
     static final QuarkusUnitTest APP = withBadValues(new QuarkusUnitTest().withEmptyApplication())

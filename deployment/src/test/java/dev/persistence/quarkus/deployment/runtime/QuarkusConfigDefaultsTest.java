@@ -29,6 +29,7 @@ class QuarkusConfigDefaultsTest {
             Map.entry(PersistenceSettings.DURABLE, "false"),
             Map.entry(PersistenceSettings.DURABILITY, "no-sync"),
             Map.entry(PersistenceSettings.TEMP_SUFFIX, "tmp"),
+            Map.entry(PersistenceSettings.FILE_MODE, "0640"),
             Map.entry(PersistenceSettings.LOCK_TIMEOUT, "PT1M"),
             Map.entry(PersistenceSettings.RECOVER_ON_START, "false"),
             Map.entry(PersistenceSettings.HEALTH_MAX_QUEUED, "1000"),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +37,7 @@ class QuarkusConfigTest {
             .overrideConfigKey("persistence.health.max-queued", "7")
             .overrideConfigKey("persistence.temp-suffix", "portable")
             .overrideConfigKey("quarkus.persistence.temp-suffix", "quarkus")
+            .overrideConfigKey("quarkus.persistence.file-mode", "0640")
             .overrideConfigKey("quarkus.persistence.durabel", "true")
             .overrideConfigKey("persistence.recover-on-strat", "true")
             .setLogRecordPredicate(record -> record.getLevel().intValue() >= Level.WARNING.intValue())
@@ -67,6 +69,9 @@ class QuarkusConfigTest {
         assertEquals(Path.of("/tmp/persistence-quarkus-config-test"), client.root().orElseThrow());
         assertEquals(7, settings.healthMaxQueued());
         assertEquals(7, config.health().maxQueued());
+        assertEquals(Optional.of(PosixFilePermissions.fromString("rw-r-----")), settings.fileMode());
+        assertEquals(Optional.of("0640"), config.fileMode());
+        assertEquals(settings.fileMode(), client.filePermissions());
     }
 
     @Test
