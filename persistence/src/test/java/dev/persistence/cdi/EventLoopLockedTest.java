@@ -23,11 +23,14 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import org.jboss.weld.junit5.EnableWeld;
-import org.jboss.weld.junit5.WeldInitiator;
-import org.jboss.weld.junit5.WeldSetup;
+import jakarta.enterprise.inject.se.SeContainer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
@@ -41,19 +44,31 @@ import dev.persistence.cdi.spi.LockedThreads;
  * lock manager without pinned holds (issue 18): every wait ends within its bound, and a caller
  * that gives up on the result before the grant leaves no lock and runs no body.
  */
-@EnableWeld
+@ParameterizedClass
+@EnumSource(CdiTestSupport.Implementation.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EventLoopLockedTest {
 
-    @WeldSetup
-    WeldInitiator weld = WeldInitiator.from(CdiTestSupport.weld(Map.of(),
-            LoopService.class, EventLoopThreads.class, UnpinnedManagerProducer.class)).build();
+    private final CdiTestSupport.Implementation cdi;
+    private SeContainer container;
+    private LoopService service;
+    private LockManager manager;
 
-    @Inject
-    LoopService service;
+    EventLoopLockedTest(CdiTestSupport.Implementation cdi) {
+        this.cdi = cdi;
+    }
 
-    @Inject
-    LockManager manager;
+    @BeforeEach
+    void start() {
+        container = cdi.start(Map.of(), LoopService.class, EventLoopThreads.class, UnpinnedManagerProducer.class);
+        service = container.select(LoopService.class).get();
+        manager = container.select(LockManager.class).get();
+    }
+
+    @AfterEach
+    void stop() {
+        container.close();
+    }
 
     @Test
     void aNestedStageCallInsideItsCallersLockIsRefusedAtOnceByAManagerWithoutPinnedHolds() {
