@@ -37,6 +37,10 @@ public class PathRefusedException extends IllegalArgumentException {
          * under the lock, so thrown as {@link SymbolicLinkRefusedException}, an {@code IOException}.
          */
         SYMBOLIC_LINK("The path passes through a symbolic link inside the data root"),
+        /** A path of a batch inside another path of the same batch. */
+        NESTED_IN_BATCH("A batch cannot change both a path and a path inside it"),
+        /** A path of a batch's move given again in the same batch. */
+        MOVED_IN_BATCH("A path that a batch moves cannot be changed again in it"),
         /** A value meant as one path segment is not one (empty, {@code .}, {@code ..}, a separator, a control character). */
         NOT_A_SEGMENT("A path segment must be non-empty, not '.' or '..', without separators or control characters");
 

@@ -34,7 +34,8 @@ import java.util.Set;
  * The filesystem client, a facade: every file operation of the library under the right lock of a
  * LockManager, with the guards of the root (path checks, symbolic links) and the streams. The
  * atomic-replacement recipe and its temp-name scheme are AtomicReplacement's; creating directories
- * and making directory entries durable, process-wide state, is DirectoryDurability's.
+ * and making directory entries durable, process-wide state, is DirectoryDurability's; the
+ * crash-atomic recipe of batches is BatchJournal's.
  */
 
 /**
@@ -84,6 +85,12 @@ import java.util.Set;
  * If the directory fsync after a rename fails, the new content is in place but the call throws:
  * an exception does not mean that nothing happened.
  *
+ * <h2>Batches</h2>
+ * {@link #batch()} collects writes, deletes and moves of several paths that commit together or not
+ * at all, under one lock of them all, across a crash and (at {@link Durability#ATOMIC} and
+ * {@link Durability#DURABLE}) a power loss; {@link #recover} completes a batch that a crash
+ * interrupted after its commit point. See {@link Batch}.
+ *
  * <h2>Paths</h2>
  * Every path is absolute and in normal form; with a {@linkplain Builder#root root}, it must lie
  * inside the root. Anything else is refused with {@link PathRefusedException} before anything is
@@ -115,6 +122,7 @@ public final class PersistenceClient {
     private final Path root;
     private final Duration lockTimeout;
     private final Listener listener;
+    private final BatchJournal batches;
 
     private PersistenceClient(Builder builder) {
         this.manager = builder.manager;
@@ -126,6 +134,8 @@ public final class PersistenceClient {
         this.root = builder.root;
         this.lockTimeout = builder.lockTimeout;
         this.listener = builder.listener;
+        this.batches = new BatchJournal(this, builder.tempSuffix, builder.durability, builder.filePermissions,
+                builder.listener);
     }
 
     /** A builder of a client that takes its locks from {@code manager}. */
@@ -296,6 +306,15 @@ public final class PersistenceClient {
     }
 
     /**
+     * Starts a {@link Batch} of writes, deletes and moves that {@link Batch#commit()} applies all
+     * together or not at all, across a crash and, at {@link Durability#ATOMIC} and
+     * {@link Durability#DURABLE}, a power loss.
+     */
+    public Batch batch() {
+        return new Batch(this);
+    }
+
+    /**
      * Replaces (or creates) a file atomically with what {@code writer} writes, under a WRITE lock:
      * the content is committed when {@code writer} returns and discarded (the target untouched,
      * the temp file removed) when it throws, with its exception rethrown. Closing the stream
@@ -370,30 +389,37 @@ public final class PersistenceClient {
                 }
                 throw new NoSuchFileException(target.toString());
             }
-            if (chosen.contains(DeleteOption.RECURSIVE)
-                    && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                Files.walkFileTree(target, new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                        Files.delete(f);
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path d, IOException failure) throws IOException {
-                        if (failure != null) {
-                            throw failure;
-                        }
-                        Files.delete(d);
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
-            } else {
-                Files.delete(target);
-            }
-            directories.deleted(target);
+            deleteEntry(target, chosen.contains(DeleteOption.RECURSIVE));
             directories.sync(target.getParent());
         }
+    }
+
+    /**
+     * Deletes an existing file or directory, with everything below it if {@code recursive} (symbolic
+     * links are deleted, not followed); the caller holds its WRITE lock and syncs its parent.
+     */
+    void deleteEntry(Path target, boolean recursive) throws IOException {
+        if (recursive && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            Files.walkFileTree(target, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(f);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException failure) throws IOException {
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } else {
+            Files.delete(target);
+        }
+        directories.deleted(target);
     }
 
     /**
@@ -433,8 +459,10 @@ public final class PersistenceClient {
     /**
      * Deletes, under a WRITE lock on {@code dir}, every temp file this client's naming scheme
      * (with its temp suffix) left anywhere below {@code dir} — what a crash between creating a
-     * temp file and renaming it leaves behind — and returns how many it deleted. Other files
-     * are never touched. A missing directory has nothing to recover.
+     * temp file and renaming it leaves behind — and returns how many it deleted; then completes
+     * every {@linkplain Batch batch} whose intent file lies below {@code dir} (a batch that a
+     * crash interrupted after its commit point), so that each batch is in place as a whole or not
+     * at all. Other files are never touched. A missing directory has nothing to recover.
      */
     public int recover(Path dir) throws IOException {
         Path target = checked(dir, LockMode.WRITE);
@@ -444,6 +472,7 @@ public final class PersistenceClient {
                 return 0;
             }
             Set<Path> touched = new HashSet<>();
+            List<Path> intents = new ArrayList<>();
             int[] removed = {0};
             Files.walkFileTree(target, new SimpleFileVisitor<>() {
                 @Override
@@ -452,6 +481,8 @@ public final class PersistenceClient {
                         Files.delete(f);
                         touched.add(f.getParent());
                         removed[0]++;
+                    } else if (attrs.isRegularFile() && batches.isIntentName(f.getFileName().toString())) {
+                        intents.add(f);
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -459,6 +490,7 @@ public final class PersistenceClient {
             for (Path d : touched) {
                 directories.sync(d);
             }
+            batches.rollForward(intents, lock);
             listener.recovered(removed[0]);
             return removed[0];
         }
@@ -474,6 +506,11 @@ public final class PersistenceClient {
         return replacement.isTempName(fileName);
     }
 
+    /** The journal that commits this client's batches and completes them after a crash. */
+    BatchJournal batches() {
+        return batches;
+    }
+
     private Path checked(Path path, LockMode mode) {
         PathRules.requireLockable(path, mode);
         if (root != null && !path.startsWith(root)) {
@@ -486,9 +523,10 @@ public final class PersistenceClient {
      * {@link #checked} for a path that a write or move creates: its name must not be in the
      * temp-name space of any suffix.
      */
-    private Path writable(Path path) {
+    Path writable(Path path) {
         notRoot(path);
-        if (AtomicReplacement.hasTempNameForm(path.getFileName().toString())) {
+        String name = path.getFileName().toString();
+        if (AtomicReplacement.hasTempNameForm(name) || BatchJournal.hasAnyIntentName(name)) {
             throw new PathRefusedException(Reason.TEMP_NAME, path, "Refused: '" + path.getFileName()
                     + "' has the form of a temp file name, which recover() would delete");
         }
@@ -496,7 +534,7 @@ public final class PersistenceClient {
     }
 
     /** {@link #checked} for a WRITE on a path that is replaced, moved or deleted: never the root. */
-    private Path notRoot(Path path) {
+    Path notRoot(Path path) {
         checked(path, LockMode.WRITE);
         if (path.equals(root)) {
             throw new PathRefusedException(Reason.DATA_ROOT, path, "Refused: the root '" + root + "' itself is never replaced, moved or deleted");
@@ -512,7 +550,7 @@ public final class PersistenceClient {
         }
     }
 
-    private PathLock lockAll(List<Path> paths) throws IOException {
+    PathLock lockAll(List<Path> paths) throws IOException {
         try {
             return lockTimeout == null ? manager.acquireAll(paths, LockMode.WRITE)
                     : manager.acquireAll(paths, LockMode.WRITE, lockTimeout);
@@ -529,7 +567,7 @@ public final class PersistenceClient {
     }
 
     /** With a root: refuses a path that is, or passes through, a symbolic link below the root. */
-    private void refuseLinks(Path path) throws SymbolicLinkRefusedException {
+    void refuseLinks(Path path) throws SymbolicLinkRefusedException {
         if (root == null) {
             return;
         }

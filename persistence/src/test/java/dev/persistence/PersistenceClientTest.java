@@ -43,36 +43,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The client against real files: contracts of every operation, atomicity, locks, bad input. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class PersistenceClientTest {
+class PersistenceClientTest extends ClientFixture {
 
-    @TempDir
-    Path dir;
-
-    private LockManager manager;
-    private PersistenceClient client;
-    private ExecutorService threads;
     /** One pooled thread, whose tasks are unrelated to each other: where a stream's lock must not stay. */
     private ExecutorService pooledThread;
 
     @BeforeEach
-    void open() {
-        manager = LockManager.create();
-        client = PersistenceClient.builder(manager).build();
-        threads = Executors.newCachedThreadPool();
+    void openPooledThread() {
         pooledThread = Executors.newSingleThreadExecutor();
     }
 
     @AfterEach
-    void idleAndNoTempFiles() throws Exception {
-        for (ExecutorService pool : List.of(threads, pooledThread)) {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
-        }
-        assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
-        try (Stream<Path> files = Files.walk(dir)) {
-            List<Path> temps = files.filter(f -> client.isTempName(f.getFileName().toString())).toList();
-            assertEquals(List.of(), temps, "temp files left behind");
-        }
+    void shutDownPooledThread() throws Exception {
+        pooledThread.shutdownNow();
+        assertTrue(pooledThread.awaitTermination(10, TimeUnit.SECONDS));
     }
 
     // ------------------------------------------------------------------ round trips

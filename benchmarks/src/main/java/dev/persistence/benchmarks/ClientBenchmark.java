@@ -81,11 +81,6 @@ public class ClientBenchmark {
         }
     }
 
-    /** One side of a pair. */
-    private interface Operation {
-        void run() throws IOException;
-    }
-
     @Setup(Level.Iteration)
     public void freshDirectory() throws IOException {
         dir = BenchDirectory.fresh("run-");
@@ -144,15 +139,10 @@ public class ClientBenchmark {
     }
 
     /** Runs both sides, in the opposite order from the previous pair, and adds up their times. */
-    private static void pair(Pairs pairs, Operation viaClient, Operation viaRaw) throws IOException {
-        boolean clientFirst = pairs.clientFirst = !pairs.clientFirst;
-        long start = System.nanoTime();
-        (clientFirst ? viaClient : viaRaw).run();
-        long middle = System.nanoTime();
-        (clientFirst ? viaRaw : viaClient).run();
-        long end = System.nanoTime();
-        pairs.clientNanos += clientFirst ? middle - start : end - middle;
-        pairs.rawNanos += clientFirst ? end - middle : middle - start;
+    private static void pair(Pairs pairs, TimedPair.Operation viaClient, TimedPair.Operation viaRaw) throws IOException {
+        long[] nanos = TimedPair.time(pairs.clientFirst = !pairs.clientFirst, viaClient, viaRaw);
+        pairs.clientNanos += nanos[0];
+        pairs.rawNanos += nanos[1];
     }
 
     private Path newFile() {

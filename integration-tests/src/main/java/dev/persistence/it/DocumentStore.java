@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.persistence.Batch;
 import dev.persistence.DeleteOption;
 import dev.persistence.LockMode;
 import dev.persistence.Locked;
@@ -72,7 +73,9 @@ public class DocumentStore {
 
     /**
      * Moves {@code amount} (above zero) of a numeric field from one document to another of the same collection,
-     * atomically. Both documents must exist; a document cannot transfer to itself ({@link SelfTransferException}).
+     * atomically: one batch writes both, so after a crash or a power loss (and the start-up recovery) the amount is
+     * in one of them, never in both or neither. Both documents must exist; a document cannot transfer to itself
+     * ({@link SelfTransferException}).
      */
     @Locked(path = "${persistence.root}/{collection}", mode = LockMode.WRITE)
     public List<JsonNode> transfer(String collection, String from, String to, String field, long amount)
@@ -91,8 +94,11 @@ public class DocumentStore {
         }
         source.put(field, available - amount);
         target.put(field, target.path(field).asLong(0) + amount);
-        put(collection, from, source);
-        put(collection, to, target);
+        try (Batch both = client.batch()) { // both documents or neither, even across a crash or power loss
+            both.write(file(collection, from), json.writeValueAsBytes(source));
+            both.write(file(collection, to), json.writeValueAsBytes(target));
+            both.commit();
+        }
         return List.of(source, target);
     }
 

@@ -7,6 +7,7 @@ import java.util.OptionalLong;
 import dev.persistence.LockLostException;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.PathRefusedException;
+import dev.persistence.SymbolicLinkRefusedException;
 
 /*
  * The one place that decides what a remote caller is told about this library's failures. It knows
@@ -19,9 +20,9 @@ import dev.persistence.PathRefusedException;
  * failure worth retrying, a {@code Retry-After} in whole seconds.
  *
  * <ul>
- *   <li>{@link PathRefusedException} (including {@code LockedPathValueException}): <b>400 Bad
- *       Request</b>. The caller's input was refused before anything was locked or touched; the
- *       same request will be refused again.</li>
+ *   <li>{@link PathRefusedException} (including {@code LockedPathValueException}) and
+ *       {@link SymbolicLinkRefusedException}: <b>400 Bad Request</b>. The caller's input was
+ *       refused before anything was read or written; the same request will be refused again.</li>
  *   <li>{@link LockTimeoutException}: <b>503 Service Unavailable</b> with {@code Retry-After}. The
  *       lock was not granted in time; nothing was done, and the request may succeed later.</li>
  *   <li>{@link LockLostException}: <b>503 Service Unavailable</b>. The lock was lost before the
@@ -58,6 +59,11 @@ public record ErrorAnswer(int status, String body, OptionalLong retryAfterSecond
 
     /** A refused path or path value: 400, the refusal's reason in words that name no path. */
     public static ErrorAnswer refused(PathRefusedException refused) {
+        return new ErrorAnswer(BAD_REQUEST, refused.publicMessage(), OptionalLong.empty());
+    }
+
+    /** A path through a symbolic link below the root: 400, in words that name no path. */
+    public static ErrorAnswer refused(SymbolicLinkRefusedException refused) {
         return new ErrorAnswer(BAD_REQUEST, refused.publicMessage(), OptionalLong.empty());
     }
 

@@ -13,6 +13,7 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 import dev.persistence.LockLostException;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.PathRefusedException;
+import dev.persistence.SymbolicLinkRefusedException;
 
 /*
  * The opt-in JAX-RS side of ErrorAnswer for any Jakarta REST server. Nothing here is annotated
@@ -63,6 +64,7 @@ public class PersistenceExceptionMapping implements Feature {
     @Override
     public boolean configure(FeatureContext context) {
         context.register(new PathRefused(), MAPPER_PRIORITY);
+        context.register(new SymbolicLinkRefused(), MAPPER_PRIORITY);
         context.register(new LockTimeout(retryAfter), MAPPER_PRIORITY);
         context.register(new LockLost(), MAPPER_PRIORITY);
         return true;
@@ -81,6 +83,14 @@ public class PersistenceExceptionMapping implements Feature {
     public static final class PathRefused implements ExceptionMapper<PathRefusedException> {
         @Override
         public Response toResponse(PathRefusedException refused) {
+            return response(ErrorAnswer.refused(refused));
+        }
+    }
+
+    /** {@link SymbolicLinkRefusedException}: 400. */
+    public static final class SymbolicLinkRefused implements ExceptionMapper<SymbolicLinkRefusedException> {
+        @Override
+        public Response toResponse(SymbolicLinkRefusedException refused) {
             return response(ErrorAnswer.refused(refused));
         }
     }

@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import dev.persistence.BatchRecipes;
 import dev.persistence.Durability;
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
@@ -165,6 +170,27 @@ class ConfiguredBeansTest {
         }
     }
 
+    /** A batch that a crash stopped after its commit point is completed by the start-up recovery. */
+    @Test
+    void recoverOnStartCompletesACommittedBatch() throws Exception {
+        PersistenceClient crashed = PersistenceClient.builder(LockManager.create()).build();
+        crashed.writeString(dir.resolve("a.json"), "old a");
+        Map<Path, byte[]> changes = new HashMap<>();
+        changes.put(dir.resolve("a.json"), "new a".getBytes(StandardCharsets.UTF_8));
+        changes.put(dir.resolve("new/b.json"), "new b".getBytes(StandardCharsets.UTF_8));
+        BatchRecipes.commit(BatchRecipes.Recipe.STOPPED_AFTER_COMMIT_POINT, crashed, changes);
+        assertEquals("old a", Files.readString(dir.resolve("a.json")));
+        try (SeContainer container = cdi.start(Map.of(
+                "persistence.root", dir.toString(), "persistence.recover-on-start", "true"))) {
+            assertEquals("new a", Files.readString(dir.resolve("a.json")));
+            assertEquals("new b", Files.readString(dir.resolve("new/b.json")));
+            try (Stream<Path> files = Files.walk(dir)) {
+                assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList(),
+                        "temp or intent files left after startup");
+            }
+        }
+    }
+
     @Test
     void readinessIsUpWhenIdleDownWhenTooManyWaitAndUpAgainAfter() throws Exception {
         try (SeContainer container = cdi.start(Map.of("persistence.health.max-queued", "1"))) {
@@ -257,37 +283,15 @@ class ConfiguredBeansTest {
             return new CountingManager();
         }
 
-        static final class CountingManager implements LockManager {
-            @Override
-            public PathLock acquire(Path path, LockMode mode) throws InterruptedException {
-                return REAL.acquire(path, mode);
-            }
-
-            @Override
-            public PathLock acquire(Path path, LockMode mode, Duration timeout) throws InterruptedException {
-                return REAL.acquire(path, mode, timeout);
+        static final class CountingManager extends ForwardingLockManager {
+            CountingManager() {
+                super(REAL);
             }
 
             @Override
             public CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode) {
                 acquired++;
-                return REAL.acquireAsync(path, mode);
-            }
-
-            @Override
-            public PathLock acquireAll(java.util.Collection<Path> paths, LockMode mode) throws InterruptedException {
-                return REAL.acquireAll(paths, mode);
-            }
-
-            @Override
-            public PathLock acquireAll(java.util.Collection<Path> paths, LockMode mode, Duration timeout)
-                    throws InterruptedException {
-                return REAL.acquireAll(paths, mode, timeout);
-            }
-
-            @Override
-            public dev.persistence.LockStats stats() {
-                return REAL.stats();
+                return super.acquireAsync(path, mode);
             }
         }
     }

@@ -15,6 +15,7 @@ import dev.persistence.LockLostException;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.LockedPathValueException;
 import dev.persistence.PathRefusedException;
+import dev.persistence.SymbolicLinkRefusedException;
 
 /** {@link ErrorAnswer}: the statuses, a body that never carries the exception's message, Retry-After rounded up. */
 class ErrorAnswerTest {
@@ -31,6 +32,14 @@ class ErrorAnswerTest {
             assertEquals(OptionalLong.empty(), answer.retryAfterSeconds());
         }
         assertEquals(400, ErrorAnswer.refused(new LockedPathValueException("argument 0 ('" + SECRET + "')")).status());
+    }
+
+    @Test
+    void aSymbolicLinkRefusalIs400WithoutThePathOrTheLink() {
+        ErrorAnswer answer = ErrorAnswer.refused(new SymbolicLinkRefusedException(Path.of(SECRET), Path.of("/srv/secret-link")));
+        assertEquals(400, answer.status());
+        assertEquals(PathRefusedException.Reason.SYMBOLIC_LINK.publicMessage(), answer.body());
+        assertFalse(answer.body().contains("secret"), answer.body());
     }
 
     @Test

@@ -64,7 +64,10 @@ public interface PersistenceRuntimeConfig {
      */
     Optional<@WithConverter(SettingsConverters.NonNegativeDuration.class) Duration> lockTimeout();
 
-    /** Whether the root is recovered at start-up: orphaned temporary files of interrupted writes are removed. */
+    /**
+     * Whether the root is recovered at start-up: orphaned temporary files of interrupted writes are removed, and
+     * batches interrupted after their commit point are completed.
+     */
     @WithDefault("false")
     @WithConverter(SettingsConverters.StrictBoolean.class)
     boolean recoverOnStart();

@@ -31,12 +31,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.persistence.AtomicOutputStream;
+import dev.persistence.Batch;
 import dev.persistence.LockLostException;
 import dev.persistence.testsupport.HoldRegistry;
 import dev.persistence.LockMode;
 import dev.persistence.PathLock;
 import dev.persistence.PersistenceClient;
 import dev.persistence.testsupport.Await;
+import dev.persistence.testsupport.Transfers;
 
 /**
  * Two managers with their own ZooKeeper sessions — two JVMs, as far as ZooKeeper can tell —
@@ -109,6 +111,75 @@ class SharedQueueTest {
         assertEquals(List.of(), registry.violations(), "conflicting holds overlapped across managers");
         assertTrue(acquired.get() >= work, "only " + acquired + " of " + work + " acquisitions within the cap");
         Await.await(() -> first.stats().idle() && second.stats().idle(), "both managers idle");
+    }
+
+    /**
+     * Batches through two managers — two JVMs to ZooKeeper: a batch's own lock on its two files keeps
+     * the other manager's readers of both out until it is whole, and transfers read and written
+     * under each manager's lock on two accounts (the batch running inside it) conserve the total.
+     */
+    @Test
+    void batchesLockTheirPathsAcrossManagers(@TempDir Path dir) throws Exception {
+        List<Path> accounts = List.of(dir.resolve("a"), dir.resolve("b"), dir.resolve("c/d"));
+        List<PersistenceClient> files = List.of(PersistenceClient.builder(first).build(),
+                PersistenceClient.builder(second).build());
+        for (Path account : accounts) {
+            files.get(0).writeString(account, "100");
+        }
+        Path left = dir.resolve("pair/left"), right = dir.resolve("pair/right");
+        try (Batch batch = files.get(0).batch()) {
+            batch.writeString(left, "0").writeString(right, "0").commit();
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            Future<?> generations = threads.submit(() -> {
+                for (int generation = 1; generation <= 100; generation++) {
+                    try (Batch batch = files.get(0).batch()) {
+                        batch.writeString(left, Integer.toString(generation))
+                                .writeString(right, Integer.toString(generation)).commit();
+                    }
+                }
+                return null;
+            });
+            Future<Integer> pairsSeen = threads.submit(() -> {
+                int seen = 0;
+                do {
+                    try (PathLock both = second.acquireAll(List.of(left, right), LockMode.READ)) {
+                        assertEquals(files.get(1).readString(left), files.get(1).readString(right),
+                                "the other manager's reader saw half a batch");
+                        seen++;
+                    }
+                } while (!generations.isDone());
+                return seen;
+            });
+            List<Future<?>> transfers = new ArrayList<>();
+            for (PersistenceClient client : files) {
+                transfers.add(threads.submit(() -> {
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    for (int i = 0; i < 60; i++) {
+                        Path from = accounts.get(random.nextInt(accounts.size()));
+                        Path to = accounts.get(random.nextInt(accounts.size()));
+                        if (!from.equals(to)) {
+                            Transfers.transfer(client, from, to, 1 + random.nextInt(30));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            generations.get(50, TimeUnit.SECONDS);
+            pairsSeen.get(10, TimeUnit.SECONDS);
+            for (Future<?> transfer : transfers) {
+                transfer.get(50, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        long total = 0;
+        for (Path account : accounts) {
+            total += Long.parseLong(files.get(1).readString(account));
+        }
+        assertEquals(300, total, "transfers through two managers changed the total");
+        assertEquals("100", files.get(1).readString(right));
     }
 
     @Test

@@ -5,6 +5,7 @@ import jakarta.ws.rs.Priorities;
 import dev.persistence.LockLostException;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.PathRefusedException;
+import dev.persistence.SymbolicLinkRefusedException;
 import dev.persistence.quarkus.PersistenceBuildTimeConfig;
 import dev.persistence.quarkus.rest.LockExceptionMappers;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
@@ -29,10 +30,12 @@ class PersistenceRestProcessor {
         }
         beans.produce(AdditionalBeanBuildItem.builder()
                 .addBeanClasses(LockExceptionMappers.LockTimeout.class, LockExceptionMappers.LockLost.class,
-                        LockExceptionMappers.PathRefused.class)
+                        LockExceptionMappers.PathRefused.class, LockExceptionMappers.SymbolicLinkRefused.class)
                 .setUnremovable().build());
         mappers.produce(new ExceptionMapperBuildItem(LockExceptionMappers.PathRefused.class.getName(),
                 PathRefusedException.class.getName(), Priorities.USER + 1, true));
+        mappers.produce(new ExceptionMapperBuildItem(LockExceptionMappers.SymbolicLinkRefused.class.getName(),
+                SymbolicLinkRefusedException.class.getName(), Priorities.USER + 1, true));
         mappers.produce(new ExceptionMapperBuildItem(LockExceptionMappers.LockTimeout.class.getName(),
                 LockTimeoutException.class.getName(), Priorities.USER + 1, true));
         mappers.produce(new ExceptionMapperBuildItem(LockExceptionMappers.LockLost.class.getName(),

@@ -8,6 +8,7 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 import dev.persistence.LockLostException;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.PathRefusedException;
+import dev.persistence.SymbolicLinkRefusedException;
 import dev.persistence.quarkus.PersistenceRuntimeConfig;
 import dev.persistence.rest.ErrorAnswer;
 import dev.persistence.rest.PersistenceExceptionMapping;
@@ -57,6 +58,16 @@ public final class LockExceptionMappers {
 
         @Override
         public Response toResponse(PathRefusedException exception) {
+            return PersistenceExceptionMapping.response(ErrorAnswer.refused(exception));
+        }
+    }
+
+    /** {@link SymbolicLinkRefusedException} (a path through a link below the root): 400, like any refused path. */
+    @Singleton
+    public static class SymbolicLinkRefused implements ExceptionMapper<SymbolicLinkRefusedException> {
+
+        @Override
+        public Response toResponse(SymbolicLinkRefusedException exception) {
             return PersistenceExceptionMapping.response(ErrorAnswer.refused(exception));
         }
     }

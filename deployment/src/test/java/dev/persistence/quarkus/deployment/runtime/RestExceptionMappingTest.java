@@ -1,5 +1,7 @@
 package dev.persistence.quarkus.deployment.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -18,6 +20,7 @@ import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 import dev.persistence.PathLock;
 import dev.persistence.PathRefusedException;
+import dev.persistence.PersistenceClient;
 import dev.persistence.rest.ErrorAnswer;
 import io.quarkus.maven.dependency.Dependency;
 import io.quarkus.test.QuarkusUnitTest;
@@ -50,6 +53,9 @@ class RestExceptionMappingTest {
     @Inject
     LockManager manager;
 
+    @Inject
+    PersistenceClient client;
+
     @Test
     void aLockTimeoutIs503WithRetryAfter() throws Exception {
         given().post("/locked/a").then().statusCode(200).body(equalTo("updated a"));
@@ -74,6 +80,18 @@ class RestExceptionMappingTest {
         // The exception's own message names <root>/accounts/../../escaped; the answer does not.
         given().post("/locked/file?name=../../escaped").then().statusCode(400)
                 .body(equalTo(PathRefusedException.Reason.NOT_NORMAL.publicMessage()));
+    }
+
+    @Test
+    void aPathThroughASymbolicLinkIs400WithABodyNamingNoPath() throws IOException {
+        Path outside = Files.createTempDirectory("rest-mapping-outside");
+        Path accounts = Files.createDirectories(client.root().orElseThrow().resolve("accounts")); // the app's root
+        Files.createSymbolicLink(accounts.resolve("linked"), outside);
+        given().post("/locked/file?name=linked/x").then().statusCode(400)
+                .body(equalTo(PathRefusedException.Reason.SYMBOLIC_LINK.publicMessage()));
+        try (var left = Files.list(outside)) {
+            assertEquals(0, left.count(), "written through the link");
+        }
     }
 
     @Test
