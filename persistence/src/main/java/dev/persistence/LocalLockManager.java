@@ -181,8 +181,18 @@ final class LocalLockManager implements LockManager {
 
     @Override
     public CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode) {
-        PathRules.requireLockable(path, mode);
-        Request request = new Request(path, mode, null);
+        return acquireAsync(null, path, mode);
+    }
+
+    @Override
+    public CompletableFuture<PathLock> acquireAllAsync(Collection<Path> paths, LockMode mode) {
+        return acquireAsync(List.copyOf(paths), first(paths), mode);
+    }
+
+    /** {@code paths} is null for a single-path request on {@code first}. */
+    private CompletableFuture<PathLock> acquireAsync(List<Path> paths, Path first, LockMode mode) {
+        requireLockable(paths, first, mode);
+        Request request = new Request(first, mode, paths);
         if (tryFastGrant(request)) {
             return CompletableFuture.completedFuture(request);
         }
@@ -282,13 +292,7 @@ final class LocalLockManager implements LockManager {
     /** {@code paths} is null for a single-path request on {@code first}. */
     private PathLock acquireOwned(List<Path> paths, Path first, LockMode mode, long timeoutNanos)
             throws InterruptedException {
-        if (paths == null) {
-            PathRules.requireLockable(first, mode);
-        } else {
-            for (Path path : paths) {
-                PathRules.requireLockable(path, mode);
-            }
-        }
+        requireLockable(paths, first, mode);
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
@@ -328,6 +332,17 @@ final class LocalLockManager implements LockManager {
         }
         request.own();
         return request;
+    }
+
+    /** Refuses a request whose path ({@code first}, or each of {@code paths} when not null) may not be locked. */
+    private static void requireLockable(List<Path> paths, Path first, LockMode mode) {
+        if (paths == null) {
+            PathRules.requireLockable(first, mode);
+        } else {
+            for (Path path : paths) {
+                PathRules.requireLockable(path, mode);
+            }
+        }
     }
 
     /**

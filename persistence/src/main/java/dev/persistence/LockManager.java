@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Hierarchical read/write locks on absolute paths, granted in strict arrival order.
@@ -116,13 +117,7 @@ public interface LockManager {
      */
     default CompletableFuture<PathLock> acquireAsyncInContext(Path path, LockMode mode) {
         PathRules.requireLockable(path, mode);
-        PathLock pinned;
-        try {
-            pinned = Reentrancy.of(this).pinnedHold(List.of(path), mode);
-        } catch (LockLostException lost) {
-            return CompletableFuture.failedFuture(lost);
-        }
-        return pinned != null ? CompletableFuture.completedFuture(pinned) : acquireAsync(path, mode);
+        return pinnedOr(List.of(path), mode, () -> acquireAsync(path, mode));
     }
 
     /**
@@ -142,6 +137,47 @@ public interface LockManager {
      * @throws LockTimeoutException if the time runs out first; the request is withdrawn
      */
     PathLock acquireAll(Collection<Path> paths, LockMode mode, Duration timeout) throws InterruptedException;
+
+    /**
+     * {@link #acquireAll(Collection, LockMode)} without blocking, as {@link #acquireAsync} is
+     * {@link #acquire(Path, LockMode)}: one request with one arrival for all the paths, enqueued
+     * now, whose future completes with the lock when every path is granted at once. Cancelling the
+     * future before the grant withdraws the whole request. The lock's {@link PathLock#path()} is the
+     * first path given.
+     *
+     * @throws IllegalArgumentException if {@code paths} is empty or any path is refused
+     */
+    CompletableFuture<PathLock> acquireAllAsync(Collection<Path> paths, LockMode mode);
+
+    /**
+     * {@link #acquireAllAsync}, for asynchronous work started inside the calling thread's
+     * {@link LockContext}, as {@link #acquireAsyncInContext} is for one path: a pinned hold when
+     * one lock of the context covers every path, else exactly {@link #acquireAllAsync}.
+     *
+     * @throws IllegalArgumentException if {@code paths} is empty or any path is refused
+     */
+    default CompletableFuture<PathLock> acquireAllAsyncInContext(Collection<Path> paths, LockMode mode) {
+        List<Path> requested = List.copyOf(paths);
+        if (requested.isEmpty()) {
+            throw new IllegalArgumentException("At least one path is required");
+        }
+        for (Path path : requested) {
+            PathRules.requireLockable(path, mode);
+        }
+        return pinnedOr(requested, mode, () -> acquireAllAsync(requested, mode));
+    }
+
+    /** The pinned hold of the context's covering lock, if one covers {@code paths}; else {@code request}'s future. */
+    private CompletableFuture<PathLock> pinnedOr(List<Path> paths, LockMode mode,
+                                                 Supplier<CompletableFuture<PathLock>> request) {
+        PathLock pinned;
+        try {
+            pinned = Reentrancy.of(this).pinnedHold(paths, mode);
+        } catch (LockLostException lost) {
+            return CompletableFuture.failedFuture(lost);
+        }
+        return pinned != null ? CompletableFuture.completedFuture(pinned) : request.get();
+    }
 
     /** A consistent snapshot of the manager's state now. */
     LockStats stats();

@@ -101,6 +101,10 @@ class LockIntrospectionTest {
                 throw new UnsupportedOperationException();
             }
 
+            public CompletableFuture<PathLock> acquireAllAsync(java.util.Collection<Path> paths, LockMode mode) {
+                throw new UnsupportedOperationException();
+            }
+
             public LockStats stats() {
                 return new LockStats(0, 0, 0, Duration.ZERO, 0);
             }

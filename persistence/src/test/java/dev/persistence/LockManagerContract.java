@@ -576,6 +576,51 @@ public abstract class LockManagerContract {
         y.join().close();
     }
 
+    @Test
+    void asyncMultiPathRequestIsGrantedAtomicallyAndWithdrawnWhole() throws Exception {
+        PathLock x = manager.acquire(p("/x"), LockMode.WRITE);
+        CompletableFuture<PathLock> both = manager.acquireAllAsync(List.of(p("/x/1"), p("/y/1")), LockMode.WRITE);
+        assertFalse(both.isDone(), "granted while /x is held");
+        assertEquals(1, manager.stats().activeWriters(), "a waiting multi-path request holds none of its paths");
+        CompletableFuture<PathLock> y = manager.acquireAsync(p("/y"), LockMode.READ);
+        assertFalse(y.isDone(), "the waiting multi-path request did not hold its place on /y/1");
+        x.close();
+        awaitGranted(both, "both paths free, the multi-path request was not granted");
+        PathLock granted = both.join();
+        assertEquals(p("/x/1"), granted.path());
+        assertFalse(y.isDone(), "/y/1 is held by the multi-path request");
+        granted.close();
+        awaitGranted(y, "the multi-path request's release did not free /y/1");
+        y.join().close();
+
+        PathLock held = manager.acquire(p("/x"), LockMode.WRITE);
+        CompletableFuture<PathLock> withdrawn = manager.acquireAllAsync(List.of(p("/x/2"), p("/y/2")), LockMode.WRITE);
+        CompletableFuture<PathLock> later = manager.acquireAsync(p("/y"), LockMode.WRITE);
+        assertTrue(withdrawn.cancel(false));
+        awaitGranted(later, "a withdrawn multi-path request still blocked /y");
+        later.join().close();
+        held.close();
+    }
+
+    @Test
+    void asyncMultiPathRequestsInOppositeOrdersNeverDeadlock() throws Exception {
+        int rounds = scaled(2000);
+        CountDownLatch start = new CountDownLatch(1);
+        Future<?> forward = threads.submit(() -> swapAsync(start, rounds, p("/n/x"), p("/n/y")));
+        Future<?> backward = threads.submit(() -> swapAsync(start, rounds, p("/n/y"), p("/n/x")));
+        start.countDown();
+        forward.get(60, TimeUnit.SECONDS);
+        backward.get(60, TimeUnit.SECONDS);
+    }
+
+    private Void swapAsync(CountDownLatch start, int rounds, Path one, Path two) throws Exception {
+        start.await();
+        for (int i = 0; i < rounds; i++) {
+            manager.acquireAllAsync(List.of(one, two), LockMode.WRITE).get(30, TimeUnit.SECONDS).close();
+        }
+        return null;
+    }
+
     // ------------------------------------------------------------------ input
 
     @Test
@@ -586,8 +631,11 @@ public abstract class LockManagerContract {
             assertThrows(IllegalArgumentException.class, () -> manager.acquireAsync(path, LockMode.WRITE), bad);
             assertThrows(IllegalArgumentException.class,
                     () -> manager.acquireAll(List.of(p("/ok"), path), LockMode.READ), bad);
+            assertThrows(IllegalArgumentException.class,
+                    () -> manager.acquireAllAsync(List.of(p("/ok"), path), LockMode.READ), bad);
         }
         assertThrows(IllegalArgumentException.class, () -> manager.acquireAll(List.of(), LockMode.READ));
+        assertThrows(IllegalArgumentException.class, () -> manager.acquireAllAsync(List.of(), LockMode.WRITE));
         assertThrows(NullPointerException.class, () -> manager.acquire(null, LockMode.READ));
         assertTrue(manager.stats().idle());
     }

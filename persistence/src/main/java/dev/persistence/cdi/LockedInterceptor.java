@@ -3,6 +3,7 @@ package dev.persistence.cdi;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -54,6 +55,11 @@ import dev.persistence.spi.Reentrancy;
  * every container's start-up check and the Quarkus build also run (LockedRules, AsyncReturnTypes).
  * The method runs with its lock in the LockContext, so its synchronous part may use the covered
  * paths; the calling thread never keeps an asynchronous method's lock in its context.
+ *
+ * A call's paths are resolved from the plan's compiled templates (LockedPath) and folded; several
+ * paths are one request of the manager (acquireAll, acquireAllAsync...), one path the cheaper
+ * single-path request. A synchronous call allocates no Call: only the asynchronous shapes, whose
+ * lock outlives this frame, need one.
  */
 
 /** Runs {@link Locked} methods under their lock. */
@@ -94,15 +100,62 @@ public class LockedInterceptor {
                     LockedBindings.of(context), method, key -> config.getOptionalValue(key, String.class),
                     settings.lockTimeout(), new AsyncReturnTypes(returnTypes)));
         }
-        Call call = new Call(plan, plan.path().resolveOne(context.getParameters()), context, platformThreads());
-        switch (plan.kind()) {
-            case SYNCHRONOUS:
-                return call.synchronous();
-            case STAGE:
-                return call.stage();
-            default:
-                return plan.returnType().invoke(call);
+        LockedPath templates = plan.path();
+        Path path;
+        List<Path> paths = null; // null: the call locks path alone
+        if (templates.single()) {
+            path = templates.resolveOne(context.getParameters());
+        } else {
+            List<Path> all = templates.resolve(context.getParameters());
+            path = all.get(0);
+            paths = all.size() == 1 ? null : all;
         }
+        if (plan.kind() == AsyncReturnTypes.Kind.SYNCHRONOUS) {
+            return synchronous(plan, path, paths, context);
+        }
+        Call call = new Call(plan, path, paths, context, platformThreads());
+        return plan.kind() == AsyncReturnTypes.Kind.STAGE ? call.stage() : plan.returnType().invoke(call);
+    }
+
+    /** A synchronous call: a blocking acquisition, released on every exit. */
+    private Object synchronous(LockedMethod plan, Path path, List<Path> paths, InvocationContext invocation)
+            throws Exception {
+        LockedThreads platform = platformThreads();
+        if (platform != null && !covered(path, paths, plan.path().mode())) {
+            platform.checkBlockingAllowed("@Locked " + plan.description() + " waiting for "
+                    + describe(path, paths, plan.path().mode()));
+        }
+        try (PathLock ignored = acquireBlocking(plan, path, paths)) {
+            return invocation.proceed();
+        }
+    }
+
+    /** Takes the lock of a call, waiting at most the plan's timeout: one request for all its paths. */
+    private PathLock acquireBlocking(LockedMethod plan, Path path, List<Path> paths) throws InterruptedException {
+        LockMode mode = plan.path().mode();
+        Optional<Duration> timeout = plan.timeout();
+        if (paths == null) {
+            return timeout.isPresent() ? manager.acquire(path, mode, timeout.get()) : manager.acquire(path, mode);
+        }
+        return timeout.isPresent() ? manager.acquireAll(paths, mode, timeout.get()) : manager.acquireAll(paths, mode);
+    }
+
+    /** Whether the calling thread's context covers every path of a call. */
+    private static boolean covered(Path path, List<Path> paths, LockMode mode) {
+        if (paths == null) {
+            return LockContext.covers(path, mode);
+        }
+        for (Path each : paths) {
+            if (!LockContext.covers(each, mode)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A call's request as messages name it: its mode and its path, or its paths. */
+    private static String describe(Path path, List<Path> paths, LockMode mode) {
+        return mode + " " + (paths == null ? path : paths);
     }
 
     /** The platform's thread rules, resolved once per interceptor instance ({@code null}: none). */
@@ -115,16 +168,19 @@ public class LockedInterceptor {
         return resolved.orElse(null);
     }
 
-    /** One call: its path, its invocation and the ways to hold its lock. */
+    /** One call of a method whose result holds the lock: its paths, its invocation and the ways to hold its lock. */
     private final class Call implements LockedCall {
         private final LockedMethod plan;
+        /** The first path; with {@code paths} null, the only one. */
         private final Path path;
+        private final List<Path> paths;
         private final InvocationContext invocation;
         private final LockedThreads threads;
 
-        Call(LockedMethod plan, Path path, InvocationContext invocation, LockedThreads threads) {
+        Call(LockedMethod plan, Path path, List<Path> paths, InvocationContext invocation, LockedThreads threads) {
             this.plan = plan;
             this.path = path;
+            this.paths = paths;
             this.invocation = invocation;
             this.threads = threads;
         }
@@ -135,26 +191,22 @@ public class LockedInterceptor {
         }
 
         @Override
+        public List<Path> paths() {
+            return paths == null ? List.of(path) : paths;
+        }
+
+        @Override
         public LockMode mode() {
             return plan.path().mode();
         }
 
-        Object synchronous() throws Exception {
-            if (threads != null && !LockContext.covers(path, mode())) {
-                threads.checkBlockingAllowed("@Locked " + plan.description() + " waiting for " + mode() + " " + path);
-            }
-            try (PathLock ignored = acquireBlocking()) {
-                return invocation.proceed();
-            }
-        }
-
         Object stage() throws Exception {
-            if (LockContext.covers(path, mode())) {
+            if (covered(path, paths, mode())) {
                 PathLock pinned = pinnedHold();
                 return completeUnder(pinned, () -> proceed(pinned));
             }
             if (threads == null || threads.isBlockingAllowed() || !plan.returnsCompletableFuture()) {
-                PathLock lock = acquireBlocking();
+                PathLock lock = acquireBlocking(plan, path, paths);
                 return completeUnder(lock, () -> {
                     try {
                         return invocation.proceed();
@@ -211,10 +263,10 @@ public class LockedInterceptor {
          * would queue it behind its own caller's lock, for ever: refused instead.
          */
         private PathLock pinnedHold() {
-            CompletableFuture<PathLock> pinned = manager.acquireAsyncInContext(path, mode());
+            CompletableFuture<PathLock> pinned = requestInContext();
             if (!pinned.isDone()) {
                 pinned.cancel(false);
-                throw Reentrancy.waitRefused(mode() + " " + path + " (@Locked " + plan.description()
+                throw Reentrancy.waitRefused(describe(path, paths, mode()) + " (@Locked " + plan.description()
                         + ", inside its caller's lock; " + manager + " has no pinned holds)");
             }
             try {
@@ -257,7 +309,7 @@ public class LockedInterceptor {
 
         @Override
         public CompletableFuture<PathLock> acquire() {
-            CompletableFuture<PathLock> request = manager.acquireAsyncInContext(path, mode());
+            CompletableFuture<PathLock> request = requestInContext();
             CompletableFuture<PathLock> result = new CompletableFuture<>();
             Optional<Duration> timeout = plan.timeout();
             if (timeout.isPresent() && !request.isDone()) {
@@ -270,7 +322,7 @@ public class LockedInterceptor {
                     }
                 } else if (failure instanceof TimeoutException) {
                     result.completeExceptionally(new LockTimeoutException("Timed out after " + timeout.orElseThrow()
-                            + " waiting for " + mode() + " " + path + " (@Locked " + plan.description() + ")"));
+                            + " waiting for " + describe(path, paths, mode()) + " (@Locked " + plan.description() + ")"));
                 } else {
                     result.completeExceptionally(failure);
                 }
@@ -290,11 +342,9 @@ public class LockedInterceptor {
             }
         }
 
-        private PathLock acquireBlocking() throws InterruptedException {
-            Optional<Duration> timeout = plan.timeout();
-            return timeout.isPresent()
-                    ? manager.acquire(path, mode(), timeout.get())
-                    : manager.acquire(path, mode());
+        /** The asynchronous request of this call, pinned inside a covering lock of the context. */
+        private CompletableFuture<PathLock> requestInContext() {
+            return paths == null ? manager.acquireAsyncInContext(path, mode()) : manager.acquireAllAsyncInContext(paths, mode());
         }
     }
 

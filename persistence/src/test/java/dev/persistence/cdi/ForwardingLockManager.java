@@ -48,6 +48,11 @@ class ForwardingLockManager implements LockManager {
     }
 
     @Override
+    public CompletableFuture<PathLock> acquireAllAsync(Collection<Path> paths, LockMode mode) {
+        return delegate.acquireAllAsync(paths, mode);
+    }
+
+    @Override
     public LockStats stats() {
         return delegate.stats();
     }

@@ -211,10 +211,22 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
      */
     @Override
     public CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode) {
-        PathRules.requireLockable(path, mode);
+        return acquireAsync(List.of(path), mode);
+    }
+
+    /** {@inheritDoc} As {@link #acquireAsync(Path, LockMode)}: one request for all the paths. */
+    @Override
+    public CompletableFuture<PathLock> acquireAllAsync(Collection<Path> paths, LockMode mode) {
+        return acquireAsync(nonEmpty(paths), mode);
+    }
+
+    private CompletableFuture<PathLock> acquireAsync(List<Path> paths, LockMode mode) {
+        for (Path path : paths) {
+            PathRules.requireLockable(path, mode);
+        }
         Request request;
         try {
-            request = start(List.of(path), mode, false);
+            request = start(paths, mode, false);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -85,6 +85,17 @@ public final class ObservedLockManager implements LockManager {
     }
 
     @Override
+    public CompletableFuture<PathLock> acquireAllAsync(Collection<Path> paths, LockMode mode) {
+        return observedAsync(mode, () -> delegate.acquireAllAsync(paths, mode));
+    }
+
+    /** The delegate's pinned-hold form of {@link #acquireAllAsync}, observed the same way. */
+    @Override
+    public CompletableFuture<PathLock> acquireAllAsyncInContext(Collection<Path> paths, LockMode mode) {
+        return observedAsync(mode, () -> delegate.acquireAllAsyncInContext(paths, mode));
+    }
+
+    @Override
     public LockStats stats() {
         return delegate.stats();
     }

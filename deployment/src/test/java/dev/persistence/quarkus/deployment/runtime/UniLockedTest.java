@@ -59,6 +59,23 @@ class UniLockedTest {
     }
 
     @Test
+    void concurrentUniTransfersInRandomDirectionsConserveTheTotalWithoutDeadlock() {
+        List<String> accounts = List.of("t1", "t2", "t3", "t4"); // keys no other test uses
+        java.util.Random random = new java.util.Random(22);
+        List<CompletableFuture<Void>> transfers = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            int from = random.nextInt(accounts.size());
+            int to = (from + 1 + random.nextInt(accounts.size() - 1)) % accounts.size();
+            transfers.add(service.transfer(accounts.get(from), accounts.get(to)).subscribeAsCompletionStage());
+        }
+        transfers.forEach(transfer -> transfer.orTimeout(60, TimeUnit.SECONDS).join()); // a deadlock fails here
+        assertEquals(0, accounts.stream().mapToInt(account -> {
+            Integer balance = service.counter(account);
+            return balance == null ? 0 : balance;
+        }).sum(), "money created or lost");
+    }
+
+    @Test
     void theLockIsTakenOnSubscriptionAndHeldUntilTheItem() throws Exception {
         int before = service.invocations();
         CompletableFuture<String> release = new CompletableFuture<>();

@@ -56,6 +56,21 @@ public class UniService {
         return CompletableFuture.completedFuture(next);
     }
 
+    /**
+     * Moves one from {@code from} to {@code to}, reading both before a delay and writing both
+     * after it: without both accounts locked together, concurrent transfers create or lose money.
+     */
+    @Locked(path = {"/uni/accounts/{from}", "/uni/accounts/{to}"})
+    public Uni<Void> transfer(String from, String to) {
+        invocations.incrementAndGet();
+        int source = counters.getOrDefault(from, 0), target = counters.getOrDefault(to, 0);
+        return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(1))
+                .invoke(() -> {
+                    counters.put(from, source - 1);
+                    counters.put(to, target + 1);
+                });
+    }
+
     @Locked(path = "/uni/{id}", mode = LockMode.READ)
     public String readNow(String id) {
         return String.valueOf(counters.get(id));
