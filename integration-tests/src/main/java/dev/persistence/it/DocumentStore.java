@@ -58,7 +58,7 @@ public class DocumentStore {
     }
 
     /** Adds one to a numeric field of a document (created when missing), atomically. */
-    @Locked(path = "${persistence.root}/{collection}/{id}.json", mode = LockMode.WRITE)
+    @Locked(path = "{collection}/{id}.json", mode = LockMode.WRITE)
     public JsonNode increment(String collection, String id, String field) throws IOException {
         ObjectNode document;
         try {
@@ -73,11 +73,12 @@ public class DocumentStore {
 
     /**
      * Moves {@code amount} (above zero) of a numeric field from one document to another of the same collection,
-     * atomically: one batch writes both, so after a crash or a power loss (and the start-up recovery) the amount is
-     * in one of them, never in both or neither. Both documents must exist; a document cannot transfer to itself
+     * atomically, under a lock on exactly those two documents (transfers between other documents run beside it):
+     * one batch writes both, so after a crash or a power loss (and the start-up recovery) the amount is in one of
+     * them, never in both or neither. Both documents must exist; a document cannot transfer to itself
      * ({@link SelfTransferException}).
      */
-    @Locked(path = "${persistence.root}/{collection}", mode = LockMode.WRITE)
+    @Locked(path = {"{collection}/{from}.json", "{collection}/{to}.json"}, mode = LockMode.WRITE)
     public List<JsonNode> transfer(String collection, String from, String to, String field, long amount)
             throws IOException {
         if (amount <= 0) {
@@ -107,11 +108,11 @@ public class DocumentStore {
     }
 
     private Path directory(String collection) {
-        return client.root().orElseThrow().resolve(segment(collection));
+        return client.resolve(segment(collection));
     }
 
     private Path file(String collection, String id) {
-        return directory(collection).resolve(segment(id) + SUFFIX);
+        return client.resolve(segment(collection), segment(id) + SUFFIX);
     }
 
     /** A transfer whose source and target are the same document: it would create money. */

@@ -100,6 +100,18 @@ class DocumentResourceTest {
     }
 
     @Test
+    void theLockMetersOfATransferShowOnTheMetricsEndpoint() {
+        String c = collection();
+        given().contentType(ContentType.JSON).body("{\"balance\":10}").put("/documents/{c}/a", c).then().statusCode(204);
+        given().contentType(ContentType.JSON).body("{\"balance\":0}").put("/documents/{c}/b", c).then().statusCode(204);
+        given().contentType(ContentType.JSON).body("{\"from\":\"a\",\"to\":\"b\",\"amount\":1}")
+                .post("/documents/{c}/transfer", c).then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("persistence_lock_wait_seconds_count"))
+                .body(containsString("persistence_lock_hold_seconds_count"));
+    }
+
+    @Test
     void aTransferRefusesBadInputAndSelfTransferAndChangesNothing() {
         String c = collection();
         given().contentType(ContentType.JSON).body("{\"balance\":100}").put("/documents/{c}/a", c).then().statusCode(204);
