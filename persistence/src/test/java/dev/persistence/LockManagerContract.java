@@ -543,17 +543,25 @@ public abstract class LockManagerContract {
         }
         int rounds = scaled(2000);
         CountDownLatch start = new CountDownLatch(1);
-        Future<?> forward = threads.submit(() -> swap(start, rounds, p("/m/x"), p("/m/y")));
-        Future<?> backward = threads.submit(() -> swap(start, rounds, p("/m/y"), p("/m/x")));
+        Take blocking = paths -> manager.acquireAll(paths, LockMode.WRITE);
+        Future<?> forward = threads.submit(() -> swap(start, rounds, List.of(p("/m/x"), p("/m/y")), blocking));
+        Future<?> backward = threads.submit(() -> swap(start, rounds, List.of(p("/m/y"), p("/m/x")), blocking));
         start.countDown();
         forward.get(30, TimeUnit.SECONDS);
         backward.get(30, TimeUnit.SECONDS);
     }
 
-    private Void swap(CountDownLatch start, int rounds, Path one, Path two) throws Exception {
+    /** One way of taking a multi-path lock. */
+    @FunctionalInterface
+    private interface Take {
+        PathLock take(List<Path> paths) throws Exception;
+    }
+
+    /** Takes and releases {@code paths} {@code rounds} times, from {@code start}. */
+    private static Void swap(CountDownLatch start, int rounds, List<Path> paths, Take take) throws Exception {
         start.await();
         for (int i = 0; i < rounds; i++) {
-            manager.acquireAll(List.of(one, two), LockMode.WRITE).close();
+            take.take(paths).close();
         }
         return null;
     }
@@ -606,19 +614,12 @@ public abstract class LockManagerContract {
     void asyncMultiPathRequestsInOppositeOrdersNeverDeadlock() throws Exception {
         int rounds = scaled(2000);
         CountDownLatch start = new CountDownLatch(1);
-        Future<?> forward = threads.submit(() -> swapAsync(start, rounds, p("/n/x"), p("/n/y")));
-        Future<?> backward = threads.submit(() -> swapAsync(start, rounds, p("/n/y"), p("/n/x")));
+        Take async = paths -> manager.acquireAllAsync(paths, LockMode.WRITE).get(30, TimeUnit.SECONDS);
+        Future<?> forward = threads.submit(() -> swap(start, rounds, List.of(p("/n/x"), p("/n/y")), async));
+        Future<?> backward = threads.submit(() -> swap(start, rounds, List.of(p("/n/y"), p("/n/x")), async));
         start.countDown();
         forward.get(60, TimeUnit.SECONDS);
         backward.get(60, TimeUnit.SECONDS);
-    }
-
-    private Void swapAsync(CountDownLatch start, int rounds, Path one, Path two) throws Exception {
-        start.await();
-        for (int i = 0; i < rounds; i++) {
-            manager.acquireAllAsync(List.of(one, two), LockMode.WRITE).get(30, TimeUnit.SECONDS).close();
-        }
-        return null;
     }
 
     // ------------------------------------------------------------------ input
