@@ -1,5 +1,6 @@
 package dev.persistence.cdi;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -28,14 +29,14 @@ class LockedBindingsTest {
     @Test
     void aStereotypeBindingIsFoundWithEmptyContextData() throws Exception {
         Locked locked = LockedBindings.of(new SilentContext(new StereotypeCounter(), Counter.class.getMethod("bump", String.class)));
-        assertEquals("/counters/{0}", locked.path());
+        assertArrayEquals(new String[] {"/counters/{0}"}, locked.path());
     }
 
     @Test
     void aStereotypeOnAStereotypeIsFollowed() throws Exception {
         Locked locked = LockedBindings.of(new SilentContext(new NestedStereotypeCounter(),
                 Counter.class.getMethod("bump", String.class)));
-        assertEquals("/counters/{0}", locked.path());
+        assertArrayEquals(new String[] {"/counters/{0}"}, locked.path());
     }
 
     @Test
@@ -43,7 +44,7 @@ class LockedBindingsTest {
         class Proxy extends StereotypeCounter { // what a container instantiates: an unannotated subclass
         }
         Locked locked = LockedBindings.of(new SilentContext(new Proxy(), Counter.class.getMethod("bump", String.class)));
-        assertEquals("/counters/{0}", locked.path());
+        assertArrayEquals(new String[] {"/counters/{0}"}, locked.path());
     }
 
     @Test
@@ -52,7 +53,7 @@ class LockedBindingsTest {
                 java.util.concurrent.CountDownLatch.class, java.util.concurrent.CountDownLatch.class);
         Locked locked = LockedBindings.of(new SilentContext(new ClassLockedService(), own));
         assertEquals(LockMode.READ, locked.mode());
-        assertEquals("/method-level/{0}", locked.path());
+        assertArrayEquals(new String[] {"/method-level/{0}"}, locked.path());
     }
 
     @Test
