@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 import dev.persistence.PathRefusedException;
+import dev.persistence.testsupport.Await;
 
 /**
  * The same WAR and the same checks on each Payara Micro (a subclass per server), on loopback with
@@ -41,6 +42,8 @@ import dev.persistence.PathRefusedException;
 abstract class PayaraSmoke {
 
     private static final Path TARGET = Path.of("target");
+    /** How long a server may take to start: a guard against a hang, generous for a loaded machine. */
+    private static final Duration STARTUP_CAP = Duration.ofMinutes(10);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private Process payara;
@@ -54,6 +57,7 @@ abstract class PayaraSmoke {
     abstract Path java();
 
     @BeforeAll
+    @Timeout(value = 11, unit = TimeUnit.MINUTES)
     void deploy() throws Exception {
         Path java = java();
         data = Files.createTempDirectory("payara-data");
@@ -67,18 +71,21 @@ abstract class PayaraSmoke {
                 "--nocluster", "--disablephonehome", "--port", Integer.toString(port),
                 "--deploy", TARGET.resolve("app.war").toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (true) {
+        // Polling a starting server: nothing to wait on but its port. It starts slowly on a busy machine.
+        Await.await(() -> {
             assertTrue(payara.isAlive(), "Payara exited; see " + log);
-            try {
-                if (get("/health/ready").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            assertTrue(System.nanoTime() < deadline, "Payara not ready within 120 s; see " + log);
-            Thread.sleep(500); // polling a starting server: nothing to wait on but its port
+            return isReady();
+        }, STARTUP_CAP, "Payara to be ready; see " + log);
+    }
+
+    private boolean isReady() {
+        try {
+            return get("/health/ready").statusCode() == 200;
+        } catch (IOException notYet) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

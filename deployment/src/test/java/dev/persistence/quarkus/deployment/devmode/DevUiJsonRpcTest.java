@@ -3,6 +3,7 @@ package dev.persistence.quarkus.deployment.devmode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,15 +20,18 @@ import io.quarkus.test.QuarkusDevModeTest;
 /** The Dev UI card's JSON-RPC methods, called as the Dev UI calls them, against a dev-mode application. */
 public class DevUiJsonRpcTest extends DevUIJsonRPCTest {
 
+    /** This JVM's root: the settings and orphans answered must be this application's, not another build's. */
+    private static final Path ROOT =
+            Path.of(System.getProperty("java.io.tmpdir"), "persistence-devui-test-" + ProcessHandle.current().pid());
+
     @RegisterExtension
     static final QuarkusDevModeTest APP = new QuarkusDevModeTest()
             .withApplicationRoot(jar -> jar.addClasses(BusyApplication.class, LockedService.class)
-                    .addAsResource(new StringAsset("quarkus.persistence.root=${java.io.tmpdir}/persistence-devui-test-"
-                            + ProcessHandle.current().pid() + "\nquarkus.persistence.durable=true\n"),
-                            "application.properties"));
+                    .addAsResource(new StringAsset("quarkus.persistence.root=" + ROOT + "\nquarkus.persistence.durable=true\n"
+                            + DevModeHttp.portProperty()), "application.properties"));
 
     public DevUiJsonRpcTest() {
-        super("quarkus-persistence");
+        super("quarkus-persistence", DevModeHttp.url());
     }
 
     @Test
@@ -55,7 +59,7 @@ public class DevUiJsonRpcTest extends DevUIJsonRPCTest {
     @Test
     void settingsOrphansAndRecoverNow() throws Exception {
         JsonNode settings = executeJsonRPCMethod("getSettings");
-        assertTrue(settings.get("root").asText().contains("persistence-devui-test-"), settings.toString());
+        assertEquals(ROOT.toString(), settings.get("root").asText(), settings.toString());
         assertTrue(settings.get("durable").asBoolean());
         assertEquals(1, executeJsonRPCMethod("getOrphanCount").asInt());
         assertEquals(1, executeJsonRPCMethod("recover").asInt());

@@ -63,24 +63,33 @@ class MetricsTest {
         ExecutorService threads = Executors.newFixedThreadPool(6);
         try {
             String during;
+            List<CompletableFuture<PathLock>> queued = new ArrayList<>();
             try (PathLock held = manager.acquire(Path.of("/accounts"), LockMode.WRITE)) {
-                List<Future<?>> waiting = new ArrayList<>();
-                for (int i = 0; i < 6; i++) { // each waits 300 ms behind the held lock, then times out
+                // Requests without a deadline fill the queue: they wait until the test lets go, however slow the machine.
+                for (int i = 0; i < 6; i++) {
+                    queued.add(manager.acquireAsync(Path.of("/accounts/q" + i), LockMode.READ));
+                }
+                during = awaitQueued(6);
+                List<Future<?>> timingOut = new ArrayList<>();
+                for (int i = 0; i < 6; i++) { // each waits its 300 ms behind the held lock, then times out
                     String id = "a" + i;
-                    waiting.add(threads.submit(() -> assertThrows(LockTimeoutException.class,
+                    timingOut.add(threads.submit(() -> assertThrows(LockTimeoutException.class,
                             () -> service.hold(id, new java.util.concurrent.CountDownLatch(1),
                                     new java.util.concurrent.CountDownLatch(0)))));
                 }
-                during = awaitQueued(6);
-                for (Future<?> call : waiting) {
+                for (Future<?> call : timingOut) {
                     call.get(60, TimeUnit.SECONDS);
                 }
             }
+            for (CompletableFuture<PathLock> request : queued) {
+                request.get(60, TimeUnit.SECONDS).close();
+            }
             List<Future<?>> calls = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                String id = "b" + (i % 3); // three paths, four callers each: they queue behind each other
+                // Three paths, four callers each: they queue behind each other, with no deadline to miss.
+                Path path = Path.of("/accounts/b" + (i % 3));
                 calls.add(threads.submit(() -> {
-                    service.hold(id, new java.util.concurrent.CountDownLatch(1), new java.util.concurrent.CountDownLatch(0));
+                    manager.acquire(path, LockMode.WRITE).close();
                     return null;
                 }));
             }
@@ -145,7 +154,7 @@ class MetricsTest {
     }
 
     private static String awaitQueued(int queued) throws InterruptedException {
-        Await.holdsWithin(() -> value(scrape(), "persistence_lock_queued", "") >= queued, Duration.ofSeconds(30));
+        Await.await(() -> value(scrape(), "persistence_lock_queued", "") >= queued, Duration.ofSeconds(60), queued + " queued");
         return scrape();
     }
 
