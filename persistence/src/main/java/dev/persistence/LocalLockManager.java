@@ -693,16 +693,19 @@ final class LocalLockManager implements LockManager {
         }
         int h;
         if (path.getFileSystem() == DEFAULT_FS) {
-            // Hash the string form up to the end of the key's last name in one pass, without allocating.
+            // Hash the string form up to the end of the key's last name, without allocating; the
+            // end is found by indexOf, a vectorised scan, so the hash loop does nothing else.
             String text = path.toString();
-            int rootLength = path.getRoot().toString().length();
+            int end = path.getRoot().toString().length() - 1;
+            for (int names = 0; names < STRIPE_DEPTH && end >= 0; names++) {
+                end = text.indexOf(SEPARATOR_CHAR, end + 1);
+            }
+            if (end < 0) {
+                end = text.length();
+            }
             h = 0;
-            for (int i = 0, names = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c == SEPARATOR_CHAR && i >= rootLength && ++names == STRIPE_DEPTH) {
-                    break;
-                }
-                h = 31 * h + c;
+            for (int i = 0; i < end; i++) {
+                h = 31 * h + text.charAt(i);
             }
         } else {
             h = path.getRoot().hashCode() * 31 + path.subpath(0, STRIPE_DEPTH).hashCode();
