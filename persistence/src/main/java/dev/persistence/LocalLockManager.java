@@ -6,8 +6,9 @@ import static dev.persistence.spi.PathRules.R;
 import static dev.persistence.spi.PathRules.W;
 
 import dev.persistence.LockTreeNode.Entry;
-import dev.persistence.spi.DecoratedPathLock;
+import dev.persistence.spi.ManagedLock;
 import dev.persistence.spi.PathRules;
+import dev.persistence.spi.Reentrancy;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -33,9 +34,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /*
  * The in-process LockManager. It owns the lock trees, the arrival order and every state
- * transition of a request; nothing else in the library decides who holds what. This file holds
- * the manager (acquisition, mutexes, ownership), Request and Stripe (fast path, arrival numbers,
- * adoption, grants); a tree's node, with its entry lists and when an entry is free, is
+ * transition of a request up to its grant and from its release; who owns a granted lock
+ * (re-entrancy, refusals, pinned holds, the thread's context, releasing once) is the ownership
+ * layer's, in dev.persistence.spi (ManagedLock, Reentrancy), shared with every other manager.
+ * This file holds the manager (acquisition, mutexes), Request and Stripe (fast path, arrival
+ * numbers, adoption, grants); a tree's node, with its entry lists and when an entry is free, is
  * LockTreeNode's; the conflict rule itself is PathRules'.
  *
  * Design: multi-granularity locking (Gray et al.) with strict FIFO, striped by subtree.
@@ -178,26 +181,10 @@ final class LocalLockManager implements LockManager {
 
     @Override
     public CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode) {
-        return acquireAsync(path, mode, List.of());
-    }
-
-    @Override
-    public CompletableFuture<PathLock> acquireAsyncInContext(Path path, LockMode mode) {
-        return acquireAsync(path, mode, LockContext.current());
-    }
-
-    private CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode, List<PathLock> context) {
         PathRules.requireLockable(path, mode);
         Request request = new Request(path, mode, null);
-        if (context.isEmpty()) {
-            if (tryFastGrant(request)) {
-                return CompletableFuture.completedFuture(request);
-            }
-        } else {
-            PathLock pinned = pinnedHold(request, context);
-            if (pinned != null) {
-                return CompletableFuture.completedFuture(pinned);
-            }
+        if (tryFastGrant(request)) {
+            return CompletableFuture.completedFuture(request);
         }
         CompletableFuture<PathLock> future = new CompletableFuture<>();
         request.onTree().future = future;
@@ -208,14 +195,13 @@ final class LocalLockManager implements LockManager {
         } finally {
             unlockAndSignal(scope);
         }
-        if (!future.isDone()) {
-            // Any completion other than our grant (cancel, completeExceptionally, ...) withdraws.
-            future.whenComplete((lock, failure) -> {
-                if (failure != null || lock != request) {
-                    request.abandon();
-                }
-            });
-        }
+        // Any completion other than our grant (cancel, completeExceptionally, ...) withdraws,
+        // whenever it happened: a cancellation before this line is seen here too.
+        future.whenComplete((lock, failure) -> {
+            if (failure != null || lock != request) {
+                request.abandon();
+            }
+        });
         return future;
     }
 
@@ -306,25 +292,23 @@ final class LocalLockManager implements LockManager {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        List<PathLock> context = LockContext.current();
+        Reentrancy context = Reentrancy.of(this);
         Request request = new Request(first, mode, paths);
         int scope = request.stripe;
         if (context.isEmpty()) {
             if (tryFastGrant(request)) {
-                return owned(request);
+                request.own();
+                return request;
             }
         } else {
-            PathLock enclosing = covering(request, context);
-            if (enclosing != null) {
-                return PathLock.nestedIn(enclosing, request.path, request.mode);
+            PathLock nested = context.nestedHold(request.paths(), mode);
+            if (nested != null) {
+                return nested;
             }
-            scope = SPANNING; // the checks below follow requests into any stripe
+            scope = SPANNING; // the check below follows requests into any stripe
         }
         lock(scope);
         try {
-            if (!context.isEmpty()) {
-                refuseRelatedHolds(request, context);
-            }
             enqueue(request);
             if (request.state == WAITING) {
                 if (timeoutNanos == 0L) {
@@ -333,8 +317,7 @@ final class LocalLockManager implements LockManager {
                 }
                 if (!context.isEmpty() && waitsOnHoldOf(request, context)) {
                     withdraw(request);
-                    throw new IllegalStateException("Deadlock refused: " + describe(request)
-                            + " would wait on a lock this thread holds");
+                    throw Reentrancy.waitRefused(describe(request));
                 }
             }
         } finally {
@@ -343,16 +326,7 @@ final class LocalLockManager implements LockManager {
         if (request.state != GRANTED) {
             awaitGrant(request, timeoutNanos);
         }
-        return owned(request);
-    }
-
-    /** Puts a granted request in the calling thread's context and returns it. */
-    private static PathLock owned(Request request) {
-        LockContext.Hold hold = LockContext.own(request);
-        HOLD.setRelease(request, hold); // a release store: disown() from another thread sees the hold complete
-        if (request.state != GRANTED) {
-            hold.end(); // closed by another thread already
-        }
+        request.own();
         return request;
     }
 
@@ -535,7 +509,7 @@ final class LocalLockManager implements LockManager {
         }
     }
 
-    private void release(Request request) {
+    private void releaseGranted(Request request) {
         request.state = RELEASED;
         request.tree.countedIn.count(request, -1);
         removeEntries(request);
@@ -553,14 +527,7 @@ final class LocalLockManager implements LockManager {
      * request of the calling thread's context: that thread could then never release it.
      * Every mutex held.
      */
-    private boolean waitsOnHoldOf(Request start, List<PathLock> context) {
-        Set<Request> mine = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        for (PathLock lock : context) {
-            Request root = rootOf(lock);
-            if (root != null) {
-                mine.add(root);
-            }
-        }
+    private boolean waitsOnHoldOf(Request start, Reentrancy context) {
         ArrayDeque<Request> pending = new ArrayDeque<>();
         Set<Request> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         pending.add(start);
@@ -575,7 +542,7 @@ final class LocalLockManager implements LockManager {
                     }
                     for (Entry e = entry.node.head[mode]; e != null && e.request.seq < waiting.seq; e = e.next) {
                         Request blocker = e.request;
-                        if (blocker.state == GRANTED && mine.contains(blocker)) {
+                        if (blocker.state == GRANTED && context.holds(blocker)) {
                             return true;
                         }
                         if (blocker.state == WAITING && seen.add(blocker)) {
@@ -586,98 +553,6 @@ final class LocalLockManager implements LockManager {
             }
         }
         return false;
-    }
-
-    // ---------------------------------------------------------------- re-entrancy
-
-    /** The request of this manager that {@code lock} is or is nested in; {@code null} if none. */
-    private Request rootOf(PathLock lock) {
-        while (true) {
-            if (lock instanceof Request request) {
-                return request.manager() == this ? request : null;
-            } else if (lock instanceof NestedPathLock nested) {
-                lock = nested.enclosing();
-            } else if (lock instanceof DecoratedPathLock decorated) { // metered or traced (Quarkus extension)
-                lock = decorated.decorated();
-            } else {
-                return null;
-            }
-        }
-    }
-
-    /**
-     * The lock of {@code context} that covers every path of {@code request}, or {@code null}.
-     * Needs no mutex: the context's locks are the calling thread's, and a lock closed meanwhile
-     * by another thread yields a nested hold that is simply no longer held.
-     */
-    private PathLock covering(Request request, List<PathLock> context) {
-        for (int i = context.size() - 1; i >= 0; i--) {
-            PathLock lock = context.get(i);
-            Request root = rootOf(lock);
-            if (root != null && root.state == GRANTED && lock.mode().covers(request.mode)
-                    && coversAll(lock == root ? root.paths() : List.of(lock.path()), request.paths())) {
-                return lock;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Every mutex held, no lock of the context covers {@code request}: throws
-     * IllegalStateException if one is related to it (waiting would deadlock on ourselves).
-     */
-    private void refuseRelatedHolds(Request request, List<PathLock> context) {
-        for (PathLock lock : context) {
-            Request root = rootOf(lock);
-            if (root == null || root.state != GRANTED) {
-                continue;
-            }
-            for (Path wanted : request.paths()) {
-                if (PathRules.related(lock.path(), wanted)) {
-                    throw new IllegalStateException("Deadlock refused: " + describe(request)
-                            + " would wait on this thread's own " + lock.mode() + " lock on " + lock.path());
-                }
-            }
-        }
-    }
-
-    /**
-     * For an asynchronous request covered by the thread's context: a hold that keeps the covering
-     * request held until it is closed, even past that request's own close(); {@code null} if none.
-     */
-    private PathLock pinnedHold(Request request, List<PathLock> context) {
-        PathLock enclosing = covering(request, context);
-        if (enclosing == null) {
-            return null;
-        }
-        Request root = rootOf(enclosing);
-        int scope = root.stripe;
-        lock(scope); // adopts the root if it was a fast holder: its close() then goes through the mutex and sees the pin
-        try {
-            if (root.state != GRANTED || !root.isInTree()) {
-                return null; // released meanwhile
-            }
-            root.pins++;
-        } finally {
-            unlockAndSignal(scope);
-        }
-        return new NestedPathLock(enclosing, request.path, request.mode, root::unpin);
-    }
-
-    private static boolean coversAll(List<Path> mine, List<Path> wanted) {
-        for (Path path : wanted) {
-            boolean covered = false;
-            for (Path held : mine) {
-                if (PathRules.isAtOrAbove(held, path)) {
-                    covered = true;
-                    break;
-                }
-            }
-            if (!covered) {
-                return false;
-            }
-        }
-        return true;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -769,7 +644,7 @@ final class LocalLockManager implements LockManager {
     // ---------------------------------------------------------------- state classes
 
     /** One request: the lock handed to the caller once granted. */
-    final class Request implements PathLock {
+    final class Request extends ManagedLock {
         final Path path;
         final LockMode mode;
         /** Every path of a multi-path request; null for a single-path one. */
@@ -787,11 +662,6 @@ final class LocalLockManager implements LockManager {
          * null for a request that never needed one, such as every fast holder that is not adopted.
          */
         TreeState tree;
-        /** This request's place in its acquiring thread's context; only for blocking acquisitions. */
-        volatile LockContext.Hold hold;
-        /** Pinned holds inside this request: its release waits for them. Guarded by its mutexes. */
-        int pins;
-        boolean closeRequested;
 
         Request(Path path, LockMode mode, List<Path> paths) {
             this.path = path;
@@ -800,7 +670,8 @@ final class LocalLockManager implements LockManager {
             this.stripe = paths == null ? stripeOf(path) : stripeOf(paths);
         }
 
-        List<Path> paths() {
+        @Override
+        public List<Path> paths() {
             return paths == null ? List.of(path) : paths;
         }
 
@@ -851,13 +722,14 @@ final class LocalLockManager implements LockManager {
             return seq;
         }
 
-        LocalLockManager manager() {
+        @Override
+        protected LocalLockManager manager() {
             return LocalLockManager.this;
         }
 
+        /** Called once, by close() or the last pinned hold's close (ManagedLock decides which). */
         @Override
-        public void close() {
-            disown();
+        protected void release() {
             if (state != GRANTED) {
                 return;
             }
@@ -867,32 +739,9 @@ final class LocalLockManager implements LockManager {
             }
             lock(stripe);
             try {
-                // Not in a tree: released by a concurrent close() through its fast slot.
+                // Not in a tree: released through its fast slot before it was adopted.
                 if (state == GRANTED && isInTree()) {
-                    if (pins > 0) {
-                        closeRequested = true; // the last pinned hold releases
-                    } else {
-                        release(this);
-                    }
-                }
-            } finally {
-                unlockAndSignal(stripe);
-            }
-        }
-
-        @Override
-        public void disown() {
-            LockContext.Hold owned = hold;
-            if (owned != null) {
-                owned.end();
-            }
-        }
-
-        void unpin() {
-            lock(stripe);
-            try {
-                if (--pins == 0 && closeRequested && state == GRANTED) {
-                    release(this);
+                    releaseGranted(this);
                 }
             } finally {
                 unlockAndSignal(stripe);
@@ -1291,14 +1140,12 @@ final class LocalLockManager implements LockManager {
     private static final VarHandle HOLDERS = MethodHandles.arrayElementVarHandle(Request[].class);
     private static final VarHandle PENDING;
     private static final VarHandle STATE;
-    private static final VarHandle HOLD;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             PENDING = lookup.findVarHandle(TreeState.class, "pending", int.class);
             STATE = lookup.findVarHandle(Request.class, "state", int.class);
-            HOLD = lookup.findVarHandle(Request.class, "hold", LockContext.Hold.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -1,10 +1,10 @@
 package dev.persistence;
 
 import dev.persistence.spi.PathRules;
+import dev.persistence.spi.ThreadContexts;
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -29,21 +29,31 @@ import java.util.function.Supplier;
  * Propagation does exactly that where the Quarkus extension is present (Mutiny pipelines,
  * managed executors); elsewhere, {@link #wrap(Runnable)} does it by hand.
  *
+ * <h2>Liveness</h2>
+ * A lock counts in a context — for re-entrancy, {@link #covers}, {@link #isEmpty()} — from its
+ * grant until it is {@linkplain PathLock#close() closed}, in every context that has it: the
+ * acquiring thread's, a captured one, an activated one. A nested or pinned hold counts until it
+ * is closed (and a nested one while the lock it is in counts). A lock lost with its
+ * coordinator's session still counts, so that requests inside it fail with
+ * {@link LockLostException} instead of queueing.
+ *
  * <h2>Threads</h2>
  * A context is the current thread's own: {@link #capture()}, {@link #activate()} and the closing of
  * a {@link Scope} act on the calling thread only. A captured context is immutable and may be
- * activated on any thread, any number of times. A lock released meanwhile simply stops counting.
+ * activated on any thread, any number of times. Once a thread's last hold has ended and its
+ * scopes are closed, the library keeps nothing in its ThreadLocals: a pooled thread of an
+ * application server pins no class loader. (A hold ended from another thread is dropped at the
+ * owning thread's next use of a lock.)
  */
 public final class LockContext {
 
-    private static final Hold[] NO_HOLDS = new Hold[0];
-    private static final LockContext EMPTY = new LockContext(NO_HOLDS);
-    private static final ThreadLocal<Frame> CURRENT = new ThreadLocal<>();
+    private static final LockContext EMPTY = new LockContext(new PathLock[0]);
 
-    private final Hold[] holds;
+    /** The locks of a captured or entered context, oldest first. */
+    private final PathLock[] locks;
 
-    private LockContext(Hold[] holds) {
-        this.holds = holds;
+    private LockContext(PathLock[] locks) {
+        this.locks = locks;
     }
 
     /** The context with no locks. */
@@ -53,21 +63,13 @@ public final class LockContext {
 
     /**
      * A snapshot of the current thread's context, to {@link #activate()} elsewhere. The snapshot
-     * keeps its locks for as long as they are held, even if the thread that captured them closes
-     * its scope or {@linkplain PathLock#disown() disowns} them meanwhile: the work that captured
-     * them still runs under them.
+     * keeps its locks until they are closed, even if the thread that captured them closes its
+     * scope or {@linkplain PathLock#disown() disowns} them meanwhile: the work that captured them
+     * still runs under them.
      */
     public static LockContext capture() {
-        Frame frame = CURRENT.get();
-        if (frame == null || frame.liveCount() == 0) {
-            return EMPTY;
-        }
-        Hold[] live = frame.liveHolds();
-        Hold[] captured = new Hold[live.length];
-        for (int i = 0; i < live.length; i++) {
-            captured[i] = new Hold(live[i].lock);
-        }
-        return new LockContext(captured);
+        PathLock[] live = ThreadContexts.currentLocks();
+        return live.length == 0 ? EMPTY : new LockContext(live.clone());
     }
 
     /**
@@ -75,11 +77,10 @@ public final class LockContext {
      * to let work that runs outside the call that took {@code lock} use the paths it covers.
      */
     public static Scope enter(PathLock lock) {
-        Frame frame = CURRENT.get();
-        Hold[] inherited = frame == null ? NO_HOLDS : frame.liveHolds();
-        Hold[] holds = Arrays.copyOf(inherited, inherited.length + 1);
-        holds[inherited.length] = new Hold(lock);
-        return new LockContext(holds).activate();
+        PathLock[] inherited = ThreadContexts.currentLocks();
+        PathLock[] locks = Arrays.copyOf(inherited, inherited.length + 1);
+        locks[inherited.length] = lock;
+        return new LockContext(locks).activate();
     }
 
     /**
@@ -88,16 +89,13 @@ public final class LockContext {
      * inside the scope join it while they are held.
      */
     public Scope activate() {
-        Frame previous = CURRENT.get();
-        Frame frame = new Frame(holds.length == 0 ? NO_HOLDS : holds.clone(), previous);
-        CURRENT.set(frame);
-        return new Scope(frame);
+        return new Scope(ThreadContexts.activate(locks));
     }
 
-    /** Whether this context holds no lock that is still held. */
+    /** Whether this context has no lock that still counts (every one closed since). */
     public boolean isEmpty() {
-        for (Hold hold : holds) {
-            if (!hold.ended && hold.lock.isHeld()) {
+        for (PathLock lock : locks) {
+            if (ThreadContexts.isLive(lock)) {
                 return false;
             }
         }
@@ -124,13 +122,14 @@ public final class LockContext {
 
     /**
      * Whether a lock of the current thread's context covers {@code path} in {@code mode}: a
-     * request for it would be a nested hold and never wait. Answered from this JVM alone, without
-     * {@link PathLock#isHeld()} (a round trip for a lock service such as ZooKeeper), so it is
-     * safe on an event loop: a lock counts until it is closed or disowned; one lost meanwhile
-     * still counts here, and the nested request under it fails with {@link LockLostException}.
+     * request for it would be a nested hold and never wait. True only while that lock counts
+     * (until it is closed); answered from this JVM alone, without {@link PathLock#isHeld()} (a
+     * round trip for a lock service such as ZooKeeper), so it is safe on an event loop. A lock
+     * lost meanwhile still counts here, and the nested request under it fails with
+     * {@link LockLostException}.
      */
     public static boolean covers(Path path, LockMode mode) {
-        for (PathLock lock : current()) {
+        for (PathLock lock : ThreadContexts.currentLocks()) {
             if (lock.mode().covers(mode) && PathRules.isAtOrAbove(lock.path(), path)) {
                 return true;
             }
@@ -138,141 +137,27 @@ public final class LockContext {
         return false;
     }
 
-    /**
-     * For {@link LockManager} implementations: the live locks of the current thread's context,
-     * oldest first; an empty list, without allocating, when there are none.
-     */
-    public static List<PathLock> current() {
-        Frame frame = CURRENT.get();
-        if (frame == null || frame.liveCount() == 0) {
-            return List.of();
-        }
-        Hold[] holds = frame.liveHolds();
-        PathLock[] locks = new PathLock[holds.length];
-        for (int i = 0; i < holds.length; i++) {
-            locks[i] = holds[i].lock;
-        }
-        return Arrays.asList(locks);
-    }
-
-    /**
-     * For {@link LockManager} implementations: the current thread works under {@code lock} from now
-     * until the returned hold is {@linkplain Hold#end() ended} (which any thread may do).
-     */
-    public static Hold own(PathLock lock) {
-        Frame frame = CURRENT.get();
-        if (frame == null) {
-            frame = new Frame(NO_HOLDS, null);
-            CURRENT.set(frame);
-        }
-        Hold hold = new Hold(lock);
-        frame.add(hold);
-        return hold;
-    }
-
     @Override
     public String toString() {
-        return "LockContext" + Arrays.toString(holds);
-    }
-
-    /**
-     * One lock's membership in a thread's context. Managers ignore members whose lock is no
-     * longer held, so an ended hold and a released lock both stop counting.
-     */
-    public static final class Hold {
-        private final PathLock lock;
-        private volatile boolean ended;
-
-        private Hold(PathLock lock) {
-            this.lock = lock;
-        }
-
-        /**
-         * Ends the membership in the owning thread's context (not in contexts captured from it
-         * earlier); idempotent, callable from any thread.
-         */
-        public void end() {
-            ended = true;
-        }
-
-        @Override
-        public String toString() {
-            return (ended ? "ended " : "") + lock;
-        }
+        return "LockContext" + Arrays.toString(locks);
     }
 
     /** Restores the context that was current before it was opened. */
     public static final class Scope implements AutoCloseable {
-        private final Frame frame;
-        private boolean closed;
+        private final ThreadContexts.Activation activation;
 
-        private Scope(Frame frame) {
-            this.frame = frame;
+        private Scope(ThreadContexts.Activation activation) {
+            this.activation = activation;
         }
 
         /**
-         * Restores the previous context; must be called on the thread that opened the scope.
-         * Idempotent. Locks acquired inside the scope and still held stay held, but no longer
-         * make this thread re-entrant.
+         * Restores the previous context; must be called on the thread that opened the scope,
+         * innermost first. Idempotent. Locks acquired inside the scope and still held stay held,
+         * but no longer make this thread re-entrant.
          */
         @Override
         public void close() {
-            if (closed) {
-                return;
-            }
-            if (CURRENT.get() != frame) {
-                throw new IllegalStateException("LockContext scopes must be closed on their thread, innermost first");
-            }
-            closed = true;
-            if (frame.previous == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(frame.previous);
-            }
-        }
-    }
-
-    /** A thread's current context: holds appended by acquisitions, ended ones dropped lazily. */
-    private static final class Frame {
-        final Frame previous;
-        Hold[] holds;
-        int size;
-
-        Frame(Hold[] holds, Frame previous) {
-            this.holds = holds;
-            this.size = holds.length;
-            this.previous = previous;
-        }
-
-        void add(Hold hold) {
-            compact();
-            if (size == holds.length) {
-                holds = Arrays.copyOf(holds, Math.max(4, size * 2));
-            }
-            holds[size++] = hold;
-        }
-
-        int liveCount() {
-            compact();
-            return size;
-        }
-
-        Hold[] liveHolds() {
-            compact();
-            return size == 0 ? NO_HOLDS : Arrays.copyOf(holds, size);
-        }
-
-        private void compact() {
-            int kept = 0;
-            for (int i = 0; i < size; i++) {
-                if (!holds[i].ended) {
-                    holds[kept++] = holds[i];
-                }
-            }
-            for (int i = kept; i < size; i++) {
-                holds[i] = null;
-            }
-            size = kept;
+            activation.close();
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.persistence;
 
+import dev.persistence.spi.PathRules;
+import dev.persistence.spi.Reentrancy;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -104,13 +107,22 @@ public interface LockManager {
      * work started inside a synchronous scope keeps a real lock until it ends, and never waits
      * on the scope that started it. Otherwise exactly {@link #acquireAsync}.
      *
-     * <p>The default implementation is {@link #acquireAsync}: a manager without pinned holds
-     * queues such a request behind the covering lock.
+     * <p>The default implementation takes the pinned hold through {@link Reentrancy}, which every
+     * manager whose locks are {@link dev.persistence.spi.ManagedLock}s shares; a manager whose
+     * locks are not queues such a request behind the covering lock. If the covering lock is lost
+     * (its coordinator's session ended), the future fails with {@link LockLostException}.
      *
      * @throws IllegalArgumentException if the path is relative or not normal, or a WRITE is asked on a root
      */
     default CompletableFuture<PathLock> acquireAsyncInContext(Path path, LockMode mode) {
-        return acquireAsync(path, mode);
+        PathRules.requireLockable(path, mode);
+        PathLock pinned;
+        try {
+            pinned = Reentrancy.of(this).pinnedHold(List.of(path), mode);
+        } catch (LockLostException lost) {
+            return CompletableFuture.failedFuture(lost);
+        }
+        return pinned != null ? CompletableFuture.completedFuture(pinned) : acquireAsync(path, mode);
     }
 
     /**

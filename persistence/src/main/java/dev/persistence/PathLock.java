@@ -55,15 +55,6 @@ public interface PathLock extends AutoCloseable {
     }
 
     /**
-     * A re-entrant hold on {@code path} inside {@code enclosing}, for {@link LockManager}
-     * implementations: it changes no queue, is held while {@code enclosing} is and until it is
-     * closed, and closing it releases nothing.
-     */
-    static PathLock nestedIn(PathLock enclosing, Path path, LockMode mode) {
-        return new NestedPathLock(enclosing, path, mode);
-    }
-
-    /**
      * Releases this lock. Idempotent: the first call releases, later calls do nothing; a call
      * never affects any other lock, including a newer lock on the same path. Never throws.
      * Actions of the releasing thread before {@code close()} happen-before the actions of any

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -16,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Re-entrancy follows the work: LockContext, grant callbacks, pinned holds. */
+/** Re-entrancy follows the work: LockContext, grant callbacks, scopes, pooled threads (pinned holds: LockManagerContract). */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LockContextTest {
 
@@ -87,21 +89,6 @@ class LockContextTest {
     }
 
     @Test
-    void aPinnedHoldKeepsTheCoveringLockPastItsCloseUntilThePinnedHoldEnds() throws Exception {
-        PathLock outer = manager.acquire(p("/o"), LockMode.WRITE);
-        PathLock pinned = manager.acquireAsyncInContext(p("/o/inner"), LockMode.WRITE).getNow(null);
-        assertTrue(pinned != null && pinned.isHeld(), "a covered async request was not granted at once");
-        CompletableFuture<PathLock> plain = manager.acquireAsync(p("/o/other"), LockMode.WRITE);
-        assertFalse(plain.isDone(), "acquireAsync must queue whatever the thread holds");
-        outer.close();
-        assertTrue(outer.isHeld() || manager.stats().activeWriters() == 1, "released under a pinned hold");
-        assertFalse(plain.isDone(), "another request was granted while the pinned hold lived");
-        pinned.close();
-        plain.get(10, TimeUnit.SECONDS).close();
-        pinned.close(); // idempotent
-    }
-
-    @Test
     void scopesRestoreThePreviousContextAndMustCloseOnTheirThread() throws Exception {
         PathLock lock = manager.acquireAsync(p("/s"), LockMode.READ).join();
         assertThrows(LockTimeoutException.class, () -> manager.acquire(p("/s/a"), LockMode.WRITE, Duration.ZERO));
@@ -122,6 +109,25 @@ class LockContextTest {
         }
         assertFalse(LockContext.covers(p("/s/a"), LockMode.READ));
         lock.close();
-        assertEquals(0, LockContext.current().size());
+        assertEquals(0, dev.persistence.spi.ThreadContexts.currentLocks().length);
+    }
+
+    @Test
+    void clientCallsNestedInAnExplicitHoldLeaveNothingOnThePooledThread(@TempDir Path dir) throws Exception {
+        PersistenceClient client = PersistenceClient.builder(manager).build();
+        Thread thread = pool.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
+        String read = pool.submit(() -> {
+            try (PathLock held = manager.acquire(dir, LockMode.WRITE)) {
+                client.writeString(dir.resolve("a.txt"), "nested");   // nested holds in the explicit one
+                return client.readString(dir.resolve("a.txt"));
+            }
+        }).get(10, TimeUnit.SECONDS);
+        assertEquals("nested", read);
+        assertEquals(List.of(), ThreadLocals.ofLibrary(thread), "after client calls nested in an explicit hold");
+        pool.submit(() -> {
+            client.writeString(dir.resolve("b.txt"), "alone");
+            return client.readString(dir.resolve("b.txt"));
+        }).get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(), ThreadLocals.ofLibrary(thread), "after client calls of their own");
     }
 }

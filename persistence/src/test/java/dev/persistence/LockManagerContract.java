@@ -418,6 +418,97 @@ public abstract class LockManagerContract {
         async.close();
     }
 
+    // ------------------------------------------------------------------ ownership (issue 18)
+
+    @Test
+    void aCoveredAsyncRequestIsPinnedAtOnceAndKeepsItsCoveringLockUntilItEnds() throws Exception {
+        PathLock outer = manager.acquire(p("/o"), LockMode.WRITE);
+        CompletableFuture<PathLock> inContext = manager.acquireAsyncInContext(p("/o/inner"), LockMode.WRITE);
+        PathLock pinned = inContext.getNow(null);
+        if (pinned == null) {
+            inContext.cancel(false);
+            outer.close();
+            fail("a covered asynchronous request was not granted at once: it queued behind its caller's own lock");
+        }
+        assertTrue(pinned.isHeld());
+        assertEquals(outer.fencingToken(), pinned.fencingToken(), "a pinned hold has its covering lock's token");
+        CompletableFuture<PathLock> plain = manager.acquireAsync(p("/o/other"), LockMode.WRITE);
+        assertFalse(plain.isDone(), "acquireAsync must queue whatever the thread holds");
+        outer.close();
+        assertFalse(LockContext.covers(p("/o/inner"), LockMode.READ), "a closed lock still covers its paths");
+        assertTrue(pinned.isHeld(), "the pinned hold ended with its covering lock's close()");
+        assertEquals(1, manager.stats().activeWriters(), "released under a pinned hold: " + manager.stats());
+        assertFalse(plain.isDone(), "another request was granted while the pinned hold lived");
+        pinned.close();
+        assertFalse(pinned.isHeld());
+        awaitGranted(plain, "the covering lock was not released by the last pinned hold's close()");
+        plain.join().close();
+        pinned.close(); // idempotent: releases nothing more
+    }
+
+    @Test
+    void aLockClosedAfterACaptureCoversNothingInThatContext() throws Exception {
+        PathLock lock = manager.acquire(p("/c"), LockMode.WRITE);
+        LockContext captured = LockContext.capture();
+        assertFalse(captured.isEmpty());
+        lock.close();
+        assertTrue(captured.isEmpty(), "a captured context still holds a closed lock");
+        try (LockContext.Scope ignored = captured.activate()) {
+            assertFalse(LockContext.covers(p("/c/x"), LockMode.READ),
+                    "covers() answered true for a lock closed after the capture");
+            manager.acquire(p("/c/x"), LockMode.WRITE, Duration.ofSeconds(10)).close();
+        }
+        PathLock entered = manager.acquire(p("/d"), LockMode.READ);
+        entered.disown();
+        try (LockContext.Scope ignored = LockContext.enter(entered)) {
+            assertTrue(LockContext.covers(p("/d/x"), LockMode.READ));
+            entered.close();
+            assertFalse(LockContext.covers(p("/d/x"), LockMode.READ), "covers() answered true for an entered lock closed since");
+        }
+    }
+
+    @Test
+    void aPooledThreadKeepsNoThreadLocalOnceItsHoldsEnd() throws Exception {
+        ExecutorService pooled = Executors.newSingleThreadExecutor();
+        try {
+            Thread thread = pooled.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(), ThreadLocals.ofLibrary(thread), "before any lock");
+            pooled.submit(() -> {
+                try (PathLock explicit = manager.acquire(p("/t/a"), LockMode.WRITE);
+                     PathLock nested = manager.acquire(p("/t/a/b"), LockMode.READ)) {
+                    assertTrue(nested.isHeld() && explicit.isHeld());
+                }
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(), ThreadLocals.ofLibrary(thread), "after an explicit hold and a nested one");
+            pooled.submit(() -> {
+                PathLock disowned = manager.acquire(p("/t/b"), LockMode.WRITE);
+                disowned.disown();
+                return disowned;
+            }).get(10, TimeUnit.SECONDS).close();
+            assertEquals(List.of(), ThreadLocals.ofLibrary(thread), "after a hold disowned on its thread");
+            pooled.submit(() -> {
+                PathLock outer = manager.acquire(p("/t/c"), LockMode.WRITE);
+                PathLock pinned = manager.acquireAsyncInContext(p("/t/c/d"), LockMode.WRITE).get(10, TimeUnit.SECONDS);
+                try (LockContext.Scope ignored = LockContext.enter(pinned)) {
+                    manager.acquire(p("/t/c/d/e"), LockMode.READ).close();
+                }
+                outer.close();
+                pinned.close();
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(), ThreadLocals.ofLibrary(thread), "after a pinned hold and a scope");
+            PathLock blocker = manager.acquire(p("/t/g"), LockMode.WRITE);
+            CompletableFuture<PathLock> granted = manager.acquireAsync(p("/t/g"), LockMode.WRITE);
+            pooled.submit(blocker::close).get(10, TimeUnit.SECONDS); // the grant's callbacks run on the pooled thread
+            granted.get(10, TimeUnit.SECONDS).close();
+            awaitIdle();
+            assertEquals(List.of(), ThreadLocals.ofLibrary(thread), "after releasing into an asynchronous grant");
+        } finally {
+            pooled.shutdownNow();
+        }
+    }
+
     // ------------------------------------------------------------------ fencing tokens
 
     @Test

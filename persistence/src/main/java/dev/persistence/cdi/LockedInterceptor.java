@@ -32,6 +32,8 @@ import dev.persistence.PathLock;
 import dev.persistence.cdi.spi.LockedCall;
 import dev.persistence.cdi.spi.LockedReturnType;
 import dev.persistence.cdi.spi.LockedThreads;
+import dev.persistence.spi.AsyncGrant;
+import dev.persistence.spi.Reentrancy;
 
 /*
  * The @Locked interceptor: plans each method once (template, timeout, how its result is held),
@@ -42,10 +44,11 @@ import dev.persistence.cdi.spi.LockedThreads;
  *     return. On a thread that must not block (LockedThreads) it fails at once, unless a lock
  *     of the thread's context already covers it (a nested hold never waits).
  *   - CompletionStage / CompletableFuture: held until the stage completes. Inside a covering
- *     lock of the context the hold is pinned there (it outlives the enclosing scope); on a thread
- *     that may block, the acquisition blocks as for a synchronous call; on one that must not,
- *     it is asynchronous and the method runs when the lock is granted, on the executor the
- *     platform names (the caller's event loop).
+ *     lock of the context the hold is pinned there (it outlives the enclosing scope; a manager
+ *     without pinned holds is refused at once rather than joined); on a thread that may block,
+ *     the acquisition blocks as for a synchronous call; on one that must not, it is asynchronous
+ *     and the method runs when the lock is granted, on the executor the platform names (the
+ *     caller's event loop), unless the caller gave up on the result first (AsyncGrant decides).
  *   - a method a LockedReturnType plug-in supports (Mutiny's Uni under Quarkus): the plug-in.
  * The binding is found once per method (LockedBindings), and the kind decided by the rules
  * every container's start-up check and the Quarkus build also run (LockedRules, AsyncReturnTypes).
@@ -144,7 +147,7 @@ public class LockedInterceptor {
 
         Object stage() throws Exception {
             if (LockContext.covers(path, mode())) {
-                PathLock pinned = manager.acquireAsyncInContext(path, mode()).join();
+                PathLock pinned = pinnedHold();
                 return completeUnder(pinned, () -> proceed(pinned));
             }
             if (threads == null || threads.isBlockingAllowed() || !plan.returnsCompletableFuture()) {
@@ -159,17 +162,24 @@ public class LockedInterceptor {
             }
             Executor resume = threads.resumeExecutor().orElse(null);
             CompletableFuture<PathLock> granted = acquire();
-            if (granted.isDone() && !granted.isCompletedExceptionally()) {
-                PathLock lock = granted.join();
-                return completeUnder(lock, () -> proceed(lock));
+            PathLock free = granted.isCompletedExceptionally() ? null : granted.getNow(null);
+            if (free != null) {
+                return completeUnder(free, () -> proceed(free));
             }
+            // Grant against the caller giving up on the result first: AsyncGrant decides once,
+            // so the body runs at most once and the lock is released exactly once.
+            AsyncGrant grant = new AsyncGrant(granted);
             CompletableFuture<Object> result = new CompletableFuture<>();
+            result.whenComplete((value, failure) -> grant.cancel()); // only before the grant: withdraws
             granted.whenComplete((lock, failure) -> {
                 if (failure != null) {
                     result.completeExceptionally(unwrap(failure));
                     return;
                 }
                 Runnable body = () -> {
+                    if (!grant.claim(lock)) {
+                        return;
+                    }
                     try {
                         relay((CompletionStage<?>) completeUnder(lock, () -> proceed(lock)), result);
                     } catch (Throwable bodyFailure) {
@@ -178,11 +188,37 @@ public class LockedInterceptor {
                 };
                 if (resume == null) {
                     body.run();
-                } else {
+                    return;
+                }
+                try {
                     resume.execute(body);
+                } catch (RuntimeException rejected) { // the caller's context is gone
+                    if (grant.claim(lock)) {
+                        lock.close();
+                    }
+                    result.completeExceptionally(rejected);
                 }
             });
             return result;
+        }
+
+        /**
+         * The pinned hold of a stage-returning call inside a covering lock of the context: granted
+         * at once by every manager built on the ownership layer. A manager without pinned holds
+         * would queue it behind its own caller's lock, for ever: refused instead.
+         */
+        private PathLock pinnedHold() {
+            CompletableFuture<PathLock> pinned = manager.acquireAsyncInContext(path, mode());
+            if (!pinned.isDone()) {
+                pinned.cancel(false);
+                throw Reentrancy.waitRefused(mode() + " " + path + " (@Locked " + plan.description()
+                        + ", inside its caller's lock; " + manager + " has no pinned holds)");
+            }
+            try {
+                return pinned.join(); // done: returns or throws at once
+            } catch (CompletionException failure) {
+                throw failure.getCause() instanceof RuntimeException cause ? cause : failure;
+            }
         }
 
         /** Runs the method for a stage-returning call and keeps {@code lock} until the stage completes. */

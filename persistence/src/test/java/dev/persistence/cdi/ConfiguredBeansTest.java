@@ -273,37 +273,15 @@ class ConfiguredBeansTest {
             return new CountingManager();
         }
 
-        static final class CountingManager implements LockManager {
-            @Override
-            public PathLock acquire(Path path, LockMode mode) throws InterruptedException {
-                return REAL.acquire(path, mode);
-            }
-
-            @Override
-            public PathLock acquire(Path path, LockMode mode, Duration timeout) throws InterruptedException {
-                return REAL.acquire(path, mode, timeout);
+        static final class CountingManager extends ForwardingLockManager {
+            CountingManager() {
+                super(REAL);
             }
 
             @Override
             public CompletableFuture<PathLock> acquireAsync(Path path, LockMode mode) {
                 acquired++;
-                return REAL.acquireAsync(path, mode);
-            }
-
-            @Override
-            public PathLock acquireAll(java.util.Collection<Path> paths, LockMode mode) throws InterruptedException {
-                return REAL.acquireAll(paths, mode);
-            }
-
-            @Override
-            public PathLock acquireAll(java.util.Collection<Path> paths, LockMode mode, Duration timeout)
-                    throws InterruptedException {
-                return REAL.acquireAll(paths, mode, timeout);
-            }
-
-            @Override
-            public dev.persistence.LockStats stats() {
-                return REAL.stats();
+                return super.acquireAsync(path, mode);
             }
         }
     }

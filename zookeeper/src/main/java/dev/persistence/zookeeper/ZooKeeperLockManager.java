@@ -36,15 +36,15 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
-import dev.persistence.spi.DecoratedPathLock;
-import dev.persistence.LockContext;
 import dev.persistence.LockLostException;
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 import dev.persistence.LockStats;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.PathLock;
+import dev.persistence.spi.ManagedLock;
 import dev.persistence.spi.PathRules;
+import dev.persistence.spi.Reentrancy;
 
 /*
  * A LockManager shared by every JVM connected to one ZooKeeper ensemble: the conflict rule and
@@ -84,10 +84,12 @@ import dev.persistence.spi.PathRules;
  *     a nested request under it throws LockLostException instead of queueing afresh — until the
  *     caller closes it. Its entries are deleted from the new session at once (they may outlive the
  *     old session on the server until it expires there too).
- *   - Re-entrancy comes from the calling thread's LockContext, as for the in-process manager: a
- *     request covered by one of this manager's locks in the context gets a nested hold; a request
- *     that would wait on such a lock, directly or through this JVM's waiting requests, is refused
- *     with IllegalStateException (LockLostException when that lock is lost).
+ *   - Ownership is the shared layer's (dev.persistence.spi: ManagedLock, Reentrancy), as for the
+ *     in-process manager: a request covered by one of this manager's locks in the context gets a
+ *     nested hold, an asynchronous one in context a pinned hold (the covering lock's entries stay
+ *     until it is closed); a related lock that does not cover it is refused with
+ *     IllegalStateException (LockLostException when that lock is lost). This file adds only the
+ *     check that a request would wait, through this JVM's waiting requests, on such a lock.
  * Threads: a blocking acquire without a deadline (or with a zero one) arrives and reads its nodes
  * on its own thread; a timed or asynchronous one does so on the manager's worker threads, so that
  * the timeout counts from the call, arrival included, and acquireAsync returns within the
@@ -308,20 +310,27 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        List<Request> mine = mine();
-        PathLock nested = mine.isEmpty() ? null : nested(mine, paths, mode);
-        if (nested != null) {
-            return nested;
+        Reentrancy context = Reentrancy.of(this);
+        if (!context.isEmpty()) {
+            PathLock nested = context.nestedHold(paths, mode);
+            if (nested != null) {
+                return nested;
+            }
         }
         // Without a deadline to keep, the caller's own thread does the arrival: no hand-off.
         Request request = start(paths, mode, timeoutNanos <= 0);
         try {
-            if (!mine.isEmpty() || timeoutNanos == 0) {
-                // The deadlock check and a zero timeout need the first check's answer.
-                request.checked.get();
-                if (request.state == WAITING && !mine.isEmpty() && waitsOnHold(request, mine)) {
+            if (!context.isEmpty() || timeoutNanos == 0) {
+                // The deadlock check and a zero timeout need the first check's answer: already
+                // there after an arrival on this thread, awaited within the deadline otherwise.
+                if (timeoutNanos > 0) {
+                    request.checked.get(Math.max(0L, start + timeoutNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } else {
+                    request.checked.get();
+                }
+                if (request.state == WAITING && !context.isEmpty() && waitsOnHold(request, context)) {
                     request.withdraw(null);
-                    throw new IllegalStateException("Deadlock refused: " + request + " would wait on a lock this thread holds");
+                    throw Reentrancy.waitRefused(request.toString());
                 }
             }
             if (timeoutNanos < 0) {
@@ -347,63 +356,8 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         if (request.state != GRANTED) {
             throw new LockLostException("ZooKeeper session lost right after granting " + request);
         }
-        request.hold = LockContext.own(request);
-        if (request.state != GRANTED && request.state != LOST) {
-            request.endHold(); // closed by another thread already
-        }
+        request.own();
         return request;
-    }
-
-    /** This manager's locks in the calling thread's LockContext, lost ones included. */
-    private List<Request> mine() {
-        List<PathLock> context = LockContext.current();
-        if (context.isEmpty()) {
-            return List.of();
-        }
-        List<Request> mine = new ArrayList<>(context.size());
-        for (PathLock lock : context) {
-            while (lock instanceof DecoratedPathLock decorated) {
-                lock = decorated.decorated();
-            }
-            if (lock instanceof Request request && request.manager() == this
-                    && (request.state == GRANTED || request.state == LOST)) {
-                mine.add(request);
-            }
-        }
-        return mine;
-    }
-
-    /**
-     * A nested hold when one of the thread's locks covers the request; {@code null} when none
-     * is related. Throws LockLostException when the related lock is lost or its session is not
-     * usable now, IllegalStateException when a related lock does not cover the request.
-     */
-    private static PathLock nested(List<Request> mine, List<Path> paths, LockMode mode) {
-        for (Request hold : mine) {
-            if (hold.mode.covers(mode) && hold.coversAll(paths)) {
-                requireAlive(hold, paths, mode);
-                return PathLock.nestedIn(hold, paths.get(0), mode);
-            }
-        }
-        for (Request hold : mine) {
-            for (Path theirs : hold.paths) {
-                for (Path wanted : paths) {
-                    if (PathRules.related(theirs, wanted)) {
-                        requireAlive(hold, paths, mode);
-                        throw new IllegalStateException("Deadlock refused: " + mode + " " + paths
-                                + " would wait on this thread's own " + hold.mode + " lock on " + theirs);
-                    }
-                }
-            }
-        }
-        return null;
-    }
-
-    private static void requireAlive(Request hold, List<Path> paths, LockMode mode) {
-        if (!hold.alive()) {
-            throw new LockLostException(mode + " " + paths + " is inside this thread's " + hold
-                    + (hold.state == LOST ? ", lost with its ZooKeeper session" : ", whose ZooKeeper session is not usable now"));
-        }
     }
 
     /** A new request, arriving on the calling thread ({@code inline}) or on a worker. */
@@ -810,10 +764,10 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
     }
 
     /**
-     * Whether the request waits, directly or through this JVM's waiting requests, on one of
-     * {@code mine}: the thread could then never release it. Requests of other JVMs are opaque.
+     * Whether the request waits, directly or through this JVM's waiting requests, on a lock of
+     * the calling thread's context: the thread could then never release it. Requests of other JVMs are opaque.
      */
-    private boolean waitsOnHold(Request start, List<Request> mine) {
+    private boolean waitsOnHold(Request start, Reentrancy context) {
         ArrayDeque<Request> pending = new ArrayDeque<>(List.of(start));
         Set<Request> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         seen.add(start);
@@ -824,7 +778,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
                 if (other == null) {
                     continue;
                 }
-                if (other.state == GRANTED && mine.contains(other)) {
+                if (other.state == GRANTED && context.holds(other)) {
                     return true;
                 }
                 if (other.state == WAITING && seen.add(other)) {
@@ -858,7 +812,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
     // ------------------------------------------------------------------ requests
 
     /** One request: its entries, its state, and the lock handed out once it is granted. */
-    private final class Request implements PathLock {
+    private final class Request extends ManagedLock {
         final String id = UUID.randomUUID().toString().replace("-", "");
         final List<Path> paths;
         final LockMode mode;
@@ -875,8 +829,6 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         volatile String[] names;
         volatile long sessionId;
         volatile long token;
-        /** This request's place in its acquiring thread's LockContext; only for blocking acquisitions. */
-        volatile LockContext.Hold hold;
 
         Request(List<Path> paths, LockMode mode, Map<String, Integer> entries) {
             this.paths = paths;
@@ -955,7 +907,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
                 created = names;
             }
             live.remove(id);
-            endHold();
+            close(); // out of every context; a pinned hold still inside it releases nothing more
             onWorker(() -> promise.completeExceptionally(cause));
             return created;
         }
@@ -1030,23 +982,27 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         }
 
         @Override
-        public void disown() {
-            endHold();
-        }
-
-        void endHold() {
-            LockContext.Hold owned = hold;
-            if (owned != null) {
-                owned.end();
-            }
-        }
-
-        ZooKeeperLockManager manager() {
-            return ZooKeeperLockManager.this;
+        public List<Path> paths() {
+            return paths;
         }
 
         @Override
-        public void close() {
+        protected ZooKeeperLockManager manager() {
+            return ZooKeeperLockManager.this;
+        }
+
+        /** A lost lock, or one whose session is not usable now, protects nothing: requests inside it fail. */
+        @Override
+        protected void requireUsable(String request) {
+            if (!alive()) {
+                throw new LockLostException(request + " is inside this thread's " + this + (state == LOST
+                        ? ", lost with its ZooKeeper session" : ", whose ZooKeeper session is not usable now"));
+            }
+        }
+
+        /** Called once, by close() or the last pinned hold's close (ManagedLock decides which). */
+        @Override
+        protected void release() {
             int before;
             synchronized (this) {
                 before = state;
@@ -1056,19 +1012,9 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
                 state = RELEASED;
             }
             live.remove(id);
-            endHold();
             if (before == GRANTED) {
                 deleteEntries(names);
             }
-        }
-
-        boolean coversAll(List<Path> wanted) {
-            for (Path path : wanted) {
-                if (paths.stream().noneMatch(mine -> PathRules.isAtOrAbove(mine, path))) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         @Override
