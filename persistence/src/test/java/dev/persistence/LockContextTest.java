@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.persistence.spi.ManagedLock;
 import dev.persistence.spi.ThreadContexts;
 
 import java.nio.file.Path;
@@ -161,5 +162,14 @@ class LockContextTest {
             return null;
         }).get(10, TimeUnit.SECONDS);
         assertEquals(List.of(), ThreadLocals.ofLibrary(thread), "after owned locks ended in every order");
+    }
+
+    @Test
+    void aLockIsOwnedOnce() throws Exception {
+        try (PathLock lock = manager.acquire(p("/once"), LockMode.WRITE)) {
+            assertThrows(IllegalStateException.class, ((ManagedLock) lock)::own, "a second own() of one lock");
+            assertEquals(List.of(lock), List.of(ThreadContexts.currentLocks()));
+        }
+        assertEquals(List.of(), List.of(ThreadContexts.currentLocks()));
     }
 }

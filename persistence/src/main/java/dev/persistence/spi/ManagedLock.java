@@ -57,6 +57,8 @@ public abstract class ManagedLock implements PathLock {
      * (see ThreadContexts). Read and written by the owning thread only.
      */
     ManagedLock olderOwned;
+    /** Whether {@link #own()} was called; written by the owning thread only. */
+    private boolean owned;
 
     /** For subclasses. */
     protected ManagedLock() {
@@ -85,11 +87,17 @@ public abstract class ManagedLock implements PathLock {
     }
 
     /**
-     * For the manager that granted this lock, after a blocking acquisition only: puts the lock in
-     * the calling thread's context until it is closed or disowned. A {@link #close()} from another
-     * thread that raced the grant ends the membership at once.
+     * For the manager that granted this lock, after a blocking acquisition only, once: puts the
+     * lock in the calling thread's context until it is closed or disowned. A {@link #close()} from
+     * another thread that raced the grant ends the membership at once.
+     *
+     * @throws IllegalStateException if the lock was owned already
      */
     public final void own() {
+        if (owned) {
+            throw new IllegalStateException("Owned already: " + this); // a second link would loop the context's chain
+        }
+        owned = true;
         ThreadContexts.own(this); // counts while neither close() nor disown() has been called, whenever they are
     }
 
