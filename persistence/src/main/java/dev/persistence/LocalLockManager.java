@@ -37,9 +37,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * transition of a request up to its grant and from its release; who owns a granted lock
  * (re-entrancy, refusals, pinned holds, the thread's context, releasing once) is the ownership
  * layer's, in dev.persistence.spi (ManagedLock, Reentrancy), shared with every other manager.
- * This file holds the manager (acquisition, mutexes), Request and Stripe (fast path, arrival
- * numbers, adoption, grants); a tree's node, with its entry lists and when an entry is free, is
- * LockTreeNode's; the conflict rule itself is PathRules'.
+ * This file holds the manager (acquisition, mutexes), Request (the lock handed out) with its
+ * TreeState (its part on a tree, made only when it needs one: a fast holder allocates the Request
+ * alone) and Stripe (fast path, arrival numbers, adoption, grants); a tree's node, with its entry
+ * lists and when an entry is free, is LockTreeNode's; the conflict rule itself is PathRules'.
  *
  * Design: multi-granularity locking (Gray et al.) with strict FIFO, striped by subtree.
  *   - A tree holds one node per path prefix that some held or waiting request goes through.
@@ -197,7 +198,7 @@ final class LocalLockManager implements LockManager {
             return CompletableFuture.completedFuture(request);
         }
         CompletableFuture<PathLock> future = new CompletableFuture<>();
-        request.future = future;
+        request.onTree().future = future;
         int scope = request.stripe;
         lock(scope);
         try {
@@ -263,16 +264,16 @@ final class LocalLockManager implements LockManager {
             }
             List<Request> waiting = new ArrayList<>();
             for (Stripe stripe : stripes) {
-                for (Request r = stripe.waiting.oldest; r != null; r = r.nextWaiting) {
+                for (Request r = stripe.waiting.oldest; r != null; r = r.tree.nextWaiting) {
                     waiting.add(r);
                 }
             }
             synchronized (spanningWaiters) {
-                for (Request r = spanningWaiters.oldest; r != null; r = r.nextWaiting) {
+                for (Request r = spanningWaiters.oldest; r != null; r = r.tree.nextWaiting) {
                     waiting.add(r);
                 }
             }
-            waiting.sort(Comparator.comparingLong(r -> r.since));
+            waiting.sort(Comparator.comparingLong(r -> r.tree.since));
             for (int i = 0; i < waiting.size() && locks.size() < max; i++) {
                 locks.add(info(waiting.get(i), LockInfo.State.WAITING, now));
             }
@@ -284,7 +285,7 @@ final class LocalLockManager implements LockManager {
 
     private static LockInfo info(Request request, LockInfo.State state, long now) {
         return new LockInfo(request.path, request.mode, request.thread, state,
-                Duration.ofNanos(Math.max(0L, now - request.since)));
+                Duration.ofNanos(Math.max(0L, now - request.tree.since)));
     }
 
     // ---------------------------------------------------------------- acquisition
@@ -395,7 +396,7 @@ final class LocalLockManager implements LockManager {
                 }
             }
         }
-        request.waiter = Thread.currentThread();
+        request.tree.waiter = Thread.currentThread();
         long deadline = timeoutNanos > 0L ? System.nanoTime() + timeoutNanos : 0L;
         // The volatile read of state pairs with the granting thread's write: happens-before.
         while (request.state == WAITING) {
@@ -445,8 +446,8 @@ final class LocalLockManager implements LockManager {
             }
         }
         while (chain != null) {
-            Request next = chain.nextGranted;
-            chain.nextGranted = null;
+            Request next = chain.tree.nextGranted;
+            chain.tree.nextGranted = null;
             chain.signalGranted();
             chain = next;
         }
@@ -455,6 +456,7 @@ final class LocalLockManager implements LockManager {
     // ---------------------------------------------------------------- requests (their mutexes held)
 
     private void enqueue(Request request) {
+        TreeState tree = request.onTree();
         Stripe home;
         if (request.stripe == SPANNING) {
             long seq = 0L;
@@ -478,8 +480,8 @@ final class LocalLockManager implements LockManager {
                 place(request, path, placed);
             }
         }
-        request.since = System.nanoTime(); // arrival; reset at a deferred grant (see locks(int))
-        if (request.pending == 0) {
+        tree.since = System.nanoTime(); // arrival; reset at a deferred grant (see locks(int))
+        if (tree.pending == 0) {
             home.grant(request);
         } else {
             home.queued++;
@@ -517,15 +519,15 @@ final class LocalLockManager implements LockManager {
 
     /** Removes a granted or waiting request's entries and grants whatever that frees. */
     private static void removeEntries(Request request) {
-        Entry[] entries = request.entries;
-        for (int i = 0; i < request.entryCount; i++) {
+        Entry[] entries = request.tree.entries;
+        for (int i = 0; i < request.tree.entryCount; i++) {
             entries[i].node.removeEntry(entries[i]);
         }
     }
 
     private void releaseGranted(Request request) {
         request.state = RELEASED;
-        request.countedIn.count(request, -1);
+        request.tree.countedIn.count(request, -1);
         removeEntries(request);
     }
 
@@ -548,8 +550,8 @@ final class LocalLockManager implements LockManager {
         seen.add(start);
         while (!pending.isEmpty()) {
             Request waiting = pending.poll();
-            for (int i = 0; i < waiting.entryCount; i++) {
-                Entry entry = waiting.entries[i];
+            for (int i = 0; i < waiting.tree.entryCount; i++) {
+                Entry entry = waiting.tree.entries[i];
                 for (int mode = IR; mode <= W; mode++) {
                     if (!CONFLICTS[entry.mode][mode]) {
                         continue;
@@ -582,16 +584,26 @@ final class LocalLockManager implements LockManager {
         }
         int h;
         if (path.getFileSystem() == DEFAULT_FS) {
-            // Hash the string form up to the end of the key's last name in one pass, without allocating.
+            // Hash the string form up to the end of the key's last name, without allocating; the
+            // end is found by indexOf, a vectorised scan, so the hash loop does nothing else.
             String text = path.toString();
-            int rootLength = path.getRoot().toString().length();
+            int end = path.getRoot().toString().length() - 1;
+            for (int names = 0; names < STRIPE_DEPTH && end >= 0; names++) {
+                end = text.indexOf(SEPARATOR_CHAR, end + 1);
+            }
+            if (end < 0) {
+                end = text.length();
+            }
+            // The String.hashCode polynomial of the key, four characters a step: the same value as
+            // one a step, with a quarter of the multiplications in the chain that each waits on.
             h = 0;
-            for (int i = 0, names = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c == SEPARATOR_CHAR && i >= rootLength && ++names == STRIPE_DEPTH) {
-                    break;
-                }
-                h = 31 * h + c;
+            int i = 0;
+            for (; i + 4 <= end; i += 4) {
+                h = 31 * 31 * 31 * 31 * h + 31 * 31 * 31 * text.charAt(i) + 31 * 31 * text.charAt(i + 1)
+                        + 31 * text.charAt(i + 2) + text.charAt(i + 3);
+            }
+            for (; i < end; i++) {
+                h = 31 * h + text.charAt(i);
             }
         } else {
             h = path.getRoot().hashCode() * 31 + path.subpath(0, STRIPE_DEPTH).hashCode();
@@ -662,24 +674,17 @@ final class LocalLockManager implements LockManager {
         final List<Path> paths;
         /** The stripe whose mutex guards this request, or SPANNING: every mutex. */
         final int stripe;
-        /** This request's entries, one per node; null while it has none (fast holder or not enqueued). */
-        Entry[] entries;
-        int entryCount;
         long seq;
         /** The fast slot this request was granted in; -1 if it never was. */
         byte fastSlot = -1;
-        /** Entries not yet free; decremented atomically, since a spanning request's stripes free them concurrently. */
-        int pending;
         volatile int state; // WAITING
-        /** Arrival, reset at a deferred grant; for a fast holder, its adoption. For diagnostics. */
-        long since;
         /** The asking thread's name, for {@link #locks(int)}. */
         final String thread = Thread.currentThread().getName();
-        /** The stripe whose active count includes this request while it is granted. */
-        Stripe countedIn;
-        volatile Thread waiter;
-        CompletableFuture<PathLock> future;
-        Request prevWaiting, nextWaiting, nextGranted;
+        /**
+         * The request's part on a tree, from its enqueueing or adoption (guarded by its mutexes);
+         * null for a request that never needed one, such as every fast holder that is not adopted.
+         */
+        TreeState tree;
 
         Request(Path path, LockMode mode, List<Path> paths) {
             this.path = path;
@@ -693,13 +698,27 @@ final class LocalLockManager implements LockManager {
             return paths == null ? List.of(path) : paths;
         }
 
-        void addEntry(Entry entry) {
-            if (entries == null) {
-                entries = new Entry[paths == null && stripe != SPANNING ? path.getNameCount() + 1 : 8];
-            } else if (entryCount == entries.length) {
-                entries = Arrays.copyOf(entries, entryCount * 2);
+        /** This request's part on a tree, made on first use. */
+        TreeState onTree() {
+            if (tree == null) {
+                tree = new TreeState();
             }
-            entries[entryCount++] = entry;
+            return tree;
+        }
+
+        /** Whether this request has entries on a tree (a fast holder released before adoption has none). */
+        boolean isInTree() {
+            return tree != null && tree.entryCount > 0;
+        }
+
+        void addEntry(Entry entry) {
+            TreeState tree = this.tree;
+            if (tree.entries == null) {
+                tree.entries = new Entry[paths == null && stripe != SPANNING ? path.getNameCount() + 1 : 8];
+            } else if (tree.entryCount == tree.entries.length) {
+                tree.entries = Arrays.copyOf(tree.entries, tree.entryCount * 2);
+            }
+            tree.entries[tree.entryCount++] = entry;
         }
 
         @Override
@@ -744,7 +763,7 @@ final class LocalLockManager implements LockManager {
             lock(stripe);
             try {
                 // Not in a tree: released through its fast slot before it was adopted.
-                if (state == GRANTED && entryCount > 0) {
+                if (state == GRANTED && isInTree()) {
                     releaseGranted(this);
                 }
             } finally {
@@ -774,6 +793,7 @@ final class LocalLockManager implements LockManager {
         }
 
         void signalGranted() {
+            CompletableFuture<PathLock> future = tree.future;
             if (future != null) {
                 // Callbacks run here, on the releasing thread: never inside that thread's own locks.
                 boolean completed;
@@ -784,7 +804,7 @@ final class LocalLockManager implements LockManager {
                     abandon(); // cancelled while being granted: release, never leak
                 }
             } else {
-                Thread thread = waiter;
+                Thread thread = tree.waiter;
                 if (thread != null) {
                     LockSupport.unpark(thread);
                 }
@@ -797,38 +817,59 @@ final class LocalLockManager implements LockManager {
         }
     }
 
-    /** Waiting requests in arrival order, linked through the requests themselves. */
+    /**
+     * A request's part on its stripe's tree: its entries, its place among the waiting requests
+     * and how its grant is signalled. Apart from the request, so that a fast holder, which never
+     * needs it, allocates only the lock it hands out.
+     */
+    static final class TreeState {
+        /** The request's entries, one per node. */
+        Entry[] entries;
+        int entryCount;
+        /** Entries not yet free; decremented atomically, since a spanning request's stripes free them concurrently. */
+        int pending;
+        /** Arrival, reset at a deferred grant; for a fast holder, its adoption. For diagnostics. */
+        long since;
+        /** The stripe whose active count includes the request while it is granted. */
+        Stripe countedIn;
+        volatile Thread waiter;
+        CompletableFuture<PathLock> future;
+        Request prevWaiting, nextWaiting, nextGranted;
+    }
+
+    /** Waiting requests in arrival order, linked through the requests' tree states. */
     private static final class WaitQueue {
         Request oldest, newest;
 
         void add(Request request) {
-            request.prevWaiting = newest;
+            request.tree.prevWaiting = newest;
             if (newest == null) {
                 oldest = request;
             } else {
-                newest.nextWaiting = request;
+                newest.tree.nextWaiting = request;
             }
             newest = request;
         }
 
         void remove(Request request) {
-            Request prev = request.prevWaiting, next = request.nextWaiting;
+            TreeState tree = request.tree;
+            Request prev = tree.prevWaiting, next = tree.nextWaiting;
             if (prev == null) {
                 oldest = next;
             } else {
-                prev.nextWaiting = next;
+                prev.tree.nextWaiting = next;
             }
             if (next == null) {
                 newest = prev;
             } else {
-                next.prevWaiting = prev;
+                next.tree.prevWaiting = prev;
             }
-            request.prevWaiting = request.nextWaiting = null;
+            tree.prevWaiting = tree.nextWaiting = null;
         }
 
         /** When the oldest waiting request arrived; Long.MAX_VALUE if none waits. */
         long oldestSince() {
-            return oldest == null ? Long.MAX_VALUE : oldest.since;
+            return oldest == null ? Long.MAX_VALUE : oldest.tree.since;
         }
     }
 
@@ -978,9 +1019,9 @@ final class LocalLockManager implements LockManager {
             }
             long now = System.nanoTime();
             for (Request holder : adopted) {
-                holder.since = now;
+                holder.onTree().since = now;
                 placeEntries(holder, holder.path, null);
-                holder.countedIn = this;
+                holder.tree.countedIn = this;
                 count(holder, 1);
             }
         }
@@ -1004,10 +1045,10 @@ final class LocalLockManager implements LockManager {
                 return more;
             }
             Request last = chain;
-            while (last.nextGranted != null) {
-                last = last.nextGranted;
+            while (last.tree.nextGranted != null) {
+                last = last.tree.nextGranted;
             }
-            last.nextGranted = more;
+            last.tree.nextGranted = more;
             return chain;
         }
 
@@ -1046,9 +1087,9 @@ final class LocalLockManager implements LockManager {
 
         void grant(Request request) {
             request.state = GRANTED;
-            request.countedIn = this;
+            request.tree.countedIn = this;
             count(request, 1);
-            request.nextGranted = grantedChain;
+            request.tree.nextGranted = grantedChain;
             grantedChain = request;
         }
 
@@ -1063,10 +1104,10 @@ final class LocalLockManager implements LockManager {
         /** Called by a node when an entry of a waiting request becomes free. */
         void entryFreed(Entry entry) {
             Request request = entry.request;
-            if ((int) PENDING.getAndAdd(request, -1) == 1 && request.state == WAITING) {
+            if ((int) PENDING.getAndAdd(request.tree, -1) == 1 && request.state == WAITING) {
                 queued--;
                 unlinkWaiting(request);
-                request.since = System.nanoTime();
+                request.tree.since = System.nanoTime();
                 grant(request);
             }
         }
@@ -1126,7 +1167,7 @@ final class LocalLockManager implements LockManager {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            PENDING = lookup.findVarHandle(Request.class, "pending", int.class);
+            PENDING = lookup.findVarHandle(TreeState.class, "pending", int.class);
             STATE = lookup.findVarHandle(Request.class, "state", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);

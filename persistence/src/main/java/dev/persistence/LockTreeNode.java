@@ -106,7 +106,7 @@ final class LockTreeNode {
             blocked[mode] = entry;
         }
         if (blocked[mode] != null) {
-            request.pending++;
+            request.tree.pending++;
         }
         return entry;
     }

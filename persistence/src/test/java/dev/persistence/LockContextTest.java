@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.persistence.spi.ManagedLock;
+import dev.persistence.spi.ThreadContexts;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.time.Duration;
@@ -129,5 +132,44 @@ class LockContextTest {
             return client.readString(dir.resolve("b.txt"));
         }).get(10, TimeUnit.SECONDS);
         assertEquals(List.of(), ThreadLocals.ofLibrary(thread), "after client calls of their own");
+    }
+
+    @Test
+    void ownedLocksEndInAnyOrderOnAnyThreadAndTheContextKeepsExactlyTheLiveOnes() throws Exception {
+        Thread thread = pool.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
+        pool.submit(() -> {
+            PathLock a = manager.acquire(p("/o/a"), LockMode.WRITE);
+            PathLock b = manager.acquire(p("/o/b"), LockMode.WRITE);
+            PathLock c = manager.acquire(p("/o/c"), LockMode.WRITE);
+            assertEquals(List.of(a, b, c), List.of(ThreadContexts.currentLocks()), "oldest first");
+            b.close(); // neither the newest nor the oldest
+            assertEquals(List.of(a, c), List.of(ThreadContexts.currentLocks()));
+            c.disown(); // the newest, still held
+            assertTrue(c.isHeld());
+            assertEquals(List.of(a), List.of(ThreadContexts.currentLocks()));
+            c.close();
+            CompletableFuture.runAsync(a::close).get(10, TimeUnit.SECONDS); // closed on another thread
+            assertEquals(List.of(), List.of(ThreadContexts.currentLocks()));
+            PathLock outer = manager.acquire(p("/o/d"), LockMode.WRITE);
+            try (LockContext.Scope scope = LockContext.empty().activate()) {
+                PathLock inner = manager.acquire(p("/o/e"), LockMode.WRITE);
+                assertEquals(List.of(inner), List.of(ThreadContexts.currentLocks()), "a scope replaces the context");
+                outer.close(); // the outer context's only lock ends while the scope is open
+                inner.close();
+                assertEquals(List.of(), List.of(ThreadContexts.currentLocks()));
+            }
+            assertEquals(List.of(), List.of(ThreadContexts.currentLocks()), "the emptied outer context is not restored");
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(), ThreadLocals.ofLibrary(thread), "after owned locks ended in every order");
+    }
+
+    @Test
+    void aLockIsOwnedOnce() throws Exception {
+        try (PathLock lock = manager.acquire(p("/once"), LockMode.WRITE)) {
+            assertThrows(IllegalStateException.class, ((ManagedLock) lock)::own, "a second own() of one lock");
+            assertEquals(List.of(lock), List.of(ThreadContexts.currentLocks()));
+        }
+        assertEquals(List.of(), List.of(ThreadContexts.currentLocks()));
     }
 }

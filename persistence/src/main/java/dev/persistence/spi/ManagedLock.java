@@ -10,15 +10,17 @@ import java.nio.file.Path;
 import java.util.List;
 
 /*
- * What every lock a manager grants owns, whatever the manager: one word with a CLOSED bit and
- * the count of pinned holds inside the lock, and the lock's membership in its acquiring thread's
- * context. Invariants:
+ * What every lock a manager grants owns, whatever the manager: one word with a CLOSED bit, a
+ * DISOWNED bit and the count of pinned holds inside the lock, and the lock's membership in its
+ * acquiring thread's context (the link to the next older lock of that context: ThreadContexts
+ * chains a thread's owned locks through the locks themselves). Invariants:
  *   - release() runs at most once, after close() and after the last pinned hold is closed,
  *     whichever comes last; never before close().
  *   - a pinned hold is taken only while the lock is open (a CAS that fails once CLOSED is set),
  *     so no pinned hold ever starts inside a lock whose release has begun.
- *   - close() and disown() end the acquiring thread's membership; a close() racing the grant's
- *     own() ends it too (own() checks CLOSED after publishing the hold).
+ *   - the acquiring thread's membership lasts while DISOWNED is clear: disown() sets it, close()
+ *     sets it with CLOSED in one atomic operation, so a close() racing the grant's own() ends the
+ *     membership too, whichever comes first.
  */
 
 /**
@@ -34,26 +36,29 @@ import java.util.List;
 public abstract class ManagedLock implements PathLock {
 
     private static final VarHandle OWNERSHIP;
-    private static final VarHandle HOLD;
     private static final int CLOSED = 1 << 31;
-    private static final int PINS = ~CLOSED;
+    /** Set by disown() and close(): the lock no longer counts in its acquiring thread's context. */
+    private static final int DISOWNED = 1 << 30;
+    private static final int PINS = DISOWNED - 1;
 
     static {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            OWNERSHIP = lookup.findVarHandle(ManagedLock.class, "ownership", int.class);
-            HOLD = lookup.findVarHandle(ManagedLock.class, "hold", ThreadContexts.Hold.class);
+            OWNERSHIP = MethodHandles.lookup().findVarHandle(ManagedLock.class, "ownership", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** CLOSED once close() was called; below it, the pinned holds not closed yet. */
+    /** CLOSED once close() was called, DISOWNED once it or disown() was; below them, the pinned holds not closed yet. */
     @SuppressWarnings("unused") // through OWNERSHIP
     private volatile int ownership;
-    /** The acquiring thread's membership, for a lock from a blocking acquisition; else null. */
-    @SuppressWarnings("unused") // through HOLD
-    private volatile ThreadContexts.Hold hold;
+    /**
+     * The next older lock owned in the same context, for a lock from a blocking acquisition
+     * (see ThreadContexts). Read and written by the owning thread only.
+     */
+    ManagedLock olderOwned;
+    /** Whether {@link #own()} was called; written by the owning thread only. */
+    private boolean owned;
 
     /** For subclasses. */
     protected ManagedLock() {
@@ -82,21 +87,28 @@ public abstract class ManagedLock implements PathLock {
     }
 
     /**
-     * For the manager that granted this lock, after a blocking acquisition only: puts the lock in
-     * the calling thread's context until it is closed or disowned. A {@link #close()} from another
-     * thread that raced the grant ends the membership at once.
+     * For the manager that granted this lock, after a blocking acquisition only, once: puts the
+     * lock in the calling thread's context until it is closed or disowned. A {@link #close()} from
+     * another thread that raced the grant ends the membership at once.
+     *
+     * @throws IllegalStateException if the lock was owned already
      */
     public final void own() {
-        ThreadContexts.Hold owned = ThreadContexts.own(this);
-        HOLD.setRelease(this, owned); // disown() from another thread sees the hold complete
-        if (!isOpen()) {
-            owned.end();
+        if (owned) {
+            throw new IllegalStateException("Owned already: " + this); // a second link would loop the context's chain
         }
+        owned = true;
+        ThreadContexts.own(this); // counts while neither close() nor disown() has been called, whenever they are
     }
 
     /** Whether {@link #close()} has not been called yet. */
     public final boolean isOpen() {
         return ((int) OWNERSHIP.getVolatile(this) & CLOSED) == 0;
+    }
+
+    /** Whether this lock still counts in the context of the thread that {@linkplain #own() owns} it. */
+    final boolean isOwned() {
+        return ((int) OWNERSHIP.getVolatile(this) & DISOWNED) == 0;
     }
 
     /**
@@ -105,10 +117,8 @@ public abstract class ManagedLock implements PathLock {
      */
     @Override
     public final void disown() {
-        ThreadContexts.Hold owned = (ThreadContexts.Hold) HOLD.getAcquire(this);
-        if (owned != null) {
-            owned.end();
-        }
+        OWNERSHIP.getAndBitwiseOr(this, DISOWNED);
+        ThreadContexts.ended();
     }
 
     /**
@@ -117,11 +127,11 @@ public abstract class ManagedLock implements PathLock {
      */
     @Override
     public final void close() {
-        disown();
-        int before = (int) OWNERSHIP.getAndBitwiseOr(this, CLOSED);
-        if (before == 0) {
+        int before = (int) OWNERSHIP.getAndBitwiseOr(this, CLOSED | DISOWNED); // one atomic operation for both
+        if ((before & (CLOSED | PINS)) == 0) {
             release();
         }
+        ThreadContexts.ended();
     }
 
     /** Takes a pinned hold inside this lock; false once it is closed. */
@@ -142,7 +152,7 @@ public abstract class ManagedLock implements PathLock {
     /** Ends a pinned hold; the last one after close() releases. */
     final void unpin() {
         int after = (int) OWNERSHIP.getAndAdd(this, -1) - 1;
-        if (after == CLOSED) {
+        if ((after & (CLOSED | PINS)) == CLOSED) {
             release();
         }
     }

@@ -19,6 +19,8 @@ public final class PathRules {
 
     private static final FileSystem DEFAULT_FS = FileSystems.getDefault();
     private static final char SEPARATOR = DEFAULT_FS.getSeparator().charAt(0);
+    /** Where a name starting with a dot begins in the default provider's string form. */
+    private static final String SEPARATOR_DOT = SEPARATOR + ".";
 
     private PathRules() {
     }
@@ -40,20 +42,24 @@ public final class PathRules {
         return path;
     }
 
-    /** No name is "." or ".."; the default provider has already folded redundant separators. */
+    /**
+     * No name is "." or ".."; the default provider has already folded redundant separators. The
+     * path is absolute, so every name follows a separator: only a name that starts with a dot
+     * needs a look, and most paths have none.
+     */
     private static boolean isNormal(Path path) {
         if (path.getFileSystem() != DEFAULT_FS) {
             return path.equals(path.normalize());
         }
         String text = path.toString();
-        int start = 0;
-        for (int i = 0; i <= text.length(); i++) {
-            if (i == text.length() || text.charAt(i) == SEPARATOR) {
-                int length = i - start;
-                if ((length == 1 || length == 2) && text.charAt(start) == '.' && text.charAt(i - 1) == '.') {
-                    return false;
-                }
-                start = i + 1;
+        // indexOf is a vectorised scan; a loop over the characters would cost several times more.
+        for (int dot = text.indexOf(SEPARATOR_DOT); dot >= 0; dot = text.indexOf(SEPARATOR_DOT, dot + 1)) {
+            int end = dot + 2; // just past the name's first dot
+            if (end < text.length() && text.charAt(end) == '.') {
+                end++;
+            }
+            if (end == text.length() || text.charAt(end) == SEPARATOR) {
+                return false;
             }
         }
         return true;

@@ -4,18 +4,28 @@ import dev.persistence.LockContext;
 import dev.persistence.PathLock;
 
 /*
- * The library's one ThreadLocal: each thread's stack of context frames. It owns two invariants:
+ * The library's one ThreadLocal: each thread's stack of contexts. It owns two invariants:
  *   - A lock counts in a context only while it is live (ThreadContexts.isLive): a closed lock
- *     stops counting at once in every frame, captured or activated, with no round trip.
- *   - A thread keeps no value in the ThreadLocal unless it has a frame with a live hold or an
- *     open scope: the implicit frame that own() creates is removed on the owning thread as soon
- *     as its last hold ends there (close or disown), and otherwise at the thread's next use of
- *     any lock; a scope's frame is removed when the scope closes. An application server's
- *     pooled threads so keep nothing that pins the application's class loader.
- * Frames are touched only by their thread; a hold may be ended from any thread (a volatile
- * flag), and its frame drops it lazily. A frame links its holds newest first, so that the
- * common case — one lock acquired and released outside any scope — costs one frame and one hold
- * (see the allocation budget in benchmarks.adoc).
+ *     stops counting at once in every context, captured or activated, with no round trip.
+ *   - A thread keeps no library value in the ThreadLocal unless it owns a live lock or has an
+ *     open scope: its implicit context (the locks it owns outside any scope) leaves as soon as
+ *     its last lock ends there (close or disown), and otherwise at the thread's next use of any
+ *     lock; a scope's frame leaves when the scope closes. An application server's pooled threads
+ *     so keep nothing that pins the application's class loader.
+ * Contexts are touched only by their thread; a lock may be closed or disowned from any thread
+ * (bits of ManagedLock's ownership word), and its context drops it lazily.
+ *
+ * Representation, chosen so that the common case — one lock acquired and released outside any
+ * scope — allocates nothing here (see the allocation budget in benchmarks.adoc):
+ *   - The locks a thread owns (ManagedLock.own) are linked newest first through the locks
+ *     themselves (ManagedLock.olderOwned): a lock is owned once, by one thread, in one context.
+ *   - Outside any scope, the ThreadLocal's value is that chain's newest lock (or null): the
+ *     implicit context needs no object of its own.
+ *   - Inside a scope, it is the scope's Frame: the activated locks as the LockContext gave them,
+ *     the chain of locks owned inside the scope, and what to restore when the scope closes.
+ *   - An emptied context sets the value to null instead of removing the entry: the entry's key is
+ *     a plain java.lang.ThreadLocal and its value null, so it pins nothing, and the next lock of
+ *     the thread does not allocate a new entry.
  */
 
 /**
@@ -27,7 +37,8 @@ import dev.persistence.PathLock;
 public final class ThreadContexts {
 
     private static final PathLock[] NO_LOCKS = new PathLock[0];
-    private static final ThreadLocal<Frame> CURRENT = new ThreadLocal<>();
+    /** Null, the newest lock of the implicit context, or the Frame of the innermost open scope. */
+    private static final ThreadLocal<Object> CURRENT = new ThreadLocal<>();
 
     private ThreadContexts() {
     }
@@ -37,19 +48,25 @@ public final class ThreadContexts {
      * there are none. The caller must not modify the array.
      */
     public static PathLock[] currentLocks() {
-        Frame frame = frame();
-        return frame == null ? NO_LOCKS : frame.liveLocks();
+        Object current = CURRENT.get();
+        if (current == null) {
+            return NO_LOCKS;
+        }
+        if (current instanceof Frame frame) {
+            frame.newestOwned = liveOwned(frame.newestOwned);
+            return liveLocks(frame.activated, frame.newestOwned);
+        }
+        ManagedLock newest = implicitContext((ManagedLock) current);
+        return newest == null ? NO_LOCKS : liveLocks(NO_LOCKS, newest);
     }
 
     /**
      * Makes {@code locks} the current thread's context — replacing, not adding to, what it had —
-     * until the returned activation is closed on this thread.
+     * until the returned activation is closed on this thread. The array is kept, not copied: the
+     * caller must not modify it.
      */
     public static Activation activate(PathLock[] locks) {
-        Frame frame = new Frame(CURRENT.get(), false);
-        for (PathLock lock : locks) {
-            frame.add(new Hold(lock));
-        }
+        Frame frame = new Frame(CURRENT.get(), locks);
         CURRENT.set(frame);
         return new Activation(frame);
     }
@@ -81,57 +98,87 @@ public final class ThreadContexts {
         }
     }
 
-    /** The current thread works under {@code lock} until the returned hold ends. */
-    static Hold own(PathLock lock) {
-        Frame frame = CURRENT.get();
-        if (frame == null) {
-            frame = new Frame(null, true);
-            CURRENT.set(frame);
+    /** The current thread works under {@code lock} until it is closed or disowned. Once per lock. */
+    static void own(ManagedLock lock) {
+        Object current = CURRENT.get();
+        if (current instanceof Frame frame) {
+            lock.olderOwned = frame.newestOwned;
+            frame.newestOwned = lock;
+        } else {
+            lock.olderOwned = (ManagedLock) current;
+            CURRENT.set(lock);
         }
-        Hold hold = new Hold(lock);
-        frame.add(hold);
-        return hold;
     }
 
-    /** The current frame, or null; an implicit frame left with no live hold is removed first. */
-    private static Frame frame() {
-        Frame frame = CURRENT.get();
-        if (frame != null && frame.implicit && frame.isEmpty()) {
-            CURRENT.remove();
-            return null;
+    /**
+     * A lock stopped counting in its owner's context (closed or disowned, on any thread): if the
+     * calling thread's implicit context is left without a live lock, it leaves the thread now.
+     */
+    static void ended() {
+        Object current = CURRENT.get();
+        if (current instanceof ManagedLock newest) {
+            implicitContext(newest);
         }
-        return frame;
     }
 
-    /** One lock's membership in one frame. */
-    static final class Hold {
-        final PathLock lock;
-        /** The next older hold of the same frame. */
-        Hold older;
-        private volatile boolean ended;
-
-        Hold(PathLock lock) {
-            this.lock = lock;
+    /** The implicit context whose newest lock is {@code newest}, its ended locks unlinked; null (and left) if none is live. */
+    private static ManagedLock implicitContext(ManagedLock newest) {
+        ManagedLock live = liveOwned(newest);
+        if (live != newest) {
+            CURRENT.set(live);
         }
+        return live;
+    }
 
-        /**
-         * Ends the membership (not the lock's membership in contexts captured from the frame);
-         * idempotent, callable from any thread. If the calling thread's own implicit frame is
-         * left without a live hold (the hold was its last), that frame leaves the thread at once.
-         */
-        void end() {
-            ended = true;
-            frame();
+    /** Unlinks the owned locks that no longer count from the chain; returns its newest live lock, or null. */
+    private static ManagedLock liveOwned(ManagedLock newest) {
+        while (newest != null && !newest.isOwned()) {
+            newest = unlink(newest);
         }
+        for (ManagedLock newer = newest; newer != null; ) {
+            ManagedLock older = newer.olderOwned;
+            if (older != null && !older.isOwned()) {
+                newer.olderOwned = unlink(older);
+            } else {
+                newer = older;
+            }
+        }
+        return newest;
+    }
 
-        boolean counts() {
-            return !ended && isLive(lock);
-        }
+    /** Takes {@code lock} off its chain (so that a closed lock keeps no older one reachable); returns the next older. */
+    private static ManagedLock unlink(ManagedLock lock) {
+        ManagedLock older = lock.olderOwned;
+        lock.olderOwned = null;
+        return older;
+    }
 
-        @Override
-        public String toString() {
-            return (ended ? "ended " : "") + lock;
+    /** The live locks of {@code activated}, then those of the owned chain, oldest first. */
+    private static PathLock[] liveLocks(PathLock[] activated, ManagedLock newestOwned) {
+        int live = 0;
+        for (PathLock lock : activated) {
+            if (isLive(lock)) {
+                live++;
+            }
         }
+        int owned = 0;
+        for (ManagedLock lock = newestOwned; lock != null; lock = lock.olderOwned) {
+            owned++;
+        }
+        if (live + owned == 0) {
+            return NO_LOCKS;
+        }
+        PathLock[] locks = new PathLock[live + owned];
+        int at = 0;
+        for (PathLock lock : activated) {
+            if (isLive(lock)) {
+                locks[at++] = lock;
+            }
+        }
+        for (ManagedLock lock = newestOwned; lock != null; lock = lock.olderOwned) {
+            locks[at + --owned] = lock;
+        }
+        return locks;
     }
 
     /** The frame of an activated context; closing it restores the previous one. */
@@ -145,8 +192,8 @@ public final class ThreadContexts {
 
         /**
          * Restores the previous context; must be called on the thread that activated this one,
-         * innermost first. Idempotent. A previous implicit frame with no live hold left is not
-         * restored but removed.
+         * innermost first. Idempotent. A previous implicit context with no live lock left is not
+         * restored but left.
          */
         @Override
         public void close() {
@@ -157,63 +204,22 @@ public final class ThreadContexts {
                 throw new IllegalStateException("LockContext scopes must be closed on their thread, innermost first");
             }
             closed = true;
-            Frame previous = frame.previous;
-            if (previous == null || previous.implicit && previous.isEmpty()) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(previous);
-            }
+            Object previous = frame.previous;
+            CURRENT.set(previous instanceof ManagedLock newest ? liveOwned(newest) : previous);
         }
     }
 
-    /** A thread's current context: holds linked newest first, those that stopped counting unlinked lazily. */
+    /** An open scope's context: the locks it activated and those owned inside it. */
     private static final class Frame {
-        final Frame previous;
-        /** Created by an acquisition outside any scope: removed as soon as it holds nothing live. */
-        final boolean implicit;
-        Hold newest;
+        /** What was current when the scope opened: null, an implicit context's newest lock, or a Frame. */
+        final Object previous;
+        final PathLock[] activated;
+        /** The newest lock owned inside the scope; older ones through ManagedLock.olderOwned. */
+        ManagedLock newestOwned;
 
-        Frame(Frame previous, boolean implicit) {
+        Frame(Object previous, PathLock[] activated) {
             this.previous = previous;
-            this.implicit = implicit;
-        }
-
-        void add(Hold hold) {
-            hold.older = newest;
-            newest = hold;
-        }
-
-        boolean isEmpty() {
-            return compact() == 0;
-        }
-
-        PathLock[] liveLocks() {
-            int count = compact();
-            if (count == 0) {
-                return NO_LOCKS;
-            }
-            PathLock[] locks = new PathLock[count];
-            for (Hold hold = newest; hold != null; hold = hold.older) {
-                locks[--count] = hold.lock;
-            }
-            return locks;
-        }
-
-        /** Unlinks the holds that no longer count; returns how many are left. */
-        private int compact() {
-            int count = 0;
-            Hold newer = null;
-            for (Hold hold = newest; hold != null; hold = hold.older) {
-                if (hold.counts()) {
-                    count++;
-                    newer = hold;
-                } else if (newer == null) {
-                    newest = hold.older;
-                } else {
-                    newer.older = hold.older;
-                }
-            }
-            return count;
+            this.activated = activated;
         }
     }
 }
