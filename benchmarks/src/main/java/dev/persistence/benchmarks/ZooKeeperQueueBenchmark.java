@@ -38,10 +38,10 @@ import dev.persistence.zookeeper.ZooKeeperLockManager;
  * unrelated holders (siblings, held by another session), and the time to drain 1,000 waiters on one
  * path, granted one after another — each beside Curator's own InterProcessReadWriteLock (one flat
  * lock per path, the baseline) on the same server in the same run. In-JVM server on loopback,
- * sharing the cores with the benchmark.
+ * sharing the cores with the benchmark, its log not fsync'd (see {@link BenchZooKeeper}).
  */
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 public class ZooKeeperQueueBenchmark {
 
     private static final int WAITERS = 1_000;
@@ -59,7 +59,7 @@ public class ZooKeeperQueueBenchmark {
 
     @Setup(Level.Trial)
     public void start() throws Exception {
-        server = new TestingServer(true);
+        server = BenchZooKeeper.start();
         measuredClient = client();
         otherClient = client();
         measured = ZooKeeperLockManager.create(measuredClient, "/bench");
@@ -106,8 +106,8 @@ public class ZooKeeperQueueBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    @Warmup(iterations = 2, time = 2)
-    @Measurement(iterations = 4, time = 2)
+    @Warmup(iterations = 3, time = 2)
+    @Measurement(iterations = 5, time = 2)
     public void uncontendedWrite() throws InterruptedException {
         measured.acquire(path, LockMode.WRITE).close();
     }
@@ -116,8 +116,8 @@ public class ZooKeeperQueueBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    @Warmup(iterations = 2, time = 2)
-    @Measurement(iterations = 4, time = 2)
+    @Warmup(iterations = 3, time = 2)
+    @Measurement(iterations = 5, time = 2)
     public void curatorUncontendedWrite() throws Exception {
         curatorMeasured.writeLock().acquire();
         curatorMeasured.writeLock().release();
@@ -143,8 +143,8 @@ public class ZooKeeperQueueBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Warmup(iterations = 1)
-    @Measurement(iterations = 3)
+    @Warmup(iterations = 2)
+    @Measurement(iterations = 5)
     public void drainThousandWaiters(Queue queue) throws Exception {
         queue.gate.close();
         for (CompletableFuture<PathLock> waiter : queue.waiters) {
@@ -176,7 +176,13 @@ public class ZooKeeperQueueBenchmark {
                 }));
             }
             queued.await();
-            Thread.sleep(2_000); // every waiter has created its znode and watches its predecessor
+            // Every waiter's znode is there, then time for each to read the children and watch its
+            // predecessor (a few round trips): the drain starts with the whole queue formed, as the
+            // manager's does (its acquireAsync returns once the request has arrived and been checked).
+            while (gate.writeLock().getParticipantNodes().size() < WAITERS + 1) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(1_000);
         }
 
         @TearDown(Level.Invocation)
@@ -189,8 +195,8 @@ public class ZooKeeperQueueBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Warmup(iterations = 1)
-    @Measurement(iterations = 3)
+    @Warmup(iterations = 2)
+    @Measurement(iterations = 5)
     public void curatorDrainThousandWaiters(CuratorQueue queue) throws Exception {
         queue.gate.writeLock().release();
         for (Future<?> waiter : queue.waiters) {
