@@ -41,7 +41,7 @@ import dev.persistence.zookeeper.ZooKeeperLockManager;
  * sharing the cores with the benchmark, its log not fsync'd (see {@link BenchZooKeeper}).
  */
 @State(Scope.Benchmark)
-@Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 public class ZooKeeperQueueBenchmark {
 
     private static final int WAITERS = 1_000;
@@ -106,7 +106,7 @@ public class ZooKeeperQueueBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    @Warmup(iterations = 3, time = 2)
+    @Warmup(iterations = 3, time = 1)
     @Measurement(iterations = 5, time = 2)
     public void uncontendedWrite() throws InterruptedException {
         measured.acquire(path, LockMode.WRITE).close();
@@ -116,7 +116,7 @@ public class ZooKeeperQueueBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    @Warmup(iterations = 3, time = 2)
+    @Warmup(iterations = 3, time = 1)
     @Measurement(iterations = 5, time = 2)
     public void curatorUncontendedWrite() throws Exception {
         curatorMeasured.writeLock().acquire();
@@ -143,7 +143,7 @@ public class ZooKeeperQueueBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Warmup(iterations = 2)
+    @Warmup(iterations = 1)
     @Measurement(iterations = 5)
     public void drainThousandWaiters(Queue queue) throws Exception {
         queue.gate.close();
@@ -195,7 +195,7 @@ public class ZooKeeperQueueBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Warmup(iterations = 2)
+    @Warmup(iterations = 1)
     @Measurement(iterations = 5)
     public void curatorDrainThousandWaiters(CuratorQueue queue) throws Exception {
         queue.gate.writeLock().release();
