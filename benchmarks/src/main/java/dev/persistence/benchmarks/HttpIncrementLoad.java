@@ -42,7 +42,6 @@ import org.openjdk.jmh.util.ListStatistics;
 public final class HttpIncrementLoad {
 
     private static final String LOCKED = "/documents", UNLOCKED = "/benchmark/unlocked";
-    private static final double CONFIDENCE = 0.999;
 
     private final String host;
     private final int port;
@@ -178,13 +177,13 @@ public final class HttpIncrementLoad {
             for (String endpoint : List.of(LOCKED, UNLOCKED)) {
                 Side side = sides.get(endpoint);
                 System.out.printf(Locale.ROOT, "  %-28s %s req/s   p50 %s ms   p99 %s ms%n", side.label,
-                        figure(side.throughput, "%.0f"), figure(side.p50, "%.2f"), figure(side.p99, "%.2f"));
+                        PairRatios.figure(side.throughput, "%.0f"), PairRatios.figure(side.p50, "%.2f"), PairRatios.figure(side.p99, "%.2f"));
                 if (side.acknowledged > 0) {
                     System.out.printf(Locale.ROOT, "  %-28s %d of %d acknowledged increments lost (%.1f %%)%n", "",
                             side.lost, side.acknowledged, 100.0 * side.lost / side.acknowledged);
                 }
             }
-            System.out.printf(Locale.ROOT, "  throughput locked / unlocked, per pair: %s%n", figure(ratios, "%.3f"));
+            System.out.printf(Locale.ROOT, "  throughput locked / unlocked, per pair: %s%n", PairRatios.figure(ratios, "%.3f"));
         }
     }
 
@@ -198,13 +197,6 @@ public final class HttpIncrementLoad {
         Side(String label) {
             this.label = label;
         }
-    }
-
-    /** Mean ± error, or the same marked noise when the error exceeds a quarter of the mean. */
-    private static String figure(ListStatistics statistics, String format) {
-        double mean = statistics.getMean(), error = statistics.getMeanErrorAt(CONFIDENCE);
-        String text = String.format(Locale.ROOT, format + " ± " + format, mean, error);
-        return error > Math.abs(mean) / 4 ? text + " (NOISE: error above a quarter of the mean)" : text;
     }
 
     /** One timed run of all connections against one endpoint and collection. */
