@@ -211,6 +211,7 @@ public class ZooKeeperQueueBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
     @Warmup(iterations = 1)
     @Measurement(iterations = 5)
     public void drainThousandWaitersPairs(Queues queues, Pairs pairs) throws Exception {
