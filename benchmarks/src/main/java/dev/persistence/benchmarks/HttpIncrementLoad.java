@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +42,22 @@ import org.openjdk.jmh.util.ListStatistics;
  */
 public final class HttpIncrementLoad {
 
-    private static final String LOCKED = "/documents", UNLOCKED = "/benchmark/unlocked";
+    /** The two sides: the demo's endpoint and its benchmark-only twin without the lock. */
+    private enum Endpoint {
+        LOCKED("/documents", "@Locked increment"),
+        UNLOCKED("/benchmark/unlocked", "the same without the lock");
+
+        final String prefix, label;
+
+        Endpoint(String prefix, String label) {
+            this.prefix = prefix;
+            this.label = label;
+        }
+
+        Endpoint other() {
+            return this == LOCKED ? UNLOCKED : LOCKED;
+        }
+    }
 
     private final String host;
     private final int port;
@@ -88,15 +104,15 @@ public final class HttpIncrementLoad {
                 (c, n) -> "doc-" + (c + (n % ((documents - 1 - c) / connections + 1)) * connections));
         Scenario hot = new Scenario("one hot document", "hot", false, (c, n) -> "hot");
         for (Scenario scenario : List.of(many, hot)) {
-            scenario.measure(LOCKED, "warm-up", warmupSeconds, false);
-            scenario.measure(UNLOCKED, "warm-up", warmupSeconds, false);
+            scenario.measure(Endpoint.LOCKED, "warm-up", warmupSeconds, false);
+            scenario.measure(Endpoint.UNLOCKED, "warm-up", warmupSeconds, false);
         }
         for (Scenario scenario : List.of(many, hot)) {
             for (int i = 0; i < iterations; i++) {
                 // Alternating order (ABBA...): both sides share the disk's and the machine's same minutes.
-                boolean lockedFirst = i % 2 == 0;
-                scenario.measure(lockedFirst ? LOCKED : UNLOCKED, "i" + i, iterationSeconds, true);
-                scenario.measure(lockedFirst ? UNLOCKED : LOCKED, "i" + i, iterationSeconds, true);
+                Endpoint first = i % 2 == 0 ? Endpoint.LOCKED : Endpoint.UNLOCKED;
+                scenario.measure(first, "i" + i, iterationSeconds, true);
+                scenario.measure(first.other(), "i" + i, iterationSeconds, true);
             }
             scenario.report();
         }
@@ -114,7 +130,7 @@ public final class HttpIncrementLoad {
         /** No two connections share a document: the unlocked side must count exactly as well. */
         final boolean disjoint;
         final Target target;
-        final Map<String, Side> sides = new HashMap<>();
+        final Map<Endpoint, Side> sides = new EnumMap<>(Endpoint.class);
         /** Throughput locked / unlocked of each pair of iterations. */
         final ListStatistics ratios = new ListStatistics();
 
@@ -123,13 +139,14 @@ public final class HttpIncrementLoad {
             this.collectionPrefix = collectionPrefix;
             this.disjoint = disjoint;
             this.target = target;
-            sides.put(LOCKED, new Side("@Locked increment"));
-            sides.put(UNLOCKED, new Side("the same without the lock"));
+            for (Endpoint endpoint : Endpoint.values()) {
+                sides.put(endpoint, new Side());
+            }
         }
 
         /** Runs {@code seconds} of load on a fresh collection, checks it, and records it when {@code measured}. */
-        void measure(String endpoint, String label, int seconds, boolean measured) throws Exception {
-            String collection = collectionPrefix + "-" + (endpoint == LOCKED ? "locked" : "unlocked") + "-" + label;
+        void measure(Endpoint endpoint, String label, int seconds, boolean measured) throws Exception {
+            String collection = collectionPrefix + "-" + endpoint.name().toLowerCase(Locale.ROOT) + "-" + label;
             Run run = Run.execute(host, port, endpoint, collection, connections, seconds, target);
             if (run.refused > 0) {
                 failures.add(name + ", " + collection + ": " + run.refused + " requests refused, first: " + run.firstRefusal);
@@ -142,7 +159,7 @@ public final class HttpIncrementLoad {
             }
             long lost = run.acknowledged - stored;
             Side side = sides.get(endpoint);
-            if (endpoint == LOCKED || disjoint) {
+            if (endpoint == Endpoint.LOCKED || disjoint) {
                 if (lost != 0) {
                     failures.add(name + ", " + collection + ": " + run.acknowledged + " increments acknowledged, " + stored + " counted");
                 }
@@ -150,7 +167,7 @@ public final class HttpIncrementLoad {
                 side.lost += lost;
                 side.acknowledged += run.acknowledged;
             }
-            if (endpoint == LOCKED && !run.distinctCounts()) {
+            if (endpoint == Endpoint.LOCKED && !run.distinctCounts()) {
                 failures.add(name + ", " + collection + ": two acknowledged increments returned the same count");
             }
             System.out.printf(Locale.ROOT, "  %-16s %-20s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  %d acknowledged, %d counted%n",
@@ -160,10 +177,10 @@ public final class HttpIncrementLoad {
                 side.p50.addValue(run.percentileMillis(50));
                 side.p99.addValue(run.percentileMillis(99));
                 side.lastThroughput = run.throughput();
-                Side other = sides.get(endpoint == LOCKED ? UNLOCKED : LOCKED);
+                Side other = sides.get(endpoint.other());
                 if (!Double.isNaN(other.lastThroughput)) {
                     // A pair is complete: its ratio, locked over unlocked.
-                    double ratio = endpoint == LOCKED ? run.throughput() / other.lastThroughput : other.lastThroughput / run.throughput();
+                    double ratio = endpoint == Endpoint.LOCKED ? run.throughput() / other.lastThroughput : other.lastThroughput / run.throughput();
                     ratios.addValue(ratio);
                     side.lastThroughput = other.lastThroughput = Double.NaN;
                 }
@@ -174,9 +191,9 @@ public final class HttpIncrementLoad {
             System.out.println();
             System.out.printf(Locale.ROOT, "%s (%d connections%s), %d × %d s per side, alternating; mean ± 99.9 %% interval%n",
                     name, connections, disjoint ? ", " + documents + " documents" : "", iterations, iterationSeconds);
-            for (String endpoint : List.of(LOCKED, UNLOCKED)) {
+            for (Endpoint endpoint : Endpoint.values()) {
                 Side side = sides.get(endpoint);
-                System.out.printf(Locale.ROOT, "  %-28s %s req/s   p50 %s ms   p99 %s ms%n", side.label,
+                System.out.printf(Locale.ROOT, "  %-28s %s req/s   p50 %s ms   p99 %s ms%n", endpoint.label,
                         PairRatios.figure(side.throughput, "%.0f"), PairRatios.figure(side.p50, "%.2f"), PairRatios.figure(side.p99, "%.2f"));
                 if (side.acknowledged > 0) {
                     System.out.printf(Locale.ROOT, "  %-28s %d of %d acknowledged increments lost (%.1f %%)%n", "",
@@ -189,14 +206,9 @@ public final class HttpIncrementLoad {
 
     /** One endpoint's measured iterations. */
     private static final class Side {
-        final String label;
         final ListStatistics throughput = new ListStatistics(), p50 = new ListStatistics(), p99 = new ListStatistics();
         double lastThroughput = Double.NaN;
         long lost, acknowledged;
-
-        Side(String label) {
-            this.label = label;
-        }
     }
 
     /** One timed run of all connections against one endpoint and collection. */
@@ -206,12 +218,12 @@ public final class HttpIncrementLoad {
         long[] latencies;
         final Map<String, List<Long>> counts = new HashMap<>();
 
-        static Run execute(String host, int port, String endpoint, String collection, int connections, int seconds,
+        static Run execute(String host, int port, Endpoint endpoint, String collection, int connections, int seconds,
                            Target target) throws Exception {
             Worker[] workers = new Worker[connections];
             CountDownLatch ready = new CountDownLatch(connections), go = new CountDownLatch(1);
             for (int c = 0; c < connections; c++) {
-                workers[c] = new Worker(new Connection(host, port), c, endpoint + "/" + collection + "/", target, ready, go);
+                workers[c] = new Worker(new Connection(host, port), c, endpoint.prefix + "/" + collection + "/", target, ready, go);
                 workers[c].start();
             }
             ready.await();
