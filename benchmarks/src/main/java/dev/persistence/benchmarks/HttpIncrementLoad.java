@@ -38,7 +38,7 @@ import org.openjdk.jmh.util.ListStatistics;
  * not failed: they are why the lock is there.
  *
  * <p>Usage: {@code HttpIncrementLoad <base-url> [connections] [documents] [warm-up-seconds]
- * [iteration-seconds] [iterations]}; defaults 16, 1000, 10, 5, 10.
+ * [iteration-seconds] [iterations]}; defaults 16, 1000, 10, 4, 16.
  */
 public final class HttpIncrementLoad {
 
@@ -71,8 +71,8 @@ public final class HttpIncrementLoad {
         connections = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         documents = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
         warmupSeconds = args.length > 3 ? Integer.parseInt(args[3]) : 10;
-        iterationSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
-        iterations = args.length > 5 ? Integer.parseInt(args[5]) : 10;
+        iterationSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 4;
+        iterations = args.length > 5 ? Integer.parseInt(args[5]) : 16;
         if (documents < connections) {
             throw new IllegalArgumentException("Need at least one document per connection: " + documents + " < " + connections);
         }
