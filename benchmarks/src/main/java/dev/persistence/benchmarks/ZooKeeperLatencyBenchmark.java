@@ -22,15 +22,16 @@ import dev.persistence.LockMode;
 import dev.persistence.zookeeper.ZooKeeperLockManager;
 
 /**
- * Latency of an uncontended acquire + release through ZooKeeper (an in-JVM server on loopback:
- * a lower bound for a real ensemble) against the in-process manager, in the same run.
+ * Latency of an uncontended acquire + release through ZooKeeper (an in-JVM server on loopback,
+ * its log not fsync'd: see {@link BenchZooKeeper}; a lower bound for a real ensemble) against the
+ * in-process manager, in the same run.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 public class ZooKeeperLatencyBenchmark {
 
     @Param({"READ", "WRITE"})
@@ -43,7 +44,7 @@ public class ZooKeeperLatencyBenchmark {
 
     @Setup
     public void start() throws Exception {
-        server = new TestingServer(true);
+        server = BenchZooKeeper.start();
         zookeeper = ZooKeeperLockManager.create(server.getConnectString());
     }
 
