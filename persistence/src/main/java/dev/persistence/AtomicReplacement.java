@@ -17,13 +17,6 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
-/*
- * The atomic-replacement recipe of the client and the temp-name scheme it rests on: naming a temp
- * file for a target, recognising temp names (this client's for recover(), any client's to refuse
- * them as user names), creating a temp with the right mode, writing and syncing it, committing it
- * by rename, discarding it. Locks and path checks are the caller's.
- */
-
 /**
  * Replaces files atomically: a {@link Temp} is created in the target's directory, written, synced as
  * the {@linkplain Durability level} requires and renamed over the target in one {@code rename(2)},
@@ -46,6 +39,13 @@ import java.util.regex.Pattern;
  * thread-safe; a {@code Temp} is used by one thread at a time.
  */
 final class AtomicReplacement {
+
+    /*
+     * The atomic-replacement recipe of the client and the temp-name scheme it rests on: naming a temp
+     * file for a target, recognising temp names (this client's for recover(), any client's to refuse
+     * them as user names), creating a temp with the right mode, writing and syncing it, committing it
+     * by rename, discarding it. Locks and path checks are the caller's.
+     */
 
     private static final String MARKER = ".persistence.";
     private static final int NAME_PREFIX_MAX = 64;

@@ -19,11 +19,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-/*
- * The public face of batches: collects a batch's writes and deletes, checks them, takes their
- * lock and hands them to BatchJournal, which owns the crash-atomic recipe.
- */
-
 /**
  * Writes, deletes and moves of several paths that {@link #commit()} applies all together or not
  * at all, across a crash of the process and, at {@link Durability#ATOMIC} and
@@ -84,6 +79,11 @@ import java.util.Set;
  * <p>A batch is for one thread at a time; it is not thread-safe.
  */
 public final class Batch implements AutoCloseable {
+
+    /*
+     * The public face of batches: collects a batch's writes and deletes, checks them, takes their
+     * lock and hands them to BatchJournal, which owns the crash-atomic recipe.
+     */
 
     private final PersistenceClient client;
     /** Each path's last recorded change. */

@@ -22,14 +22,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
-/*
- * The crash-atomic recipe of batches: the intent file (its name, place and format), the order in
- * which a batch's temp files, intent, renames, deletes and fsyncs happen, and the roll-forward that
- * recover() runs on the intents a crash left behind. Temp files and their renames are
- * AtomicReplacement's, directories and their fsyncs DirectoryDurability's, at the batch's level;
- * this class only orders them.
- */
-
 /**
  * Commits a batch's changes, and completes after a crash the batches that were committed, with a
  * redo intent on plain {@code rename(2)} and {@code fsync(2)}.
@@ -70,6 +62,14 @@ import java.util.zip.CRC32C;
  * CRC does not match was never committed and is deleted.
  */
 final class BatchJournal {
+
+    /*
+     * The crash-atomic recipe of batches: the intent file (its name, place and format), the order in
+     * which a batch's temp files, intent, renames, deletes and fsyncs happen, and the roll-forward that
+     * recover() runs on the intents a crash left behind. Temp files and their renames are
+     * AtomicReplacement's, directories and their fsyncs DirectoryDurability's, at the batch's level;
+     * this class only orders them.
+     */
 
     private static final String INTENT_PREFIX = ".persistence-batch.";
     /** Intent names of every temp suffix: refused for user paths, like temp names. */

@@ -18,13 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-/*
- * The durability of directory entries, for every PersistenceClient of the process: creating missing
- * directories, knowing which created directories are not yet durable, and the group-committed
- * directory fsync. Its state is process-wide ON PURPOSE — see the class Javadoc — so it is static,
- * and an instance is only one client's view of it (whether to fsync at all, whom to tell).
- */
-
 /**
  * Makes directory entries durable for a client: creates missing directories (under
  * {@link Durability#DURABLE} fsyncing each new directory's parent), makes a directory that some
@@ -46,6 +39,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * deletes it.
  */
 final class DirectoryDurability {
+
+    /*
+     * The durability of directory entries, for every PersistenceClient of the process: creating missing
+     * directories, knowing which created directories are not yet durable, and the group-committed
+     * directory fsync. Its state is process-wide ON PURPOSE — see the class Javadoc — so it is static,
+     * and an instance is only one client's view of it (whether to fsync at all, whom to tell).
+     */
 
     /** Directories created by some durable client whose entry in their parent is not yet fsync'd. */
     private static final Set<Path> UNSYNCED = ConcurrentHashMap.newKeySet();

@@ -2,11 +2,6 @@ package dev.persistence;
 
 import java.util.Locale;
 
-/*
- * The durability levels of the client: what each one guarantees after a power loss, and the
- * configuration names (no-sync, atomic, durable) they are chosen by.
- */
-
 /**
  * What a {@link PersistenceClient}'s writes, deletes and moves guarantee after a power loss. After
  * a crash of the process alone (the machine stays up) every level gives the same: each file holds
@@ -14,6 +9,11 @@ import java.util.Locale;
  * keeps what the process handed it.
  */
 public enum Durability {
+
+    /*
+     * The durability levels of the client: what each one guarantees after a power loss, and the
+     * configuration names (no-sync, atomic, durable) they are chosen by.
+     */
 
     /**
      * Nothing is fsync'd. After a power loss a file written shortly before may be torn or empty

@@ -545,7 +545,7 @@ final class LocalLockManager implements LockManager {
      */
     private boolean waitsOnHoldOf(Request start, Reentrancy context) {
         ArrayDeque<Request> pending = new ArrayDeque<>();
-        Set<Request> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Request> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         pending.add(start);
         seen.add(start);
         while (!pending.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.persistence;
 
+import java.util.Optional;
 import dev.persistence.PathRefusedException.Reason;
 import dev.persistence.spi.PathRules;
 import dev.persistence.spi.PathSegments;
@@ -29,14 +30,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-
-/*
- * The filesystem client, a facade: every file operation of the library under the right lock of a
- * LockManager, with the guards of the root (path checks, symbolic links) and the streams. The
- * atomic-replacement recipe and its temp-name scheme are AtomicReplacement's; creating directories
- * and making directory entries durable, process-wide state, is DirectoryDurability's; the
- * crash-atomic recipe of batches is BatchJournal's.
- */
 
 /**
  * Reads, writes, lists, moves and deletes files under hierarchical locks, replacing files
@@ -114,6 +107,14 @@ import java.util.Set;
  */
 public final class PersistenceClient {
 
+    /*
+     * The filesystem client, a facade: every file operation of the library under the right lock of a
+     * LockManager, with the guards of the root (path checks, symbolic links) and the streams. The
+     * atomic-replacement recipe and its temp-name scheme are AtomicReplacement's; creating directories
+     * and making directory entries durable, process-wide state, is DirectoryDurability's; the
+     * crash-atomic recipe of batches is BatchJournal's.
+     */
+
     private final LockManager manager;
     private final Durability durability;
     private final AtomicReplacement replacement;
@@ -159,13 +160,13 @@ public final class PersistenceClient {
     }
 
     /** The permissions every written file gets, if {@linkplain Builder#filePermissions fixed}. */
-    public java.util.Optional<Set<PosixFilePermission>> filePermissions() {
-        return java.util.Optional.ofNullable(filePermissions);
+    public Optional<Set<PosixFilePermission>> filePermissions() {
+        return Optional.ofNullable(filePermissions);
     }
 
     /** The root every path must lie in, if one was set. */
-    public java.util.Optional<Path> root() {
-        return java.util.Optional.ofNullable(root);
+    public Optional<Path> root() {
+        return Optional.ofNullable(root);
     }
 
     /**

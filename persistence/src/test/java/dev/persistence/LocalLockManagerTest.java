@@ -1,5 +1,6 @@
 package dev.persistence;
 
+import java.lang.reflect.Field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -135,7 +136,7 @@ class LocalLockManagerTest extends LockManagerContract {
      */
     @Test
     void fencingTokensKeepGrowingPastTheCountersEnd() throws Exception {
-        java.lang.reflect.Field wordsField = manager.getClass().getDeclaredField("words");
+        Field wordsField = manager.getClass().getDeclaredField("words");
         wordsField.setAccessible(true);
         long[] words = (long[]) wordsField.get(manager);
         int shift = LocalLockManager.FAST_SLOTS + 1;

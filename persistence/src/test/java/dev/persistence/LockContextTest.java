@@ -112,7 +112,7 @@ class LockContextTest {
         }
         assertFalse(LockContext.covers(p("/s/a"), LockMode.READ));
         lock.close();
-        assertEquals(0, dev.persistence.spi.ThreadContexts.currentLocks().length);
+        assertEquals(0, ThreadContexts.currentLocks().length);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.persistence;
 
+import java.util.Collection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,15 +94,15 @@ class LockIntrospectionTest {
                 throw new UnsupportedOperationException();
             }
 
-            public PathLock acquireAll(java.util.Collection<Path> paths, LockMode mode) {
+            public PathLock acquireAll(Collection<Path> paths, LockMode mode) {
                 throw new UnsupportedOperationException();
             }
 
-            public PathLock acquireAll(java.util.Collection<Path> paths, LockMode mode, Duration timeout) {
+            public PathLock acquireAll(Collection<Path> paths, LockMode mode, Duration timeout) {
                 throw new UnsupportedOperationException();
             }
 
-            public CompletableFuture<PathLock> acquireAllAsync(java.util.Collection<Path> paths, LockMode mode) {
+            public CompletableFuture<PathLock> acquireAllAsync(Collection<Path> paths, LockMode mode) {
                 throw new UnsupportedOperationException();
             }
 

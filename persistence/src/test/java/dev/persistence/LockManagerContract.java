@@ -1,5 +1,6 @@
 package dev.persistence;
 
+import java.util.Collections;
 import static dev.persistence.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -685,7 +686,7 @@ public abstract class LockManagerContract {
         for (int i = 0; i < count; i++) {
             order.add(i);
         }
-        java.util.Collections.shuffle(order, new Random(7));
+        Collections.shuffle(order, new Random(7));
         for (int step = 0; step < count; step++) {
             int i = order.get(step);
             if (step % Math.max(1, count / 30) == 0) {

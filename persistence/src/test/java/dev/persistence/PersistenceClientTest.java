@@ -1,5 +1,10 @@
 package dev.persistence;
 
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -69,7 +74,7 @@ class PersistenceClientTest extends ClientFixture {
         assertEquals(level == Durability.DURABLE, c.durable());
         Path file = dir.resolve("a/b/c/data.bin");
         byte[] big = new byte[1 << 20];
-        new java.util.Random(1).nextBytes(big);
+        new Random(1).nextBytes(big);
         c.write(file, big);
         assertArrayEquals(big, c.read(file));
         c.write(file, new byte[0]);
@@ -325,7 +330,7 @@ class PersistenceClientTest extends ClientFixture {
     void writeWithACallbackCommitsWhenItReturnsAndDiscardsWhenItThrows() throws Exception {
         Path file = dir.resolve("callback/doc.txt");
         client.write(file, out -> {
-            try (java.io.Writer text = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+            try (Writer text = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
                 text.write("first");
             }
             assertEquals(1, manager.stats().activeWriters(), "written under the write lock");
@@ -361,8 +366,8 @@ class PersistenceClientTest extends ClientFixture {
             impatient.writeString(file, "unrelated task");
             return null;
         });
-        java.util.concurrent.ExecutionException failed =
-                assertThrows(java.util.concurrent.ExecutionException.class, () -> unrelated.get(10, TimeUnit.SECONDS));
+        ExecutionException failed =
+                assertThrows(ExecutionException.class, () -> unrelated.get(10, TimeUnit.SECONDS));
         assertTrue(failed.getCause() instanceof LockTimeoutException, failed.getCause().toString());
         assertEquals("old", Files.readString(file));
         out.abort();
@@ -476,7 +481,7 @@ class PersistenceClientTest extends ClientFixture {
     @Test
     void interruptedWaitIsAnInterruptedIOException() throws Exception {
         PathLock held = manager.acquire(dir, LockMode.WRITE);
-        java.util.concurrent.atomic.AtomicReference<Thread> writer = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Thread> writer = new AtomicReference<>();
         Future<Boolean> blocked = threads.submit(() -> {
             writer.set(Thread.currentThread());
             assertThrows(InterruptedIOException.class, () -> client.writeString(dir.resolve("f"), "x"));

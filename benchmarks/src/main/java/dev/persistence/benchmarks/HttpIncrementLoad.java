@@ -19,13 +19,6 @@ import java.util.concurrent.CountDownLatch;
 
 import org.openjdk.jmh.util.ListStatistics;
 
-/*
- * The HTTP benchmark's load generator: closed-loop HTTP/1.1 keep-alive connections, one thread
- * each, against the demo's increment endpoint with its @Locked lock and against its benchmark-only
- * twin without it (UnlockedIncrementResource in integration-tests). benchmarks/http/run.sh starts
- * the demo and runs this; it owns the phases, the correctness checks and the report.
- */
-
 /**
  * Drives {@code POST .../increment} over loopback and reports throughput and latency, each as a
  * mean with its 99.9 % confidence interval over the iterations (as JMH computes it), and the
@@ -41,6 +34,13 @@ import org.openjdk.jmh.util.ListStatistics;
  * [iteration-seconds] [iterations]}; defaults 16, 1000, 10, 4, 16.
  */
 public final class HttpIncrementLoad {
+
+    /*
+     * The HTTP benchmark's load generator: closed-loop HTTP/1.1 keep-alive connections, one thread
+     * each, against the demo's increment endpoint with its @Locked lock and against its benchmark-only
+     * twin without it (UnlockedIncrementResource in integration-tests). benchmarks/http/run.sh starts
+     * the demo and runs this; it owns the phases, the correctness checks and the report.
+     */
 
     /** The two sides: the demo's endpoint and its benchmark-only twin without the lock. */
     private enum Endpoint {

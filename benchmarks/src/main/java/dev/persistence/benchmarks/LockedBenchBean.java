@@ -10,17 +10,17 @@ import dev.persistence.LockMode;
 import dev.persistence.Locked;
 import dev.persistence.PathLock;
 
-/*
- * The bean LockedInterceptorBenchmark calls: the same trivial work (increment a field) without a
- * binding, under @Locked READ and WRITE with a path template parameter, and under the same lock
- * taken by hand. The hand-written path is built as the interceptor builds it (literal text and the
- * argument, then Path.of), so lockedX - manualX is the interceptor's own cost. One bean, so the
- * plain call goes through the same intercepted subclass and client proxy as the others.
- */
-
 /** An application-scoped bean with one trivial method per way of calling it under a lock. */
 @ApplicationScoped
 public class LockedBenchBean {
+
+    /*
+     * The bean LockedInterceptorBenchmark calls: the same trivial work (increment a field) without a
+     * binding, under @Locked READ and WRITE with a path template parameter, and under the same lock
+     * taken by hand. The hand-written path is built as the interceptor builds it (literal text and the
+     * argument, then Path.of), so lockedX - manualX is the interceptor's own cost. One bean, so the
+     * plain call goes through the same intercepted subclass and client proxy as the others.
+     */
 
     @Inject
     LockManager manager;

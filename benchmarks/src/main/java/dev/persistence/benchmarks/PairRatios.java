@@ -17,12 +17,6 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.util.ListStatistics;
 
-/*
- * Runs JMH benchmarks that time both sides of a comparison in alternating pairs (an
- * @AuxCounters state with one nanosecond counter per side and, optionally, a "pairs" counter) and
- * summarises each as a ratio over the measured iterations of every fork.
- */
-
 /**
  * {@code PairRatios <numerator>/<denominator> [JMH options and benchmark patterns]}: runs JMH as its
  * command line would (its usual output included), then prints, for each benchmark and parameter
@@ -32,6 +26,12 @@ import org.openjdk.jmh.util.ListStatistics;
  * a quarter of its mean is marked as noise.
  */
 public final class PairRatios {
+
+    /*
+     * Runs JMH benchmarks that time both sides of a comparison in alternating pairs (an
+     * @AuxCounters state with one nanosecond counter per side and, optionally, a "pairs" counter) and
+     * summarises each as a ratio over the measured iterations of every fork.
+     */
 
     private PairRatios() {
     }

@@ -1,5 +1,6 @@
 package dev.persistence.it;
 
+import dev.persistence.LockMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ public class ReactiveCounters {
         return Uni.createFrom().item(millis).onItem().delayIt().by(Duration.ofMillis(millis)).replaceWith(0);
     }
 
-    @Locked(path = "${persistence.root}/counters/{id}", mode = dev.persistence.LockMode.READ)
+    @Locked(path = "${persistence.root}/counters/{id}", mode = LockMode.READ)
     public Uni<Integer> get(String id) {
         return Uni.createFrom().item(() -> read(file(id))).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }

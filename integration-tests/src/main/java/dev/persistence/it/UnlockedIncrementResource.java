@@ -18,13 +18,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/*
- * Benchmark-only (benchmarks/http/run.sh): the demo's increment with its @Locked lock taken away,
- * so that the HTTP benchmark can measure what the lock costs the endpoint. It answers 404, as if it
- * did not exist, unless demo.benchmark.unlocked-increment=true; the demo's own endpoints are
- * unchanged.
- */
-
 /**
  * {@code POST /benchmark/unlocked/{collection}/{id}/increment}: the same read-modify-write as
  * {@code POST /documents/{collection}/{id}/increment}, but without the lock held across the read
@@ -34,6 +27,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 @Path("/benchmark/unlocked")
 @Produces(MediaType.APPLICATION_JSON)
 public class UnlockedIncrementResource {
+
+    /*
+     * Benchmark-only (benchmarks/http/run.sh): the demo's increment with its @Locked lock taken away,
+     * so that the HTTP benchmark can measure what the lock costs the endpoint. It answers 404, as if it
+     * did not exist, unless demo.benchmark.unlocked-increment=true; the demo's own endpoints are
+     * unchanged.
+     */
 
     @ConfigProperty(name = "demo.benchmark.unlocked-increment", defaultValue = "false")
     boolean enabled;

@@ -8,14 +8,6 @@ import java.util.TreeSet;
 import dev.persistence.cdi.spi.LockedReturnType;
 import dev.persistence.cdi.spi.LockedSignature;
 
-/*
- * The registry of how a @Locked method's result holds its lock, asked by the rules (LockedRules:
- * "is it supported?") and by the interceptor (LockedMethod: "how is it run?") with the same
- * plug-ins, so the two answers cannot differ. Under Quarkus the build step builds one from the
- * same plug-in classes the container will hold. Every decision is taken on a LockedSignature, by
- * names: no refused type needs to be on the class path.
- */
-
 /**
  * The {@link LockedReturnType} plug-ins of an application and the asynchronous results the
  * portable library knows: a {@link java.util.concurrent.CompletionStage} holds the lock until it
@@ -24,6 +16,14 @@ import dev.persistence.cdi.spi.LockedSignature;
  * one, is refused, since its lock would be released at return before the work ran.
  */
 public final class AsyncReturnTypes {
+
+    /*
+     * The registry of how a @Locked method's result holds its lock, asked by the rules (LockedRules:
+     * "is it supported?") and by the interceptor (LockedMethod: "how is it run?") with the same
+     * plug-ins, so the two answers cannot differ. Under Quarkus the build step builds one from the
+     * same plug-in classes the container will hold. Every decision is taken on a LockedSignature, by
+     * names: no refused type needs to be on the class path.
+     */
 
     private static final String STAGE = "java.util.concurrent.CompletionStage";
     private static final String CONTINUATION = "kotlin.coroutines.Continuation";

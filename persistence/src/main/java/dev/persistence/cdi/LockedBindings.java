@@ -13,21 +13,21 @@ import jakarta.interceptor.InvocationContext;
 
 import dev.persistence.Locked;
 
-/*
- * Which @Locked applies to an intercepted method. The container resolved it when it bound the
- * interceptor, and says so in one of three ways: ArC and Weld put the bindings in the context
- * data, Interceptors 2.2 containers answer InvocationContext#getInterceptorBindings, and the rest
- * (OpenWebBeans passes empty context data on Interceptors 2.1) say nothing. For those, and for the
- * start-up check, which runs before any call, the binding is found the way CDI finds it: on the
- * method, else on the class, directly or through a stereotype (stereotypes may declare
- * stereotypes) or an interceptor binding that declares @Locked.
- *
- * The portable artifact compiles against Interceptors 2.1, so the 2.2 method is looked up by
- * reflection, once. Callers resolve a method's binding once, when they plan it.
- */
-
 /** Finds the {@link Locked @Locked} binding of a method. */
 final class LockedBindings {
+
+    /*
+     * Which @Locked applies to an intercepted method. The container resolved it when it bound the
+     * interceptor, and says so in one of three ways: ArC and Weld put the bindings in the context
+     * data, Interceptors 2.2 containers answer InvocationContext#getInterceptorBindings, and the rest
+     * (OpenWebBeans passes empty context data on Interceptors 2.1) say nothing. For those, and for the
+     * start-up check, which runs before any call, the binding is found the way CDI finds it: on the
+     * method, else on the class, directly or through a stereotype (stereotypes may declare
+     * stereotypes) or an interceptor binding that declares @Locked.
+     *
+     * The portable artifact compiles against Interceptors 2.1, so the 2.2 method is looked up by
+     * reflection, once. Callers resolve a method's binding once, when they plan it.
+     */
 
     /** Where ArC and Weld put the invocation's interceptor bindings. */
     private static final String[] CONTEXT_DATA_KEYS = {

@@ -23,18 +23,18 @@ import org.eclipse.microprofile.config.Config;
 import dev.persistence.Locked;
 import dev.persistence.cdi.spi.LockedReturnType;
 
-/*
- * Fails the deployment, at start-up, when any @Locked method of any bean cannot run: the
- * LockedRules over reflection, with the bindings found the CDI way (LockedBindings: on the method,
- * the class, a stereotype) and the configuration's values. Every problem is reported at once, each
- * quoting the template as written. Under Quarkus the build step ran the same rules over Jandex,
- * with every rule but the configuration values; this check is what Weld, OpenWebBeans and Payara
- * have.
- */
-
 /** Checks every {@code @Locked} method of the application when it starts. */
 @Dependent
 public class LockedMethodCheck {
+
+    /*
+     * Fails the deployment, at start-up, when any @Locked method of any bean cannot run: the
+     * LockedRules over reflection, with the bindings found the CDI way (LockedBindings: on the method,
+     * the class, a stereotype) and the configuration's values. Every problem is reported at once, each
+     * quoting the template as written. Under Quarkus the build step ran the same rules over Jandex,
+     * with every rule but the configuration values; this check is what Weld, OpenWebBeans and Payara
+     * have.
+     */
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started, BeanManager beans, Config config,
                  @Any Instance<LockedReturnType> plugIns) {

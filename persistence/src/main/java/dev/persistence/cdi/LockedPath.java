@@ -13,14 +13,6 @@ import dev.persistence.Locked;
 import dev.persistence.cdi.spi.LockedSignature;
 import dev.persistence.spi.PathSegments;
 
-/*
- * Compiled once per method, so that a call does no more than it must: configuration values and
- * the root are expanded at parse time, a template without placeholders is a Path resolved once
- * (a method whose templates are all constant has its folded paths ready), and a template with
- * placeholders keeps its literal pieces, so that a call reads each value, checks it as one segment
- * (PathSegments, the check PersistenceClient.resolve shares) and joins the pieces once.
- */
-
 /**
  * The parsed {@link Locked} path templates of one method: literal text, configuration values
  * ({@code ${key}}, expanded once), the root for a template relative to it, and placeholders
@@ -29,6 +21,14 @@ import dev.persistence.spi.PathSegments;
  * fails at start-up (or at build time in Quarkus) rather than halfway through a call.
  */
 public final class LockedPath {
+
+    /*
+     * Compiled once per method, so that a call does no more than it must: configuration values and
+     * the root are expanded at parse time, a template without placeholders is a Path resolved once
+     * (a method whose templates are all constant has its folded paths ready), and a template with
+     * placeholders keeps its literal pieces, so that a call reads each value, checks it as one segment
+     * (PathSegments, the check PersistenceClient.resolve shares) and joins the pieces once.
+     */
 
     private final LockMode mode;
     private final List<Template> templates;

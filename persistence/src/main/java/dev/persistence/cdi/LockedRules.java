@@ -9,14 +9,6 @@ import java.util.function.Function;
 import dev.persistence.Locked;
 import dev.persistence.cdi.spi.LockedSignature;
 
-/*
- * The @Locked rules, written once. Three callers hold a LockedSignature and a LockedBinding
- * read their own way and ask here: the interceptor when it plans a method (LockedMethod), the
- * portable start-up check (LockedMethodCheck, over reflection) and the Quarkus build step (over
- * Jandex). So a method the build accepts is a method the start-up check accepts, with the same
- * message when it is not. The messages of the template itself are LockedPath's.
- */
-
 /**
  * The checks of one {@link Locked @Locked} method that do not depend on a call's arguments: it
  * names at least one path, and each template parses (absolute, or relative to a configured
@@ -27,6 +19,14 @@ import dev.persistence.cdi.spi.LockedSignature;
  * {@link LockedDefinitionException} whose message names the method and quotes what was written.
  */
 public final class LockedRules {
+
+    /*
+     * The @Locked rules, written once. Three callers hold a LockedSignature and a LockedBinding
+     * read their own way and ask here: the interceptor when it plans a method (LockedMethod), the
+     * portable start-up check (LockedMethodCheck, over reflection) and the Quarkus build step (over
+     * Jandex). So a method the build accepts is a method the start-up check accepts, with the same
+     * message when it is not. The messages of the template itself are LockedPath's.
+     */
 
     private LockedRules() {
     }

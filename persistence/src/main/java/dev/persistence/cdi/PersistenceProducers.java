@@ -21,16 +21,16 @@ import dev.persistence.LockManager;
 import dev.persistence.spi.LockManagerFactory;
 import dev.persistence.PersistenceClient;
 
-/*
- * The CDI glue's beans: the application's one LockManager, the PersistenceClient built from
- * configuration, the validated settings, and the startup check (bad configuration fails the
- * deployment; persistence.recover-on-start cleans the root). Applications replace the manager or
- * the client with an @Alternative @Priority bean or a producer of their own.
- */
-
 /** Produces the {@link LockManager} and {@link PersistenceClient} beans from configuration. */
 @Dependent
 public class PersistenceProducers {
+
+    /*
+     * The CDI glue's beans: the application's one LockManager, the PersistenceClient built from
+     * configuration, the validated settings, and the startup check (bad configuration fails the
+     * deployment; persistence.recover-on-start cleans the root). Applications replace the manager or
+     * the client with an @Alternative @Priority bean or a producer of their own.
+     */
 
     private static final Logger LOG = Logger.getLogger(PersistenceProducers.class.getName());
 

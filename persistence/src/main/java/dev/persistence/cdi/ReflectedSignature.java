@@ -13,17 +13,17 @@ import java.util.Set;
 
 import dev.persistence.cdi.spi.LockedSignature;
 
-/*
- * The run-time reader of a LockedSignature: reflection over a loaded method. Its build-time twin
- * is the Quarkus deployment module's IndexedSignature, over Jandex; both walk the return type's
- * supertypes in the same order (the type, its interfaces depth first, then its superclass).
- */
-
 /**
  * The {@link LockedSignature} of a loaded method. Public so that the Quarkus build's reader can be
  * tested against it; not for applications.
  */
 public final class ReflectedSignature implements LockedSignature {
+
+    /*
+     * The run-time reader of a LockedSignature: reflection over a loaded method. Its build-time twin
+     * is the Quarkus deployment module's IndexedSignature, over Jandex; both walk the return type's
+     * supertypes in the same order (the type, its interfaces depth first, then its superclass).
+     */
 
     private final Method method;
     private final List<String> parameterTypes;

@@ -9,12 +9,6 @@ import dev.persistence.LockTimeoutException;
 import dev.persistence.PathRefusedException;
 import dev.persistence.SymbolicLinkRefusedException;
 
-/*
- * The one place that decides what a remote caller is told about this library's failures. It knows
- * no HTTP library: the portable JAX-RS mappers (PersistenceExceptionMapping) and the Quarkus
- * extension's mappers both turn an ErrorAnswer into their response, so every server answers alike.
- */
-
 /**
  * The HTTP answer to one of this library's failures: a status, a plain-text body and, for a
  * failure worth retrying, a {@code Retry-After} in whole seconds.
@@ -42,6 +36,12 @@ import dev.persistence.SymbolicLinkRefusedException;
  * @param retryAfterSeconds the {@code Retry-After} value, if the answer has one
  */
 public record ErrorAnswer(int status, String body, OptionalLong retryAfterSeconds) {
+
+    /*
+     * The one place that decides what a remote caller is told about this library's failures. It knows
+     * no HTTP library: the portable JAX-RS mappers (PersistenceExceptionMapping) and the Quarkus
+     * extension's mappers both turn an ErrorAnswer into their response, so every server answers alike.
+     */
 
     private static final int BAD_REQUEST = 400;
     private static final int SERVICE_UNAVAILABLE = 503;

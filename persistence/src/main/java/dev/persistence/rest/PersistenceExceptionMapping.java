@@ -15,12 +15,6 @@ import dev.persistence.LockTimeoutException;
 import dev.persistence.PathRefusedException;
 import dev.persistence.SymbolicLinkRefusedException;
 
-/*
- * The opt-in JAX-RS side of ErrorAnswer for any Jakarta REST server. Nothing here is annotated
- * @Provider and nothing is a CDI bean: a server scanning the application's jars registers none of
- * it, so an application that maps these exceptions itself is never overridden behind its back.
- */
-
 /**
  * Answers this library's failures over JAX-RS as {@link ErrorAnswer} decides: a refused path is
  * 400, a lock timeout 503 with {@code Retry-After}, a lost lock 503, each with a plain-text body
@@ -41,6 +35,12 @@ import dev.persistence.SymbolicLinkRefusedException;
  * {@code Priorities.USER + 1}, below an application mapper's default.
  */
 public class PersistenceExceptionMapping implements Feature {
+
+    /*
+     * The opt-in JAX-RS side of ErrorAnswer for any Jakarta REST server. Nothing here is annotated
+     * @Provider and nothing is a CDI bean: a server scanning the application's jars registers none of
+     * it, so an application that maps these exceptions itself is never overridden behind its back.
+     */
 
     /** Just below an application's mappers (default {@code USER}), as the Quarkus extension registers its own. */
     private static final int MAPPER_PRIORITY = Priorities.USER + 1;

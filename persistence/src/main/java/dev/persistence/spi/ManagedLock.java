@@ -9,20 +9,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.List;
 
-/*
- * What every lock a manager grants owns, whatever the manager: one word with a CLOSED bit, a
- * DISOWNED bit and the count of pinned holds inside the lock, and the lock's membership in its
- * acquiring thread's context (the link to the next older lock of that context: ThreadContexts
- * chains a thread's owned locks through the locks themselves). Invariants:
- *   - release() runs at most once, after close() and after the last pinned hold is closed,
- *     whichever comes last; never before close().
- *   - a pinned hold is taken only while the lock is open (a CAS that fails once CLOSED is set),
- *     so no pinned hold ever starts inside a lock whose release has begun.
- *   - the acquiring thread's membership lasts while DISOWNED is clear: disown() sets it, close()
- *     sets it with CLOSED in one atomic operation, so a close() racing the grant's own() ends the
- *     membership too, whichever comes first.
- */
-
 /**
  * The base of a lock that a {@link LockManager} grants — the counterpart, for ownership, of what
  * {@code AbstractQueuedSynchronizer} is for the synchronizers of {@code java.util.concurrent}. A
@@ -34,6 +20,20 @@ import java.util.List;
  * behave the same as every other manager's.
  */
 public abstract class ManagedLock implements PathLock {
+
+    /*
+     * What every lock a manager grants owns, whatever the manager: one word with a CLOSED bit, a
+     * DISOWNED bit and the count of pinned holds inside the lock, and the lock's membership in its
+     * acquiring thread's context (the link to the next older lock of that context: ThreadContexts
+     * chains a thread's owned locks through the locks themselves). Invariants:
+     *   - release() runs at most once, after close() and after the last pinned hold is closed,
+     *     whichever comes last; never before close().
+     *   - a pinned hold is taken only while the lock is open (a CAS that fails once CLOSED is set),
+     *     so no pinned hold ever starts inside a lock whose release has begun.
+     *   - the acquiring thread's membership lasts while DISOWNED is clear: disown() sets it, close()
+     *     sets it with CLOSED in one atomic operation, so a close() racing the grant's own() ends the
+     *     membership too, whichever comes first.
+     */
 
     private static final VarHandle OWNERSHIP;
     private static final int CLOSED = 1 << 31;

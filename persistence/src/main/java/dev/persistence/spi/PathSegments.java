@@ -2,12 +2,6 @@ package dev.persistence.spi;
 
 import dev.persistence.LockedPathValueException;
 
-/*
- * THE check of a value meant as one path segment, written once: @Locked applies it to every
- * placeholder value of a template, PersistenceClient.resolve to every segment it is given. So a
- * value one accepts the other accepts, and both refuse with the same exception and words.
- */
-
 /**
  * Whether a value is exactly one path segment: not {@code null}, not empty, not {@code .} or
  * {@code ..}, and without {@code /}, {@code \}, NUL, another control character or a line or
@@ -15,6 +9,12 @@ import dev.persistence.LockedPathValueException;
  * nothing else, on every platform.
  */
 public final class PathSegments {
+
+    /*
+     * THE check of a value meant as one path segment, written once: @Locked applies it to every
+     * placeholder value of a template, PersistenceClient.resolve to every segment it is given. So a
+     * value one accepts the other accepts, and both refuse with the same exception and words.
+     */
 
     private PathSegments() {
     }

@@ -8,20 +8,20 @@ import dev.persistence.PathLock;
 import java.nio.file.Path;
 import java.util.List;
 
-/*
- * The one place where a new request meets the locks its work already has, for every manager:
- * which context lock covers it (a nested or pinned hold), which related one makes waiting a
- * deadlock on oneself (the refusal, worded once), and which granted requests are the context's
- * (for a manager's check that a waiting request would wait, through others, on one of them).
- * A manager asks before it enqueues; it never reads the ThreadLocal itself.
- */
-
 /**
  * The calling thread's {@link LockContext} as one manager sees it: that manager's live locks in
  * the context, taken when {@link #of} is called. For {@link LockManager} implementations whose
  * locks are {@link ManagedLock}s.
  */
 public final class Reentrancy {
+
+    /*
+     * The one place where a new request meets the locks its work already has, for every manager:
+     * which context lock covers it (a nested or pinned hold), which related one makes waiting a
+     * deadlock on oneself (the refusal, worded once), and which granted requests are the context's
+     * (for a manager's check that a waiting request would wait, through others, on one of them).
+     * A manager asks before it enqueues; it never reads the ThreadLocal itself.
+     */
 
     private static final Reentrancy NONE = new Reentrancy(new PathLock[0], new ManagedLock[0], 0);
 

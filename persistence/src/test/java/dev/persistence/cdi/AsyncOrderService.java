@@ -1,5 +1,6 @@
 package dev.persistence.cdi;
 
+import java.nio.file.Files;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ public class AsyncOrderService {
         Path file = Path.of(DATA, id, "counter");
         return CompletableFuture.supplyAsync(LockContext.capture().wrap(() -> {
             try {
-                int next = (java.nio.file.Files.exists(file) ? Integer.parseInt(client.readString(file)) : 0) + 1;
+                int next = (Files.exists(file) ? Integer.parseInt(client.readString(file)) : 0) + 1;
                 client.writeString(file, Integer.toString(next));
                 return next;
             } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.persistence.cdi;
 
+import java.util.concurrent.CountDownLatch;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -50,7 +51,7 @@ class LockedBindingsTest {
     @Test
     void theMethodsOwnBindingWinsOverTheClasss() throws Exception {
         Method own = ClassLockedService.class.getMethod("own", String.class,
-                java.util.concurrent.CountDownLatch.class, java.util.concurrent.CountDownLatch.class);
+                CountDownLatch.class, CountDownLatch.class);
         Locked locked = LockedBindings.of(new SilentContext(new ClassLockedService(), own));
         assertEquals(LockMode.READ, locked.mode());
         assertArrayEquals(new String[] {"/method-level/{0}"}, locked.path());

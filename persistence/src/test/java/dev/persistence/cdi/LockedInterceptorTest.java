@@ -1,5 +1,6 @@
 package dev.persistence.cdi;
 
+import dev.persistence.DeleteOption;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -236,8 +237,8 @@ class LockedInterceptorTest {
         try {
             assertEquals("12[b.json]", orders.rewrite("inside"));
         } finally {
-            client.delete(Path.of(OrderService.DATA), dev.persistence.DeleteOption.RECURSIVE,
-                    dev.persistence.DeleteOption.IGNORE_MISSING);
+            client.delete(Path.of(OrderService.DATA), DeleteOption.RECURSIVE,
+                    DeleteOption.IGNORE_MISSING);
         }
         assertFalse(Files.exists(Path.of(OrderService.DATA)));
     }

@@ -1,5 +1,6 @@
 package dev.persistence.cdi;
 
+import java.util.ArrayList;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +39,7 @@ class LockedRulesTest {
                      String returnType, Set<String> returnTypeHierarchy) implements LockedSignature {
 
         static Signature of(String returnType, Set<String> hierarchy, String... parameterTypes) {
-            List<String> names = new java.util.ArrayList<>();
+            List<String> names = new ArrayList<>();
             for (int i = 0; i < parameterTypes.length; i++) {
                 names.add("p" + i);
             }

@@ -1,5 +1,6 @@
 package dev.persistence.reliability;
 
+import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -56,7 +57,7 @@ class DiskFullTest {
 
     private static byte[] filled(int size, char fill) {
         byte[] bytes = new byte[size];
-        java.util.Arrays.fill(bytes, (byte) fill);
+        Arrays.fill(bytes, (byte) fill);
         return bytes;
     }
 

@@ -1,5 +1,6 @@
 package dev.persistence.reliability;
 
+import java.io.InterruptedIOException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -100,7 +101,7 @@ final class FaultyFileSystem extends FileSystem {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while held");
+                throw new InterruptedIOException("interrupted while held");
             }
         }
     }

@@ -19,11 +19,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
-/*
- * The crash model of FaultyFileSystem: what of the files and directory entries below one base
- * directory has reached the disk, and what a power loss leaves of them.
- */
-
 /**
  * The page cache of a simulated machine over the real files below one base directory, driven by
  * {@link FaultyFileSystem}. File data reaches the disk only when the file is fsync'd; a directory's
@@ -45,6 +40,11 @@ import java.util.stream.Stream;
  * state of the next run. Symbolic links below the base are not modelled.
  */
 final class PageCache {
+
+    /*
+     * The crash model of FaultyFileSystem: what of the files and directory entries below one base
+     * directory has reached the disk, and what a power loss leaves of them.
+     */
 
     /** Every mutation after the power was cut fails with this. */
     static final class PowerLostException extends IOException {

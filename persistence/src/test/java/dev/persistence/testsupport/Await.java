@@ -6,14 +6,14 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/*
- * Waiting in tests for what another thread, a callback or another process does: the one polling
- * loop of the test trees (published in persistence's test-jar for the other modules). A cap is a
- * guard against a hang, never a measurement: generous, and a test never asserts how fast.
- */
-
 /** Waits for a condition that another thread makes true; fails the test if it does not within a generous cap. */
 public final class Await {
+
+    /*
+     * Waiting in tests for what another thread, a callback or another process does: the one polling
+     * loop of the test trees (published in persistence's test-jar for the other modules). A cap is a
+     * guard against a hang, never a measurement: generous, and a test never asserts how fast.
+     */
 
     /** The cap of {@link #await(BooleanSupplier, String)}. */
     public static final Duration DEFAULT_CAP = Duration.ofSeconds(10);

@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/*
- * The overlap check of the stress tests (published in persistence's test-jar for the other
- * modules): a test enters each hold it got and exits it before the release.
- */
-
 /** Records live holds; reports any pair of conflicting holds that were live at once. */
 public final class HoldRegistry {
+
+    /*
+     * The overlap check of the stress tests (published in persistence's test-jar for the other
+     * modules): a test enters each hold it got and exits it before the release.
+     */
 
     /** One live hold. */
     public record Hold(String path, LockMode mode) {

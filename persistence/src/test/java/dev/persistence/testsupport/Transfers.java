@@ -1,5 +1,6 @@
 package dev.persistence.testsupport;
 
+import java.io.InterruptedIOException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class Transfers {
             batch.commit();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for the accounts' lock");
+            throw new InterruptedIOException("interrupted while waiting for the accounts' lock");
         }
     }
 }

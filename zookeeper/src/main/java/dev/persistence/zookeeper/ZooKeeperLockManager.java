@@ -1,5 +1,7 @@
 package dev.persistence.zookeeper;
 
+import java.util.concurrent.locks.LockSupport;
+import org.apache.zookeeper.ZooDefs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -46,57 +48,6 @@ import dev.persistence.spi.ManagedLock;
 import dev.persistence.spi.PathRules;
 import dev.persistence.spi.Reentrancy;
 
-/*
- * A LockManager shared by every JVM connected to one ZooKeeper ensemble: the conflict rule and
- * strict FIFO of the in-process manager, with ZooKeeper as the one authority on arrival order.
- * This file owns the request state machine; the znode layout is Znodes', the session's end and
- * the raw ZooKeeper calls are ZooKeeperSession's.
- *
- * Design: the local manager's multi-granularity queues, one per path node, kept in ZooKeeper.
- *   - A request puts one EPHEMERAL_SEQUENTIAL entry on every node of its paths — an intention
- *     entry (IR, IW) on each ancestor, a real entry (R, W) on each requested path — all in ONE
- *     multi transaction. Its arrival is that transaction's zxid, the czxid of each entry: all its
- *     entries arrive at one instant, in one total order with every other request's.
- *   - Real entries of a node are in its list "r", intention entries in its list "i". At a node,
- *     entries conflict as in the classic matrix (PathRules.entriesConflict: W with all; R with
- *     IW; IW with R; IR with W).
- *   - INVARIANT: a request is granted exactly when no entry of an earlier request (smaller czxid)
- *     that conflicts with one of its entries is left on any of its nodes. No earlier entry can
- *     appear after a request arrived, so the blockers a request finds once can only go away.
- *     That is the FIFO rule of the contract: granted once every earlier conflicting request is gone.
- *   - Finding the blockers reads only the request's own nodes, in one multi-read: for an intention
- *     entry, the node's "r" list (requests ON that ancestor); for a real entry, both lists (the
- *     node's own requests and those below it). Unrelated requests — siblings, cousins — are in
- *     none of them. Within a list, sequence order is czxid order; across lists a few exists()
- *     calls from the list's end find where "earlier" stops.
- *   - A waiting request watches one blocker at a time, the newest (an exists watch). When it is
- *     deleted, one multi-read asks about the next newest and the oldest, and if both are gone (a
- *     FIFO drain), about all the rest; the gone are dropped, the newest left is watched. A release
- *     wakes only the requests that wait for that entry, no list is read again, and a reconnect
- *     that keeps the session keeps every watch.
- *   - The create is never retried blindly: after a connection loss the request's random id finds
- *     its entries (the multi either created all or none). A duplicate that slipped through anyway
- *     carries the same id, is seen when the blockers are read, and is deleted at once.
- *   - Nodes and lists are containers the server reaps when empty; a create that finds one gone
- *     (NoNode: the multi created nothing) recreates the containers and tries again.
- *   - A session's end poisons every request arrived in it: a waiting one fails with
- *     LockLostException, a granted one is LOST — not held, and still in its thread's holds, so that
- *     a nested request under it throws LockLostException instead of queueing afresh — until the
- *     caller closes it. Its entries are deleted from the new session at once (they may outlive the
- *     old session on the server until it expires there too).
- *   - Ownership is the shared layer's (dev.persistence.spi: ManagedLock, Reentrancy), as for the
- *     in-process manager: a request covered by one of this manager's locks in the context gets a
- *     nested hold, an asynchronous one in context a pinned hold (the covering lock's entries stay
- *     until it is closed); a related lock that does not cover it is refused with
- *     IllegalStateException (LockLostException when that lock is lost). This file adds only the
- *     check that a request would wait, through this JVM's waiting requests, on such a lock.
- * Threads: a blocking acquire without a deadline (or with a zero one) arrives and reads its nodes
- * on its own thread; a timed or asynchronous one does so on the manager's worker threads, so that
- * the timeout counts from the call, arrival included, and acquireAsync returns within the
- * connection timeout whatever ZooKeeper does. Watches hand their work to the workers; futures are
- * completed there — never in a releasing thread, never in the caller of close().
- */
-
 /**
  * A {@link LockManager} whose locks are shared by every JVM that uses the same ZooKeeper
  * ensemble and base path. Semantics as documented on {@link LockManager}, across JVMs;
@@ -111,6 +62,57 @@ import dev.persistence.spi.Reentrancy;
  * {@link LockLostException}, and waiting requests fail with it.
  */
 public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
+
+    /*
+     * A LockManager shared by every JVM connected to one ZooKeeper ensemble: the conflict rule and
+     * strict FIFO of the in-process manager, with ZooKeeper as the one authority on arrival order.
+     * This file owns the request state machine; the znode layout is Znodes', the session's end and
+     * the raw ZooKeeper calls are ZooKeeperSession's.
+     *
+     * Design: the local manager's multi-granularity queues, one per path node, kept in ZooKeeper.
+     *   - A request puts one EPHEMERAL_SEQUENTIAL entry on every node of its paths — an intention
+     *     entry (IR, IW) on each ancestor, a real entry (R, W) on each requested path — all in ONE
+     *     multi transaction. Its arrival is that transaction's zxid, the czxid of each entry: all its
+     *     entries arrive at one instant, in one total order with every other request's.
+     *   - Real entries of a node are in its list "r", intention entries in its list "i". At a node,
+     *     entries conflict as in the classic matrix (PathRules.entriesConflict: W with all; R with
+     *     IW; IW with R; IR with W).
+     *   - INVARIANT: a request is granted exactly when no entry of an earlier request (smaller czxid)
+     *     that conflicts with one of its entries is left on any of its nodes. No earlier entry can
+     *     appear after a request arrived, so the blockers a request finds once can only go away.
+     *     That is the FIFO rule of the contract: granted once every earlier conflicting request is gone.
+     *   - Finding the blockers reads only the request's own nodes, in one multi-read: for an intention
+     *     entry, the node's "r" list (requests ON that ancestor); for a real entry, both lists (the
+     *     node's own requests and those below it). Unrelated requests — siblings, cousins — are in
+     *     none of them. Within a list, sequence order is czxid order; across lists a few exists()
+     *     calls from the list's end find where "earlier" stops.
+     *   - A waiting request watches one blocker at a time, the newest (an exists watch). When it is
+     *     deleted, one multi-read asks about the next newest and the oldest, and if both are gone (a
+     *     FIFO drain), about all the rest; the gone are dropped, the newest left is watched. A release
+     *     wakes only the requests that wait for that entry, no list is read again, and a reconnect
+     *     that keeps the session keeps every watch.
+     *   - The create is never retried blindly: after a connection loss the request's random id finds
+     *     its entries (the multi either created all or none). A duplicate that slipped through anyway
+     *     carries the same id, is seen when the blockers are read, and is deleted at once.
+     *   - Nodes and lists are containers the server reaps when empty; a create that finds one gone
+     *     (NoNode: the multi created nothing) recreates the containers and tries again.
+     *   - A session's end poisons every request arrived in it: a waiting one fails with
+     *     LockLostException, a granted one is LOST — not held, and still in its thread's holds, so that
+     *     a nested request under it throws LockLostException instead of queueing afresh — until the
+     *     caller closes it. Its entries are deleted from the new session at once (they may outlive the
+     *     old session on the server until it expires there too).
+     *   - Ownership is the shared layer's (dev.persistence.spi: ManagedLock, Reentrancy), as for the
+     *     in-process manager: a request covered by one of this manager's locks in the context gets a
+     *     nested hold, an asynchronous one in context a pinned hold (the covering lock's entries stay
+     *     until it is closed); a related lock that does not cover it is refused with
+     *     IllegalStateException (LockLostException when that lock is lost). This file adds only the
+     *     check that a request would wait, through this JVM's waiting requests, on such a lock.
+     * Threads: a blocking acquire without a deadline (or with a zero one) arrives and reads its nodes
+     * on its own thread; a timed or asynchronous one does so on the manager's worker threads, so that
+     * the timeout counts from the call, arrival included, and acquireAsync returns within the
+     * connection timeout whatever ZooKeeper does. Watches hand their work to the workers; futures are
+     * completed there — never in a releasing thread, never in the caller of close().
+     */
 
     private static final int WAITING = 0, GRANTED = 1, RELEASED = 2, WITHDRAWN = 3, LOST = 4;
     private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -135,7 +137,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         this.client = Objects.requireNonNull(client, "client");
         this.ownsClient = ownsClient;
         this.znodes = new Znodes(basePath);
-        this.acl = org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE; // as Curator's default ACL provider
+        this.acl = ZooDefs.Ids.OPEN_ACL_UNSAFE; // as Curator's default ACL provider
         int instance = INSTANCES.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
         this.worker = Executors.newCachedThreadPool(r -> {
@@ -718,7 +720,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
                     if (tryDelete(names)) {
                         return;
                     }
-                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                 }
             });
         }

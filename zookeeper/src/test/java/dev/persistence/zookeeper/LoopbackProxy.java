@@ -1,5 +1,6 @@
 package dev.persistence.zookeeper;
 
+import java.util.Map;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +33,7 @@ final class LoopbackProxy implements AutoCloseable {
     private volatile long replyDelayMillis;
     private final AtomicInteger cutsArmed = new AtomicInteger();
     private final AtomicInteger cutsDone = new AtomicInteger();
-    private final java.util.Map<Integer, AtomicInteger> framesByType = new ConcurrentHashMap<>();
+    private final Map<Integer, AtomicInteger> framesByType = new ConcurrentHashMap<>();
 
     LoopbackProxy(int targetPort) throws IOException {
         this.target = targetPort;

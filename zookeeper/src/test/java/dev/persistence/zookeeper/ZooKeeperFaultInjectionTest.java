@@ -1,5 +1,7 @@
 package dev.persistence.zookeeper;
 
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.zookeeper.KeeperException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -323,7 +325,7 @@ class ZooKeeperFaultInjectionTest {
             for (String child : client.getChildren().forPath(path)) {
                 count += ephemerals(client, path + "/" + child);
             }
-        } catch (org.apache.zookeeper.KeeperException.NoNodeException gone) {
+        } catch (KeeperException.NoNodeException gone) {
             // reaped meanwhile
         }
         return count;
@@ -334,7 +336,7 @@ class ZooKeeperFaultInjectionTest {
         final String name;
         final Process process;
         final List<String> lines = new CopyOnWriteArrayList<>();
-        private final Map<String, AtomicInteger> counts = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
         Worker(String name, Process process) {
             this.name = name;

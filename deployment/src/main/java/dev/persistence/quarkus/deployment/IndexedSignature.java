@@ -1,5 +1,6 @@
 package dev.persistence.quarkus.deployment;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -18,16 +19,16 @@ import org.jboss.jandex.Type;
 
 import dev.persistence.cdi.spi.LockedSignature;
 
-/*
- * The build-time reader of a LockedSignature: a method of the Jandex index, read without loading
- * any application class. Its run-time twin is the portable module's ReflectedSignature; both list
- * the return type's supertypes in the same order (the type, its interfaces depth first, then its
- * superclass; an interface has no superclass). The computing index reads JDK and library classes
- * the application index lacks, so a CompletableFuture is seen to be a CompletionStage.
- */
-
 /** The {@link LockedSignature} of a method of the index. */
 final class IndexedSignature implements LockedSignature {
+
+    /*
+     * The build-time reader of a LockedSignature: a method of the Jandex index, read without loading
+     * any application class. Its run-time twin is the portable module's ReflectedSignature; both list
+     * the return type's supertypes in the same order (the type, its interfaces depth first, then its
+     * superclass; an interface has no superclass). The computing index reads JDK and library classes
+     * the application index lacks, so a CompletableFuture is seen to be a CompletionStage.
+     */
 
     private final MethodInfo method;
     private final IndexView index;
@@ -80,7 +81,7 @@ final class IndexedSignature implements LockedSignature {
             }
             case ARRAY -> {
                 hierarchy.add(type.name().toString());
-                hierarchy.addAll(List.of(Cloneable.class.getName(), java.io.Serializable.class.getName(), Object.class.getName()));
+                hierarchy.addAll(List.of(Cloneable.class.getName(), Serializable.class.getName(), Object.class.getName()));
             }
             default -> addWithSupertypes(type.name(), hierarchy);
         }

@@ -1,5 +1,7 @@
 package dev.persistence.quarkus.deployment;
 
+import jakarta.annotation.Priority;
+import jakarta.interceptor.Interceptor;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -71,11 +73,11 @@ class PersistenceProcessor {
     @BuildStep
     void interceptorPriority(PersistenceBuildTimeConfig config, BuildProducer<AnnotationsTransformerBuildItem> transformers) {
         int priority = config.locked().priority();
-        if (priority == jakarta.interceptor.Interceptor.Priority.LIBRARY_BEFORE) {
+        if (priority == Interceptor.Priority.LIBRARY_BEFORE) {
             return;
         }
         DotName interceptor = DotName.createSimple(LockedInterceptor.class.getName());
-        DotName priorityAnnotation = DotName.createSimple(jakarta.annotation.Priority.class.getName());
+        DotName priorityAnnotation = DotName.createSimple(Priority.class.getName());
         transformers.produce(new AnnotationsTransformerBuildItem(AnnotationTransformation.forClasses()
                 .whenClass(type -> type.name().equals(interceptor))
                 .transform(context -> {

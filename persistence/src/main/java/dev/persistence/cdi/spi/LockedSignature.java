@@ -4,13 +4,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/*
- * The one view of a method that the @Locked rules and the LockedReturnType plug-ins decide on. It
- * holds names only, so that the same decisions can be taken over reflection (the portable start-up
- * check and the interceptor) and over a class index where no application class may be loaded (the
- * Quarkus build step, over Jandex).
- */
-
 /**
  * One {@link dev.persistence.Locked @Locked} method, described by names as {@link Class#getName()}
  * writes them ({@code java.util.Map$Entry}, {@code [I}, {@code int}). Implementations read the same
@@ -18,6 +11,13 @@ import java.util.Set;
  * run time, so a decision taken on a signature is the same at both times.
  */
 public interface LockedSignature {
+
+    /*
+     * The one view of a method that the @Locked rules and the LockedReturnType plug-ins decide on. It
+     * holds names only, so that the same decisions can be taken over reflection (the portable start-up
+     * check and the interceptor) and over a class index where no application class may be loaded (the
+     * Quarkus build step, over Jandex).
+     */
 
     /** The class that declares the method. */
     String declaringClass();

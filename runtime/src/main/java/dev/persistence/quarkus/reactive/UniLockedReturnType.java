@@ -17,28 +17,28 @@ import dev.persistence.cdi.spi.LockedCall;
 import dev.persistence.cdi.spi.LockedReturnType;
 import dev.persistence.spi.AsyncGrant;
 
-/*
- * @Locked on methods returning Mutiny's Uni. The returned Uni is lazy, so the lock belongs to the
- * subscription: each subscription requests the lock without blocking, invokes the method once it
- * is granted (so everything the method does — building the pipeline included — runs under the
- * lock, with the lock in its LockContext, which Context Propagation carries into the pipeline's
- * callbacks), and releases it on the item, the failure or the cancellation.
- *
- * Who owns the lock is decided here, not by the order of Mutiny operators: a grant and a
- * cancellation may cross on two threads, and an item that has passed one operator can still be
- * dropped by the next one if the subscriber cancelled meanwhile (which once leaked the lock). So
- * the subscription is an emitter whose every event goes through one AsyncGrant: the grant runs
- * the method only if it comes first (claim), the cancellation withdraws the request only if it
- * comes first (cancel), and the loser of the race releases whatever the winner left. Once the
- * method runs, its Uni's termination — item, failure or cancellation — releases the lock, once.
- *
- * A grant that arrives later than the subscription resumes on the subscriber's Vert.x context (its
- * event loop or worker), never on the thread whose release granted it.
- */
-
 /** Holds a {@code @Locked} method's lock for each subscription of the {@link Uni} it returns. */
 @Singleton
 public class UniLockedReturnType implements LockedReturnType {
+
+    /*
+     * @Locked on methods returning Mutiny's Uni. The returned Uni is lazy, so the lock belongs to the
+     * subscription: each subscription requests the lock without blocking, invokes the method once it
+     * is granted (so everything the method does — building the pipeline included — runs under the
+     * lock, with the lock in its LockContext, which Context Propagation carries into the pipeline's
+     * callbacks), and releases it on the item, the failure or the cancellation.
+     *
+     * Who owns the lock is decided here, not by the order of Mutiny operators: a grant and a
+     * cancellation may cross on two threads, and an item that has passed one operator can still be
+     * dropped by the next one if the subscriber cancelled meanwhile (which once leaked the lock). So
+     * the subscription is an emitter whose every event goes through one AsyncGrant: the grant runs
+     * the method only if it comes first (claim), the cancellation withdraws the request only if it
+     * comes first (cancel), and the loser of the race releases whatever the winner left. Once the
+     * method runs, its Uni's termination — item, failure or cancellation — releases the lock, once.
+     *
+     * A grant that arrives later than the subscription resumes on the subscriber's Vert.x context (its
+     * event loop or worker), never on the thread whose release granted it.
+     */
 
     @Override
     public Set<String> supportedTypes() {

@@ -4,16 +4,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
-/*
- * Where the dev-mode applications of these tests listen. Dev mode listens on 8080 unless told
- * otherwise, and QuarkusDevModeTest, RestAssured and DevUIJsonRPCTest all assume 8080. With another
- * build's dev-mode test on the machine holding 8080, the application here failed to bind (a failed
- * start that dev mode reports but the test does not see) and the tests talked to that other
- * build's application: DevUiJsonRpcTest counted the other application's orphans.
- */
-
 /** The HTTP port of the dev-mode applications of this package: one the system reported free, picked once per JVM. */
 final class DevModeHttp {
+
+    /*
+     * Where the dev-mode applications of these tests listen. Dev mode listens on 8080 unless told
+     * otherwise, and QuarkusDevModeTest, RestAssured and DevUIJsonRPCTest all assume 8080. With another
+     * build's dev-mode test on the machine holding 8080, the application here failed to bind (a failed
+     * start that dev mode reports but the test does not see) and the tests talked to that other
+     * build's application: DevUiJsonRpcTest counted the other application's orphans.
+     */
 
     /** The port every dev-mode application of this JVM listens on (one at a time). */
     static final int PORT = freePort();

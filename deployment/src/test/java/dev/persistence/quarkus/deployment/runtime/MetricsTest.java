@@ -1,5 +1,8 @@
 package dev.persistence.quarkus.deployment.runtime;
 
+import dev.persistence.DeleteOption;
+import java.nio.file.Files;
+import java.util.concurrent.CountDownLatch;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,8 +77,8 @@ class MetricsTest {
                 for (int i = 0; i < 6; i++) { // each waits its 300 ms behind the held lock, then times out
                     String id = "a" + i;
                     timingOut.add(threads.submit(() -> assertThrows(LockTimeoutException.class,
-                            () -> service.hold(id, new java.util.concurrent.CountDownLatch(1),
-                                    new java.util.concurrent.CountDownLatch(0)))));
+                            () -> service.hold(id, new CountDownLatch(1),
+                                    new CountDownLatch(0)))));
                 }
                 for (Future<?> call : timingOut) {
                     call.get(60, TimeUnit.SECONDS);
@@ -117,7 +120,7 @@ class MetricsTest {
 
     @Test
     void writesFsyncsBatchesAndRecoveriesAreMetered() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("persistence-metrics");
+        Path dir = Files.createTempDirectory("persistence-metrics");
         String before = scrape();
         double writes = value(before, "persistence_write_seconds_count", "durability=\"atomic\"");
         double fileSyncs = value(before, "persistence_fsync_file_seconds_count", "");
@@ -125,14 +128,14 @@ class MetricsTest {
         for (int i = 0; i < 5; i++) {
             client.writeString(dir.resolve("f" + i), "x");
         }
-        java.nio.file.Files.writeString(dir.resolve(".orphan.0123456789abcdef.persistence.tmp"), "left by a crash");
+        Files.writeString(dir.resolve(".orphan.0123456789abcdef.persistence.tmp"), "left by a crash");
         assertEquals(1, client.recover(dir));
         String after = scrape();
         assertEquals(writes + 5, value(after, "persistence_write_seconds_count", "durability=\"atomic\""), persistenceLines(after));
         assertEquals(fileSyncs + 5, value(after, "persistence_fsync_file_seconds_count", ""), persistenceLines(after));
         assertEquals(recovered + 1, value(after, "persistence_recovered_total", ""), persistenceLines(after));
         assertTrue(after.contains("persistence_fsync_batch_count"), persistenceLines(after));
-        client.delete(dir, dev.persistence.DeleteOption.RECURSIVE);
+        client.delete(dir, DeleteOption.RECURSIVE);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.persistence.quarkus.deployment.runtime;
 
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -72,7 +74,7 @@ class QuarkusConfigDefaultsTest {
 
     @Test
     void theMappingDefaultsAreThePortableDefaults() {
-        PersistenceSettings portable = PersistenceSettings.read(new io.smallrye.config.SmallRyeConfigBuilder().build());
+        PersistenceSettings portable = PersistenceSettings.read(new SmallRyeConfigBuilder().build());
         assertEquals(portable.durable(), config.durable());
         assertEquals(Optional.of(Durability.NO_SYNC), config.durability(), "set under its quarkus name");
         assertEquals(Durability.NO_SYNC, settings.durability());
@@ -86,7 +88,7 @@ class QuarkusConfigDefaultsTest {
 
     @Test
     void everyPortableKeySetUnderItsQuarkusNameReachesTheSettings() {
-        assertEquals(java.time.Duration.ofMinutes(1), settings.lockTimeout().orElseThrow());
-        assertEquals(java.time.Duration.ofMinutes(1), config.lockTimeout().orElseThrow());
+        assertEquals(Duration.ofMinutes(1), settings.lockTimeout().orElseThrow());
+        assertEquals(Duration.ofMinutes(1), config.lockTimeout().orElseThrow());
     }
 }

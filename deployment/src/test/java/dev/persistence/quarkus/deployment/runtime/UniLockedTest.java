@@ -1,5 +1,6 @@
 package dev.persistence.quarkus.deployment.runtime;
 
+import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,7 +62,7 @@ class UniLockedTest {
     @Test
     void concurrentUniTransfersInRandomDirectionsConserveTheTotalWithoutDeadlock() {
         List<String> accounts = List.of("t1", "t2", "t3", "t4"); // keys no other test uses
-        java.util.Random random = new java.util.Random(22);
+        Random random = new Random(22);
         List<CompletableFuture<Void>> transfers = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
             int from = random.nextInt(accounts.size());

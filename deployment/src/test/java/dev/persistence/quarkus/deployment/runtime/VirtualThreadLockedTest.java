@@ -1,5 +1,7 @@
 package dev.persistence.quarkus.deployment.runtime;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +47,7 @@ class VirtualThreadLockedTest {
 
     @ApplicationScoped
     public static class Counter {
-        private final java.util.Map<String, Integer> values = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, Integer> values = new ConcurrentHashMap<>();
 
         /** Not atomic on purpose: read, wait, write — only the lock makes it correct. */
         @Locked(path = "/virtual/{id}")
