@@ -15,15 +15,18 @@ import java.io.OutputStream;
  * thrown by the body wins: the close's complaint is only added to it as suppressed, and a stream
  * whose own write failed discards without complaint. So a failure in the middle of writing never
  * replaces the target with partial content, and the failure is what the caller sees:
+ *
  * <pre>{@code
  * try (AtomicOutputStream out = client.newOutputStream(file)) {
- *     source.transferTo(out);   // if this throws, close() discards and this exception propagates
+ *     source.transferTo(out); // if this throws, close() discards and this exception propagates
  *     out.commit();
  * }
  * }</pre>
+ *
  * After a commit or a discard, further writes throw {@link IOException}.
  *
- * <p>If writing or committing fails, the target keeps its old content (unless only the directory
+ * <p>
+ * If writing or committing fails, the target keeps its old content (unless only the directory
  * fsync after the rename failed, see {@link PersistenceClient}), the temp file is removed, the
  * lock is released, and the original error is thrown.
  */
@@ -38,7 +41,7 @@ public abstract class AtomicOutputStream extends OutputStream {
      * previous commit.
      *
      * @throws IOException if the stream was already discarded or a write through it failed
-     *                     (nothing is committed then), or if committing fails
+     *         (nothing is committed then), or if committing fails
      */
     public abstract void commit() throws IOException;
 
@@ -57,8 +60,8 @@ public abstract class AtomicOutputStream extends OutputStream {
      * mistake.
      *
      * @throws IllegalStateException if the stream was neither committed nor aborted and no write
-     *                               through it had failed (its content is discarded all the same)
-     * @throws IOException           if the temp file of a failed stream cannot be removed
+     *         through it had failed (its content is discarded all the same)
+     * @throws IOException if the temp file of a failed stream cannot be removed
      */
     @Override
     public abstract void close() throws IOException;

@@ -22,17 +22,20 @@ import java.util.regex.Pattern;
  * the {@linkplain Durability level} requires and renamed over the target in one {@code rename(2)},
  * so a reader sees the old or the new content, never a mix.
  *
- * <p>Temp names are {@code .<name>.<16 hex digits>.persistence.<suffix>} ({@code <name>} the
+ * <p>
+ * Temp names are {@code .<name>.<16 hex digits>.persistence.<suffix>} ({@code <name>} the
  * target's name cut to 64 characters), so that {@link #isTempName} — and so a recovery — can find
  * what a crash left behind, and so that no user file may have such a name
  * ({@link #hasTempNameForm}).
  *
- * <p>Modes: with a fixed mode, every temp gets exactly that mode from its creation, and the target
+ * <p>
+ * Modes: with a fixed mode, every temp gets exactly that mode from its creation, and the target
  * is not looked up. Otherwise a temp replacing a regular file gets that file's POSIX permissions
  * from its creation (never more readable than the content it replaces), and a new file — or one
  * replacing a symbolic link, whose own mode means nothing — gets the default mode of a new file.
  *
- * <p>The caller holds a WRITE lock on the target from {@link #create} to the end of the temp, checks
+ * <p>
+ * The caller holds a WRITE lock on the target from {@link #create} to the end of the temp, checks
  * the path (confinement, links) before, and calls {@link Temp#commit} or {@link Temp#discard} once.
  * For several files replaced together, {@link Temp#sync} each, {@link Temp#rename} each, then make
  * their directories durable with the {@link DirectoryDurability} given here. This class is
@@ -53,10 +56,9 @@ final class AtomicReplacement {
     /** A temp name up to its marker: a dot, any characters (line breaks included), a dot and 16 hex digits. */
     private static final String PREFIX = "\\..*\\.[0-9a-f]{16}";
     /** The temp names of every suffix: no user file may have one, or some client's recovery would delete it. */
-    private static final Pattern ANY_TEMP_NAME =
-            Pattern.compile(PREFIX + Pattern.quote(MARKER) + SUFFIX.pattern(), Pattern.DOTALL);
-    private static final Set<StandardOpenOption> CREATE_NEW =
-            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    private static final Pattern ANY_TEMP_NAME = Pattern.compile(PREFIX + Pattern.quote(MARKER) + SUFFIX.pattern(),
+            Pattern.DOTALL);
+    private static final Set<StandardOpenOption> CREATE_NEW = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 
     private final String suffix;
     private final Pattern tempName;
@@ -66,8 +68,8 @@ final class AtomicReplacement {
     private final PersistenceClient.Listener listener;
 
     /**
-     * @param suffix      the last part of temp names, checked by {@link #requireSuffix}
-     * @param fixedMode   the mode of every file written, or {@code null} to keep a replaced file's
+     * @param suffix the last part of temp names, checked by {@link #requireSuffix}
+     * @param fixedMode the mode of every file written, or {@code null} to keep a replaced file's
      * @param directories creates missing directories and makes directory entries durable
      */
     AtomicReplacement(String suffix, Durability durability, Set<PosixFilePermission> fixedMode,

@@ -1,7 +1,5 @@
 package dev.persistence;
 
-import dev.persistence.PathRefusedException.Reason;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
@@ -18,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+
+import dev.persistence.PathRefusedException.Reason;
 
 /**
  * Writes, deletes and moves of several paths that {@link #commit()} applies all together or not
@@ -55,7 +55,8 @@ import java.util.Set;
  * root {@link SymbolicLinkRefusedException}, a move of a missing path or of anything but a regular
  * file — and then nothing has happened.
  *
- * <p>The batch is then made durable as an <em>intent</em>, a file that holds every change with its
+ * <p>
+ * The batch is then made durable as an <em>intent</em>, a file that holds every change with its
  * new content (a moved file's too), in the deepest directory holding all the batch's paths (its
  * name has the form {@code .persistence-batch.<16 hex digits>.<temp suffix>}, which the client
  * refuses for its users' files). Once the intent is on disk the batch is committed: its changes are
@@ -70,13 +71,15 @@ import java.util.Set;
  * crash of the process; a power loss may leave anything. The durability page of the documentation
  * gives the recipe and why it is correct.
  *
- * <p>An exception before the commit point leaves nothing: no target changed, no temp file, no
+ * <p>
+ * An exception before the commit point leaves nothing: no target changed, no temp file, no
  * intent. An exception after it (an I/O error while applying, say) says so in its message: the
  * batch is partly applied, and {@code recover} completes it. {@link #abort()}, and
  * {@link #close()} without a commit, discard the recorded changes; nothing was written for them.
  * A batch commits at most once, whether its commit succeeds or fails.
  *
- * <p>A batch is for one thread at a time; it is not thread-safe.
+ * <p>
+ * A batch is for one thread at a time; it is not thread-safe.
  */
 public final class Batch implements AutoCloseable {
 
@@ -117,8 +120,8 @@ public final class Batch implements AutoCloseable {
      * parent directories) with {@code data}.
      *
      * @return this batch
-     * @throws PathRefusedException  if the client refuses the path for a write, or it lies inside another path of the
-     *                               batch or another inside it
+     * @throws PathRefusedException if the client refuses the path for a write, or it lies inside another path of the
+     *         batch or another inside it
      * @throws IllegalStateException if the batch was committed or aborted
      */
     public Batch write(Path file, byte[] data) {
@@ -137,8 +140,8 @@ public final class Batch implements AutoCloseable {
      * {@link PersistenceClient#delete}.
      *
      * @return this batch
-     * @throws PathRefusedException  if the client refuses the path for a delete, or it lies inside another path of the
-     *                               batch or another inside it
+     * @throws PathRefusedException if the client refuses the path for a delete, or it lies inside another path of the
+     *         batch or another inside it
      * @throws IllegalStateException if the batch was committed or aborted
      */
     public Batch delete(Path path, DeleteOption... options) {
@@ -155,9 +158,9 @@ public final class Batch implements AutoCloseable {
      * {@link NoSuchFileException}.
      *
      * @return this batch
-     * @throws PathRefusedException  if the client refuses either path for a move, one lies inside the other, either
-     *                               lies inside another path of the batch or another inside it, or either is already
-     *                               in the batch
+     * @throws PathRefusedException if the client refuses either path for a move, one lies inside the other, either
+     *         lies inside another path of the batch or another inside it, or either is already
+     *         in the batch
      * @throws IllegalStateException if the batch was committed or aborted
      */
     public Batch move(Path source, Path target) {
@@ -203,9 +206,9 @@ public final class Batch implements AutoCloseable {
      * batch with no changes does nothing.
      *
      * @throws IllegalStateException if the batch was committed or aborted
-     * @throws LockTimeoutException  if the client's lock timeout ran out first; nothing happened
-     * @throws IOException           a filesystem error, or {@link java.io.InterruptedIOException} if the thread was
-     *                               interrupted while waiting for the lock
+     * @throws LockTimeoutException if the client's lock timeout ran out first; nothing happened
+     * @throws IOException a filesystem error, or {@link java.io.InterruptedIOException} if the thread was
+     *         interrupted while waiting for the lock
      */
     public void commit() throws IOException {
         if (finished) {

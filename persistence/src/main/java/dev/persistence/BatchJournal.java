@@ -31,15 +31,15 @@ import java.util.zip.CRC32C;
  * {@link Durability#ATOMIC} client syncs its batches as a {@link Durability#DURABLE} one):
  * <ol>
  * <li>each new content goes to its temp file beside its target, which is fsync'd (missing
- *     directories are created, and their parents fsync'd);
+ * directories are created, and their parents fsync'd);
  * <li>the <em>intent</em> — every change of the batch with its new content, and a CRC-32C of it
- *     all — goes to a temp file in the batch's home (the deepest directory holding every changed
- *     path), which is fsync'd and renamed to its intent name, {@code .persistence-batch.<16 hex
+ * all — goes to a temp file in the batch's home (the deepest directory holding every changed
+ * path), which is fsync'd and renamed to its intent name, {@code .persistence-batch.<16 hex
  *     digits>.<temp suffix>}; then the home is fsync'd. <b>This fsync is the commit point</b>:
- *     before it ends, nothing of the batch is visible at any target; after it, the intent is on disk
- *     whole (its data was fsync'd before its name existed) and the batch will be applied;
+ * before it ends, nothing of the batch is visible at any target; after it, the intent is on disk
+ * whole (its data was fsync'd before its name existed) and the batch will be applied;
  * <li>each temp file is renamed over its target, each moved file over its target, each deleted path
- *     (a moved file's old path among them) is deleted;
+ * (a moved file's old path among them) is deleted;
  * <li>the directory of each changed path is fsync'd, so the whole applied batch is on disk;
  * <li>the intent is deleted and the home fsync'd, before the lock is released.
  * </ol>
@@ -73,8 +73,8 @@ final class BatchJournal {
 
     private static final String INTENT_PREFIX = ".persistence-batch.";
     /** Intent names of every temp suffix: refused for user paths, like temp names. */
-    private static final Pattern ANY_INTENT_NAME =
-            Pattern.compile(Pattern.quote(INTENT_PREFIX) + "[0-9a-f]{16}\\.[A-Za-z0-9_-]{1,16}");
+    private static final Pattern ANY_INTENT_NAME = Pattern
+            .compile(Pattern.quote(INTENT_PREFIX) + "[0-9a-f]{16}\\.[A-Za-z0-9_-]{1,16}");
     /** "PBATCH" and the format's version. */
     private static final long MAGIC = 0x5042415443480001L;
     private static final byte WRITE = 0, DELETE = 1, DELETE_RECURSIVE = 2;
@@ -193,7 +193,7 @@ final class BatchJournal {
      * deleted.
      *
      * @throws IOException if an intent checks out but names a path outside its directory (no
-     *                     intent this library wrote), or a change cannot be applied
+     *         intent this library wrote), or a change cannot be applied
      */
     void rollForward(List<Path> intents, PathLock lock) throws IOException {
         for (Path intent : intents) {

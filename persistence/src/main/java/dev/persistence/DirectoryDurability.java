@@ -25,7 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * fsyncs a directory after a rename, delete or move changed it, group-committing concurrent fsyncs
  * of one directory. For any other level every method but the creation of directories does nothing.
  *
- * <p><b>Process-wide on purpose.</b> What this class knows are facts about the filesystem, not about
+ * <p>
+ * <b>Process-wide on purpose.</b> What this class knows are facts about the filesystem, not about
  * one client: that a directory was created and its entry is not yet durable, and that an fsync of a
  * directory is running. Every client in the JVM (the injected one, one built by hand, clients with
  * other temp suffixes or levels) may write into the same directories, so they must share it. A
@@ -34,7 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * directories can tell — and concurrent writes into one directory should share one fsync whichever
  * client made them. Per-client state would lose the first guarantee and the second saving.
  *
- * <p>Thread-safe. The record of not-yet-durable directories is bounded by the directories that
+ * <p>
+ * Thread-safe. The record of not-yet-durable directories is bounded by the directories that
  * exist: an entry goes when its parent's fsync succeeds, when its mkdir fails, and when a client
  * deletes it.
  */

@@ -5,11 +5,6 @@ import static dev.persistence.spi.PathRules.IR;
 import static dev.persistence.spi.PathRules.R;
 import static dev.persistence.spi.PathRules.W;
 
-import dev.persistence.LockTreeNode.Entry;
-import dev.persistence.spi.ManagedLock;
-import dev.persistence.spi.PathRules;
-import dev.persistence.spi.Reentrancy;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.file.FileSystem;
@@ -31,6 +26,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+
+import dev.persistence.LockTreeNode.Entry;
+import dev.persistence.spi.ManagedLock;
+import dev.persistence.spi.PathRules;
+import dev.persistence.spi.Reentrancy;
 
 /*
  * The in-process LockManager. It owns the lock trees, the arrival order and every state
@@ -625,8 +625,7 @@ final class LocalLockManager implements LockManager {
     /** The paths of a multi-path request, minus those at or below another of its paths. */
     private static List<Path> withoutCovered(List<Path> paths) {
         List<Path> kept = new ArrayList<>(paths.size());
-        outer:
-        for (int i = 0; i < paths.size(); i++) {
+        outer: for (int i = 0; i < paths.size(); i++) {
             Path path = paths.get(i);
             for (int j = 0; j < paths.size(); j++) {
                 Path other = paths.get(j);
@@ -1063,7 +1062,7 @@ final class LocalLockManager implements LockManager {
             // in place finds each name without allocating a Path or a String for it.
             String text = path.getFileSystem() == DEFAULT_FS ? path.toString() : null;
             int start = root.length();
-            for (int level = 0; ; level++) {
+            for (int level = 0;; level++) {
                 if (placed == null || placed.get(node) == null) {
                     Entry entry = node.append(request, PathRules.entryMode(request.mode, level == depth));
                     request.addEntry(entry);

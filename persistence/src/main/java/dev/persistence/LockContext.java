@@ -1,11 +1,11 @@
 package dev.persistence;
 
-import dev.persistence.spi.PathRules;
-import dev.persistence.spi.ThreadContexts;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Supplier;
+
+import dev.persistence.spi.PathRules;
+import dev.persistence.spi.ThreadContexts;
 
 /**
  * The locks the current thread works under: the source of re-entrancy for every

@@ -1,14 +1,14 @@
 package dev.persistence;
 
-import dev.persistence.spi.PathRules;
-import dev.persistence.spi.Reentrancy;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+
+import dev.persistence.spi.PathRules;
+import dev.persistence.spi.Reentrancy;
 
 /**
  * Hierarchical read/write locks on absolute paths, granted in strict arrival order.
@@ -70,9 +70,9 @@ public interface LockManager {
     /**
      * Acquires a lock, waiting as long as necessary.
      *
-     * @throws InterruptedException     if the thread is interrupted before or while waiting; the request is withdrawn
+     * @throws InterruptedException if the thread is interrupted before or while waiting; the request is withdrawn
      * @throws IllegalArgumentException if the path is relative or not normal, or a WRITE is asked on a root
-     * @throws IllegalStateException    if the request would wait on a lock the calling thread holds
+     * @throws IllegalStateException if the request would wait on a lock the calling thread holds
      */
     PathLock acquire(Path path, LockMode mode) throws InterruptedException;
 
@@ -80,10 +80,10 @@ public interface LockManager {
      * Acquires a lock, waiting at most {@code timeout}. A zero or negative timeout grants only
      * a lock that is free now.
      *
-     * @throws LockTimeoutException     if the time runs out first; the request is withdrawn
-     * @throws InterruptedException     if the thread is interrupted before or while waiting; the request is withdrawn
+     * @throws LockTimeoutException if the time runs out first; the request is withdrawn
+     * @throws InterruptedException if the thread is interrupted before or while waiting; the request is withdrawn
      * @throws IllegalArgumentException if the path is relative or not normal, or a WRITE is asked on a root
-     * @throws IllegalStateException    if the request would wait on a lock the calling thread holds
+     * @throws IllegalStateException if the request would wait on a lock the calling thread holds
      */
     PathLock acquire(Path path, LockMode mode, Duration timeout) throws InterruptedException;
 
@@ -108,7 +108,8 @@ public interface LockManager {
      * work started inside a synchronous scope keeps a real lock until it ends, and never waits
      * on the scope that started it. Otherwise exactly {@link #acquireAsync}.
      *
-     * <p>The default implementation takes the pinned hold through {@link Reentrancy}, which every
+     * <p>
+     * The default implementation takes the pinned hold through {@link Reentrancy}, which every
      * manager whose locks are {@link dev.persistence.spi.ManagedLock}s shares; a manager whose
      * locks are not queues such a request behind the covering lock. If the covering lock is lost
      * (its coordinator's session ended), the future fails with {@link LockLostException}.
@@ -125,9 +126,9 @@ public interface LockManager {
      * atomically once every path is free. A path below another path of the same request adds
      * nothing. The returned lock's {@link PathLock#path()} is the first path given.
      *
-     * @throws InterruptedException     if the thread is interrupted before or while waiting; the request is withdrawn
+     * @throws InterruptedException if the thread is interrupted before or while waiting; the request is withdrawn
      * @throws IllegalArgumentException if {@code paths} is empty or any path is refused
-     * @throws IllegalStateException    if the request would wait on a lock the calling thread holds
+     * @throws IllegalStateException if the request would wait on a lock the calling thread holds
      */
     PathLock acquireAll(Collection<Path> paths, LockMode mode) throws InterruptedException;
 
@@ -169,7 +170,7 @@ public interface LockManager {
 
     /** The pinned hold of the context's covering lock, if one covers {@code paths}; else {@code request}'s future. */
     private CompletableFuture<PathLock> pinnedOr(List<Path> paths, LockMode mode,
-                                                 Supplier<CompletableFuture<PathLock>> request) {
+            Supplier<CompletableFuture<PathLock>> request) {
         PathLock pinned;
         try {
             pinned = Reentrancy.of(this).pinnedHold(paths, mode);

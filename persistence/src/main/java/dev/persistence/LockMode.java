@@ -3,7 +3,8 @@ package dev.persistence;
 /**
  * The two ways a path can be locked.
  *
- * <p>{@link #READ} locks are shared: any number of them overlap on the same path and on
+ * <p>
+ * {@link #READ} locks are shared: any number of them overlap on the same path and on
  * related (ancestor or descendant) paths. A {@link #WRITE} lock is exclusive over its path,
  * every ancestor and every descendant. {@code WRITE} covers {@code READ}: a thread holding a
  * write lock may take nested read locks under it (see {@link LockManager}).

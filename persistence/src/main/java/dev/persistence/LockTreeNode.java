@@ -5,13 +5,13 @@ import static dev.persistence.spi.PathRules.ENTRY_MODES;
 import static dev.persistence.spi.PathRules.IR;
 import static dev.persistence.spi.PathRules.W;
 
-import dev.persistence.LocalLockManager.Request;
-import dev.persistence.LocalLockManager.Stripe;
-import dev.persistence.spi.PathRules;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+
+import dev.persistence.LocalLockManager.Request;
+import dev.persistence.LocalLockManager.Stripe;
+import dev.persistence.spi.PathRules;
 
 /*
  * One node of a LocalLockManager stripe's lock tree: a path prefix with the entries of every held
@@ -296,7 +296,7 @@ final class LockTreeNode {
                 i = (i + 1) & mask;
             }
             // Backward-shift deletion keeps every probe chain unbroken without tombstones.
-            for (int gap = i, j = (i + 1) & mask; ; j = (j + 1) & mask) {
+            for (int gap = i, j = (i + 1) & mask;; j = (j + 1) & mask) {
                 LockTreeNode moved = table[j];
                 if (moved == null) {
                     table[gap] = null;

@@ -14,18 +14,21 @@ import jakarta.interceptor.InterceptorBinding;
 /**
  * Runs a CDI business method under a hierarchical lock of the application's {@link LockManager}.
  *
- * <pre>{@code
- * @Locked(path = "orders/{id}", mode = LockMode.WRITE)
+ * <pre>
+ * {@code
+ * &#64;Locked(path = "orders/{id}", mode = LockMode.WRITE)
  * public void update(String id, Order order) { ... }
  *
- * @Locked(path = {"accounts/{from}", "accounts/{to}"})
+ * &#64;Locked(path = {"accounts/{from}", "accounts/{to}"})
  * public void transfer(String from, String to, long amount) { ... }
  *
  * @Locked(path = "customers/{order.customer}/orders/{order.id}")
  * public void place(Order order) { ... }
- * }</pre>
+ * }
+ * </pre>
  *
- * <p>A template that starts with neither {@code /} nor <code>${</code> lies under
+ * <p>
+ * A template that starts with neither {@code /} nor <code>${</code> lies under
  * {@code persistence.root} ({@code orders/{id}} is {@code <root>/orders/{id}}, the same lock as
  * {@code ${persistence.root}/orders/{id}}); without a configured root such a template is a
  * deployment error. {@code ${key}} in a path is replaced, once, by the MicroProfile Config value
@@ -41,13 +44,15 @@ import jakarta.interceptor.InterceptorBinding;
  * {@link PersistenceClient#resolve}, which builds the same paths in the method's body. The
  * resolved paths must be absolute and normal.
  *
- * <p>Several paths are granted together: one request with one arrival, all-or-nothing, in
+ * <p>
+ * Several paths are granted together: one request with one arrival, all-or-nothing, in
  * arrival order against every conflicting request ({@link LockManager#acquireAll}), so no two
  * calls can deadlock whatever the order of their arguments, and a call waiting for one path
  * holds none of the others meanwhile. Repeated paths and a path at or below another of the same
  * call are folded into one.
  *
- * <p>A synchronous method runs under the lock, which is released on every exit, exceptions
+ * <p>
+ * A synchronous method runs under the lock, which is released on every exit, exceptions
  * included. A method returning a {@link java.util.concurrent.CompletionStage} keeps the lock
  * until the stage completes; under Quarkus, a method returning a Mutiny {@code Uni} is invoked
  * when the {@code Uni} is subscribed, once per subscription, under a lock taken without blocking
@@ -56,7 +61,8 @@ import jakarta.interceptor.InterceptorBinding;
  * is built or deployed. On a thread that must not block (a Vert.x event loop), a synchronous
  * method fails at once instead of waiting, and an asynchronous one waits asynchronously.
  *
- * <p>The method — and work it hands on through {@link LockContext} (propagated automatically
+ * <p>
+ * The method — and work it hands on through {@link LockContext} (propagated automatically
  * under Quarkus by MicroProfile Context Propagation) — may use the paths the lock covers
  * through {@link PersistenceClient} or the manager without waiting. A method annotation
  * overrides its class's. The wait honours {@link #timeout()}, else
@@ -65,7 +71,7 @@ import jakarta.interceptor.InterceptorBinding;
 @InterceptorBinding
 @Inherited
 @Retention(RUNTIME)
-@Target({TYPE, METHOD})
+@Target({ TYPE, METHOD })
 public @interface Locked {
 
     /**

@@ -6,14 +6,17 @@ import java.nio.file.Path;
  * A granted lock on one path (or, from {@link LockManager#acquireAll}, on several paths as one
  * request). The lock is held from the moment it is returned until {@link #close()}.
  *
- * <p>Use it in try-with-resources:
+ * <p>
+ * Use it in try-with-resources:
+ *
  * <pre>{@code
  * try (PathLock lock = manager.acquire(Path.of("/data/orders/42"), LockMode.WRITE)) {
  *     // exclusive over /data/orders/42, its ancestors' subtrees and its descendants
  * }
  * }</pre>
  *
- * <p>A lock obtained from a blocking or timed {@code acquire} is in the acquiring thread's
+ * <p>
+ * A lock obtained from a blocking or timed {@code acquire} is in the acquiring thread's
  * {@link LockContext} (the source of re-entrancy) until it is closed or disowned; it may
  * nevertheless be closed from any thread.
  */

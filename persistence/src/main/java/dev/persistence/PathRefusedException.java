@@ -8,7 +8,8 @@ import java.util.Objects;
  * changed, and the same request will be refused again. Thrown by every {@link LockManager} and by
  * {@link PersistenceClient}; a REST mapping answers 400.
  *
- * <p>{@link #getMessage()} names the path, for logs. {@link #publicMessage()} does not: it is
+ * <p>
+ * {@link #getMessage()} names the path, for logs. {@link #publicMessage()} does not: it is
  * what a remote caller may be told (it never holds an absolute path), so a server does not
  * disclose where its data lives.
  */
@@ -60,8 +61,8 @@ public class PathRefusedException extends IllegalArgumentException {
     private final transient Path path;
 
     /**
-     * @param reason  why the path was refused
-     * @param path    the refused path, or {@code null} when there is none yet (a bad segment)
+     * @param reason why the path was refused
+     * @param path the refused path, or {@code null} when there is none yet (a bad segment)
      * @param message the message for logs; may name the path
      */
     public PathRefusedException(Reason reason, Path path, String message) {

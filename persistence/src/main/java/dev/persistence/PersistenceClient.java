@@ -1,10 +1,5 @@
 package dev.persistence;
 
-import java.util.Optional;
-import dev.persistence.PathRefusedException.Reason;
-import dev.persistence.spi.PathRules;
-import dev.persistence.spi.PathSegments;
-
 import java.io.BufferedOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -29,7 +24,12 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+
+import dev.persistence.PathRefusedException.Reason;
+import dev.persistence.spi.PathRules;
+import dev.persistence.spi.PathSegments;
 
 /**
  * Reads, writes, lists, moves and deletes files under hierarchical locks, replacing files
@@ -101,7 +101,8 @@ import java.util.Set;
  * {@link IOException} subclasses. The client works on any {@link java.nio.file.FileSystem}
  * provider's paths.
  *
- * <p>Instances are immutable and thread-safe. What durable clients know about directories not yet
+ * <p>
+ * Instances are immutable and thread-safe. What durable clients know about directories not yet
  * made durable, and their directory fsyncs, is shared by every client of the process (a durable
  * write into a directory another client has just created waits until that directory is durable).
  */
@@ -179,7 +180,7 @@ public final class PersistenceClient {
      * untrusted input never reaches another level. No segments: the root itself.
      *
      * @throws LockedPathValueException if a segment is not one path segment
-     * @throws IllegalStateException    if this client has no root
+     * @throws IllegalStateException if this client has no root
      */
     public Path resolve(String... segments) {
         if (root == null) {
@@ -259,7 +260,8 @@ public final class PersistenceClient {
      * Opens a file for reading. The stream holds a READ lock on the file until it is closed;
      * closing it again does nothing.
      *
-     * <p>The stream's lock outlives this call, so it belongs to no thread: a later call of the
+     * <p>
+     * The stream's lock outlives this call, so it belongs to no thread: a later call of the
      * opening thread on a path it covers waits for the stream's close like any other thread's (on
      * a pooled thread, the next unrelated task neither slips into the lock nor is refused as a
      * deadlock). Close the stream from any thread.
@@ -349,7 +351,8 @@ public final class PersistenceClient {
      * complaint is only suppressed in it). If a write through the stream fails, nothing can be
      * committed any more, and closing discards without complaint.
      *
-     * <p>The stream's lock outlives this call, so it belongs to no thread: a later call of the
+     * <p>
+     * The stream's lock outlives this call, so it belongs to no thread: a later call of the
      * opening thread on a path it covers waits for the stream to finish like any other thread's
      * (on a pooled thread, an unrelated task cannot slip into the stream's lock). To write a file
      * in one call, prefer {@link #write(Path, ContentWriter)}.
@@ -474,7 +477,7 @@ public final class PersistenceClient {
             }
             Set<Path> touched = new HashSet<>();
             List<Path> intents = new ArrayList<>();
-            int[] removed = {0};
+            int[] removed = { 0 };
             Files.walkFileTree(target, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
@@ -515,7 +518,8 @@ public final class PersistenceClient {
     private Path checked(Path path, LockMode mode) {
         PathRules.requireLockable(path, mode);
         if (root != null && !path.startsWith(root)) {
-            throw new PathRefusedException(Reason.OUTSIDE_ROOT, path, "Path '" + path + "' lies outside the root '" + root + "'");
+            throw new PathRefusedException(Reason.OUTSIDE_ROOT, path,
+                    "Path '" + path + "' lies outside the root '" + root + "'");
         }
         return path;
     }
@@ -538,7 +542,8 @@ public final class PersistenceClient {
     Path notRoot(Path path) {
         checked(path, LockMode.WRITE);
         if (path.equals(root)) {
-            throw new PathRefusedException(Reason.DATA_ROOT, path, "Refused: the root '" + root + "' itself is never replaced, moved or deleted");
+            throw new PathRefusedException(Reason.DATA_ROOT, path,
+                    "Refused: the root '" + root + "' itself is never replaced, moved or deleted");
         }
         return path;
     }
@@ -863,7 +868,8 @@ public final class PersistenceClient {
     public interface Listener {
 
         /** Tells nothing to nobody. */
-        Listener NONE = new Listener() { };
+        Listener NONE = new Listener() {
+        };
 
         /** A write (of bytes, text or a committed stream) replaced its target, at {@code durability}. */
         default void written(Durability durability, long nanos) {

@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * reports what it finds there; the caller's input is still what is refused, and a REST mapping
  * answers 400.
  *
- * <p>{@link #getMessage()} names the path and the link, for logs. {@link #publicMessage()} does
+ * <p>
+ * {@link #getMessage()} names the path and the link, for logs. {@link #publicMessage()} does
  * not: it is what a remote caller may be told (it never holds a path).
  */
 public class SymbolicLinkRefusedException extends FileSystemException {

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.Set;
 
 /**
  * Batch recipes other than the real one, made of its steps in {@link BatchJournal}: deliberately

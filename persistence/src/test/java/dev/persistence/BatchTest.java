@@ -19,19 +19,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -247,7 +242,6 @@ class BatchTest extends ClientFixture {
         assertTrue(reader.get(10, TimeUnit.SECONDS) > 0);
     }
 
-
     /** Where a crash stops a batch in {@link #recoverCompletesCommittedBatchesAndUndoesTheOthers}. */
     enum CrashAfter {
         /** The temp files are written: not committed. */
@@ -317,7 +311,8 @@ class BatchTest extends ClientFixture {
         Path home = dir.resolve("home");
         Files.createDirectories(home);
         Path hostile = home.resolve(".persistence-batch.00000000000000bb.tmp");
-        Files.write(hostile, BatchJournal.encode(home, List.of(new BatchJournal.Change(dir.resolve("outside"), bytes("x"), false))));
+        Files.write(hostile,
+                BatchJournal.encode(home, List.of(new BatchJournal.Change(dir.resolve("outside"), bytes("x"), false))));
         IOException refused = assertThrows(IOException.class, () -> client.recover(dir));
         assertTrue(refused.getMessage().contains("Not a batch intent"), refused.getMessage());
         assertFalse(Files.exists(dir.resolve("outside")));

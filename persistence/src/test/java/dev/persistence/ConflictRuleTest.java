@@ -6,8 +6,6 @@ import static dev.persistence.spi.PathRules.W;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.persistence.spi.PathRules;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +14,8 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+
+import dev.persistence.spi.PathRules;
 
 /*
  * The conflict rule has one definition, PathRules.conflict, and one form of it for the entries of a
@@ -71,12 +71,16 @@ class ConflictRuleTest {
                     everywhere &= PathRules.conflict(pathX, PathRules.requestMode(x), pathY, PathRules.requestMode(y));
                 }
                 assertEquals(everywhere, PathRules.entriesConflict(x, y), "entry modes " + x + " and " + y);
-                assertEquals(PathRules.entriesConflict(x, y), LockTreeNode.CONFLICTS[x][y], "tree table, entry modes " + x + " and " + y);
+                assertEquals(PathRules.entriesConflict(x, y), LockTreeNode.CONFLICTS[x][y],
+                        "tree table, entry modes " + x + " and " + y);
             }
         }
     }
 
-    /** The entry a request puts on a node says its mode and whether the node is its path; its real entry stands for its intention. */
+    /**
+     * The entry a request puts on a node says its mode and whether the node is its path; its real entry stands for its
+     * intention.
+     */
     @Test
     void entryModesEncodeTheRequest() {
         for (LockMode mode : LockMode.values()) {

@@ -43,7 +43,7 @@ class JdkOnlyCoreTest {
     void theCoreRunsInAClassLoaderWithoutJakarta(@TempDir Path dir) throws Exception {
         URL[] persistenceClassesAndThisTest = {
                 LockManager.class.getProtectionDomain().getCodeSource().getLocation(),
-                JdkOnlyCoreTest.class.getProtectionDomain().getCodeSource().getLocation()};
+                JdkOnlyCoreTest.class.getProtectionDomain().getCodeSource().getLocation() };
         try (URLClassLoader jdkOnly = new URLClassLoader(persistenceClassesAndThisTest,
                 ClassLoader.getPlatformClassLoader())) {
             assertThrows(ClassNotFoundException.class,
@@ -89,8 +89,9 @@ class JdkOnlyCoreTest {
             try (Stream<Path> files = Files.list(packageDirectory)) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
                     for (String type : namedTypes(file)) {
-                        boolean core = type.startsWith("dev/persistence/") && (type.lastIndexOf('/') == "dev/persistence".length()
-                                || type.startsWith("dev/persistence/spi/"));
+                        boolean core = type.startsWith("dev/persistence/")
+                                && (type.lastIndexOf('/') == "dev/persistence".length()
+                                        || type.startsWith("dev/persistence/spi/"));
                         if (!type.startsWith("java/") && !core && !ANNOTATIONS_ONLY.contains(type)) {
                             foreign.computeIfAbsent(file.getFileName().toString(), f -> new TreeSet<>()).add(type);
                         }

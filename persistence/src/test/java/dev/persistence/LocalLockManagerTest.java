@@ -1,13 +1,10 @@
 package dev.persistence;
 
-import java.lang.reflect.Field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.persistence.spi.PathRules;
-import dev.persistence.testsupport.HoldRegistry;
-
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
+
+import dev.persistence.spi.PathRules;
+import dev.persistence.testsupport.HoldRegistry;
 
 /** Runs the lock manager contract against the in-process implementation, plus its own striping. */
 class LocalLockManagerTest extends LockManagerContract {
@@ -37,7 +37,7 @@ class LocalLockManagerTest extends LockManagerContract {
      */
     @Test
     void stripesFastPathsAndSpanningRequestsNeverOverlap() throws Exception {
-        String[] paths = {"/", "/p", "/p/a", "/p/a/x", "/p/b", "/p/b/y/z", "/p/c", "/q", "/q/a", "/q/a/x", "/r/s/t"};
+        String[] paths = { "/", "/p", "/p/a", "/p/a/x", "/p/b", "/p/b/y/z", "/p/c", "/q", "/q/a", "/q/a/x", "/r/s/t" };
         HoldRegistry registry = new HoldRegistry();
         AtomicInteger single = new AtomicInteger(), multi = new AtomicInteger();
         int singles = 50_000, multis = 5_000;
@@ -72,7 +72,8 @@ class LocalLockManagerTest extends LockManagerContract {
             }
         });
         assertEquals(List.of(), registry.violations(), "conflicting holds overlapped");
-        assertTrue(single.get() >= singles && multi.get() >= multis, "within " + WORK_CAP + ": " + single + " single, " + multi + " multi");
+        assertTrue(single.get() >= singles && multi.get() >= multis,
+                "within " + WORK_CAP + ": " + single + " single, " + multi + " multi");
         awaitIdle();
     }
 
@@ -85,7 +86,7 @@ class LocalLockManagerTest extends LockManagerContract {
      */
     @Test
     void fastHoldersOfOneStripeNeverConflictAndTokensGrow() throws Exception {
-        String[] paths = {"/f/k", "/f/k/a", "/f/k/a/b", "/f/k/b", "/f/k/b/c", "/f/k/c", "/f/k/c/d/e"};
+        String[] paths = { "/f/k", "/f/k/a", "/f/k/a/b", "/f/k/b", "/f/k/b/c", "/f/k/c", "/f/k/c/d/e" };
         HoldRegistry registry = new HoldRegistry();
         // Per path and mode, the highest token granted so far; read and written under its monitor.
         Map<String, long[]> highest = new HashMap<>();
@@ -152,7 +153,8 @@ class LocalLockManagerTest extends LockManagerContract {
                 default -> manager.acquire(p("/t"), LockMode.WRITE); // spans every stripe
             };
             try (lock) {
-                assertTrue(lock.fencingToken() > last, "token " + lock.fencingToken() + " after " + last + " in round " + round);
+                assertTrue(lock.fencingToken() > last,
+                        "token " + lock.fencingToken() + " after " + last + " in round " + round);
                 last = lock.fencingToken();
             }
         }

@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.persistence.spi.ManagedLock;
-import dev.persistence.spi.ThreadContexts;
-
 import java.nio.file.Path;
-import java.util.List;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,6 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.persistence.spi.ManagedLock;
+import dev.persistence.spi.ThreadContexts;
 
 /** Re-entrancy follows the work: LockContext, grant callbacks, scopes, pooled threads (pinned holds: LockManagerContract). */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -121,7 +121,7 @@ class LockContextTest {
         Thread thread = pool.submit(Thread::currentThread).get(10, TimeUnit.SECONDS);
         String read = pool.submit(() -> {
             try (PathLock held = manager.acquire(dir, LockMode.WRITE)) {
-                client.writeString(dir.resolve("a.txt"), "nested");   // nested holds in the explicit one
+                client.writeString(dir.resolve("a.txt"), "nested"); // nested holds in the explicit one
                 return client.readString(dir.resolve("a.txt"));
             }
         }).get(10, TimeUnit.SECONDS);

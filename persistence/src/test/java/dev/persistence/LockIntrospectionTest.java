@@ -1,12 +1,12 @@
 package dev.persistence;
 
-import java.util.Collection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -72,7 +72,7 @@ class LockIntrospectionTest {
     @Test
     void aMultiPathRequestIsListedOnceAndANestedHoldNotAgain() throws Exception {
         try (PathLock all = manager.acquireAll(List.of(Path.of("/m/1"), Path.of("/m/2"), Path.of("/n")), LockMode.WRITE);
-             PathLock nested = manager.acquire(Path.of("/m/1/deeper"), LockMode.READ)) {
+                PathLock nested = manager.acquire(Path.of("/m/1/deeper"), LockMode.READ)) {
             List<LockInfo> locks = manager.locks(10);
             assertEquals(1, locks.size(), locks.toString());
             assertEquals(Path.of("/m/1"), locks.get(0).path());

@@ -1,6 +1,5 @@
 package dev.persistence;
 
-import java.util.Collections;
 import static dev.persistence.testsupport.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -27,13 +27,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
-import dev.persistence.spi.PathRules;
-import dev.persistence.testsupport.HoldRegistry;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
+import dev.persistence.spi.PathRules;
+import dev.persistence.testsupport.HoldRegistry;
 
 /**
  * The behavioural contract of every {@link LockManager}: the rules of the semantics document,
@@ -135,9 +135,9 @@ public abstract class LockManagerContract {
     @Test
     void siblingsAndStringPrefixSiblingsNeverWait() throws Exception {
         try (PathLock ab = manager.acquire(p("/a/b"), LockMode.WRITE);
-             PathLock abc = manager.acquire(p("/a/bc"), LockMode.WRITE, Duration.ZERO);
-             PathLock ac = manager.acquire(p("/a/c/d"), LockMode.WRITE, Duration.ZERO);
-             PathLock xa = manager.acquire(p("/a/x/a"), LockMode.WRITE, Duration.ZERO)) {
+                PathLock abc = manager.acquire(p("/a/bc"), LockMode.WRITE, Duration.ZERO);
+                PathLock ac = manager.acquire(p("/a/c/d"), LockMode.WRITE, Duration.ZERO);
+                PathLock xa = manager.acquire(p("/a/x/a"), LockMode.WRITE, Duration.ZERO)) {
             assertEquals(4, manager.stats().activeWriters());
         }
     }
@@ -349,8 +349,8 @@ public abstract class LockManagerContract {
         try (PathLock outer = manager.acquire(p("/a"), LockMode.WRITE)) {
             CompletableFuture<PathLock> other = manager.acquireAsync(p("/a/z"), LockMode.READ);
             try (PathLock same = manager.acquire(p("/a"), LockMode.WRITE, Duration.ZERO);
-                 PathLock below = manager.acquire(p("/a/b/c"), LockMode.READ, Duration.ZERO);
-                 PathLock all = manager.acquireAll(List.of(p("/a/x"), p("/a/y")), LockMode.WRITE)) {
+                    PathLock below = manager.acquire(p("/a/b/c"), LockMode.READ, Duration.ZERO);
+                    PathLock all = manager.acquireAll(List.of(p("/a/x"), p("/a/y")), LockMode.WRITE)) {
                 LockStats stats = manager.stats();
                 assertEquals(1, stats.activeWriters());
                 assertEquals(0, stats.activeReaders());
@@ -464,7 +464,8 @@ public abstract class LockManagerContract {
         try (LockContext.Scope ignored = LockContext.enter(entered)) {
             assertTrue(LockContext.covers(p("/d/x"), LockMode.READ));
             entered.close();
-            assertFalse(LockContext.covers(p("/d/x"), LockMode.READ), "covers() answered true for an entered lock closed since");
+            assertFalse(LockContext.covers(p("/d/x"), LockMode.READ),
+                    "covers() answered true for an entered lock closed since");
         }
     }
 
@@ -476,7 +477,7 @@ public abstract class LockManagerContract {
             assertEquals(List.of(), ThreadLocals.ofLibrary(thread), "before any lock");
             pooled.submit(() -> {
                 try (PathLock explicit = manager.acquire(p("/t/a"), LockMode.WRITE);
-                     PathLock nested = manager.acquire(p("/t/a/b"), LockMode.READ)) {
+                        PathLock nested = manager.acquire(p("/t/a/b"), LockMode.READ)) {
                     assertTrue(nested.isHeld() && explicit.isHeld());
                 }
                 return null;
@@ -720,7 +721,7 @@ public abstract class LockManagerContract {
      */
     @Test
     void randomisedModelCheckOfTheFifoRule() throws InterruptedException {
-        String[] paths = {"/", "/a", "/a/b", "/a/bc", "/a/b/c", "/a/x", "/a/x/a", "/b", "/b/a", "/a/b/c/d"};
+        String[] paths = { "/", "/a", "/a/b", "/a/bc", "/a/b/c", "/a/x", "/a/x/a", "/b", "/b/a", "/a/b/c/d" };
         int operations = 0;
         for (int seed = 0; seed < modelSeeds(); seed++) {
             Random random = new Random(seed);
@@ -818,7 +819,7 @@ public abstract class LockManagerContract {
      */
     @Test
     void stressNeverGrantsConflictingHoldsAtOnce() throws Exception {
-        String[] paths = {"/s", "/s/a", "/s/a/b", "/s/a/c", "/s/b", "/s/b/a", "/s/ab", "/s/a/b/c"};
+        String[] paths = { "/s", "/s/a", "/s/a/b", "/s/a/c", "/s/b", "/s/b/a", "/s/ab", "/s/a/b/c" };
         HoldRegistry registry = new HoldRegistry();
         int workers = 6;
         int work = scaled(20_000);
@@ -869,7 +870,7 @@ public abstract class LockManagerContract {
      */
     @Test
     void interruptsAndTimeoutsUnderLoadLeaveNoTrace() throws Exception {
-        String[] paths = {"/i", "/i/a", "/i/a/b", "/i/b", "/i/b/c", "/i/a/c"};
+        String[] paths = { "/i", "/i/a", "/i/a/b", "/i/b", "/i/b/c", "/i/a/c" };
         HoldRegistry registry = new HoldRegistry();
         long cap = System.nanoTime() + WORK_CAP.toNanos(); // a guard against a hang, not a measurement
         AtomicInteger interrupted = new AtomicInteger(), timedOut = new AtomicInteger(), acquired = new AtomicInteger();

@@ -1,21 +1,16 @@
 package dev.persistence;
 
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.util.Random;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.persistence.testsupport.Await;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
@@ -28,13 +23,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -45,6 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.persistence.testsupport.Await;
 
 /** The client against real files: contracts of every operation, atomicity, locks, bad input. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -194,7 +194,7 @@ class PersistenceClientTest extends ClientFixture {
     }
 
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
+    @ValueSource(booleans = { false, true })
     void moveRenamesAtomicallyAndCreatesTargetParents(boolean durable) throws Exception {
         PersistenceClient c = PersistenceClient.builder(manager).durable(durable).build();
         c.writeString(dir.resolve("src"), "payload");
@@ -366,8 +366,7 @@ class PersistenceClientTest extends ClientFixture {
             impatient.writeString(file, "unrelated task");
             return null;
         });
-        ExecutionException failed =
-                assertThrows(ExecutionException.class, () -> unrelated.get(10, TimeUnit.SECONDS));
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> unrelated.get(10, TimeUnit.SECONDS));
         assertTrue(failed.getCause() instanceof LockTimeoutException, failed.getCause().toString());
         assertEquals("old", Files.readString(file));
         out.abort();

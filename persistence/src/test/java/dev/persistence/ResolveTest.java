@@ -39,7 +39,7 @@ class ResolveTest {
     void eachValueThatIsNotOneSegmentIsRefusedInEveryPosition() throws Exception {
         PersistenceClient client = PersistenceClient.builder(LockManager.create()).root(root).build();
         for (String bad : NOT_SEGMENTS) {
-            for (String[] segments : List.of(new String[] {bad}, new String[] {"orders", bad}, new String[] {bad, "x"})) {
+            for (String[] segments : List.of(new String[] { bad }, new String[] { "orders", bad }, new String[] { bad, "x" })) {
                 LockedPathValueException refused = assertThrows(LockedPathValueException.class,
                         () -> client.resolve(segments), Arrays.toString(segments));
                 assertEquals(PathRefusedException.Reason.NOT_A_SEGMENT, refused.reason());

@@ -16,7 +16,9 @@ public final class ThreadLocals {
     private ThreadLocals() {
     }
 
-    /** The library's ThreadLocal values on {@code thread}: each entry whose key or value is of a {@code dev.persistence} class. */
+    /**
+     * The library's ThreadLocal values on {@code thread}: each entry whose key or value is of a {@code dev.persistence} class.
+     */
     public static List<String> ofLibrary(Thread thread) throws ReflectiveOperationException {
         Field mapField = Thread.class.getDeclaredField("threadLocals");
         mapField.setAccessible(true);

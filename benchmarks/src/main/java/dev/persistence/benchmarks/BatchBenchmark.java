@@ -32,7 +32,8 @@ import dev.persistence.PersistenceClient;
  * on disjoint pairs of files in one directory (so durable batches share group-committed directory
  * fsyncs).
  *
- * <p>Every invocation is a <em>pair</em>, as in {@link ClientBenchmark}: the batch and the two single
+ * <p>
+ * Every invocation is a <em>pair</em>, as in {@link ClientBenchmark}: the batch and the two single
  * writes, in alternating order, each timed; the {@code batchNanos} and {@code singlesNanos} counters
  * sum those times per iteration, so both share the same milliseconds of the disk. The figure to
  * read is {@code singlesNanos / batchNanos}: a batch's speed as a fraction of two single writes'.
@@ -42,14 +43,14 @@ import dev.persistence.PersistenceClient;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch" })
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class BatchBenchmark {
 
     private static final byte[] KIB = new byte[1024];
 
-    @Param({"NO_SYNC", "ATOMIC", "DURABLE"})
+    @Param({ "NO_SYNC", "ATOMIC", "DURABLE" })
     Durability durability;
 
     Path dir;

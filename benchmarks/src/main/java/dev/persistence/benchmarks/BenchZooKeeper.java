@@ -10,7 +10,8 @@ import org.apache.curator.test.TestingServer;
  * data directory, removed on close) with its transaction log written but not fsync'd
  * ({@code forceSync=no}).
  *
- * <p>Why: with the log fsync'd, every write request waits for the disk, and on a shared virtual
+ * <p>
+ * Why: with the log fsync'd, every write request waits for the disk, and on a shared virtual
  * disk whose fsync varies by an order of magnitude within minutes that wait is what a run
  * measures — its error bars exceeded the means. Without the fsync each request still goes through
  * the server's whole pipeline (prep, log append, commit, reply) as on a real ensemble, minus the

@@ -32,7 +32,8 @@ import dev.persistence.PersistenceClient;
  * 1 KiB writes of new files into one directory and 1 KiB reads, through the client and through
  * raw NIO, at each {@link Durability} level, sequentially and with 16 in flight.
  *
- * <p>Every invocation is a <em>pair</em>: one operation through the client and the same operation
+ * <p>
+ * Every invocation is a <em>pair</em>: one operation through the client and the same operation
  * by the raw recipe, in alternating order, each timed; the {@code clientNanos} and {@code rawNanos}
  * counters sum those times per iteration. So both sides share the same milliseconds of a disk
  * whose latency changes within minutes (on the benchmark machine, file creation flips between
@@ -43,14 +44,15 @@ import dev.persistence.PersistenceClient;
  * against {@code Files.readAllBytes}. Files live under {@code benchmarks.dir} (default
  * target/bench-data beside the working directory), on the real disk.
  *
- * <p>{@code writePairs16InFlightFixedMode} writes new files through a client with a fixed file mode
+ * <p>
+ * {@code writePairs16InFlightFixedMode} writes new files through a client with a fixed file mode
  * ({@code 0640}), which makes no lookup of the target before creating its temp file; the raw recipe
  * is the same as in {@code writePairs16InFlight}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch" })
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class ClientBenchmark {
@@ -58,7 +60,7 @@ public class ClientBenchmark {
     private static final byte[] KIB = new byte[1024];
     private static final int READ_FILES = 1000;
 
-    @Param({"NO_SYNC", "ATOMIC", "DURABLE"})
+    @Param({ "NO_SYNC", "ATOMIC", "DURABLE" })
     Durability durability;
 
     Path dir;

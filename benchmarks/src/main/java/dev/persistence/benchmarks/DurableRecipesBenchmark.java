@@ -35,7 +35,7 @@ import dev.persistence.benchmarks.RawWrites.FileSync;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch" })
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Threads(16)

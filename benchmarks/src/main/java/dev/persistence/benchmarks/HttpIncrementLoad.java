@@ -30,7 +30,8 @@ import org.openjdk.jmh.util.ListStatistics;
  * returned a different count. Without the lock, the counts lost on the hot document are reported,
  * not failed: they are why the lock is there.
  *
- * <p>Usage: {@code HttpIncrementLoad <base-url> [connections] [documents] [warm-up-seconds]
+ * <p>
+ * Usage: {@code HttpIncrementLoad <base-url> [connections] [documents] [warm-up-seconds]
  * [iteration-seconds] [iterations]}; defaults 16, 1000, 10, 4, 16.
  */
 public final class HttpIncrementLoad {
@@ -80,7 +81,8 @@ public final class HttpIncrementLoad {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("Usage: HttpIncrementLoad <base-url> [connections] [documents] [warm-up-seconds] [iteration-seconds] [iterations]");
+            System.err.println(
+                    "Usage: HttpIncrementLoad <base-url> [connections] [documents] [warm-up-seconds] [iteration-seconds] [iterations]");
             System.exit(2);
         }
         HttpIncrementLoad load = new HttpIncrementLoad(args);
@@ -161,7 +163,8 @@ public final class HttpIncrementLoad {
             Side side = sides.get(endpoint);
             if (endpoint == Endpoint.LOCKED || disjoint) {
                 if (lost != 0) {
-                    failures.add(name + ", " + collection + ": " + run.acknowledged + " increments acknowledged, " + stored + " counted");
+                    failures.add(name + ", " + collection + ": " + run.acknowledged + " increments acknowledged, " + stored
+                            + " counted");
                 }
             } else if (measured) {
                 side.lost += lost;
@@ -170,8 +173,10 @@ public final class HttpIncrementLoad {
             if (endpoint == Endpoint.LOCKED && !run.distinctCounts()) {
                 failures.add(name + ", " + collection + ": two acknowledged increments returned the same count");
             }
-            System.out.printf(Locale.ROOT, "  %-16s %-20s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  %d acknowledged, %d counted%n",
-                    name, collection, run.throughput(), run.percentileMillis(50), run.percentileMillis(99), run.acknowledged, stored);
+            System.out.printf(Locale.ROOT,
+                    "  %-16s %-20s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms  %d acknowledged, %d counted%n",
+                    name, collection, run.throughput(), run.percentileMillis(50), run.percentileMillis(99), run.acknowledged,
+                    stored);
             if (measured) {
                 side.throughput.addValue(run.throughput());
                 side.p50.addValue(run.percentileMillis(50));
@@ -180,7 +185,8 @@ public final class HttpIncrementLoad {
                 Side other = sides.get(endpoint.other());
                 if (!Double.isNaN(other.lastThroughput)) {
                     // A pair is complete: its ratio, locked over unlocked.
-                    double ratio = endpoint == Endpoint.LOCKED ? run.throughput() / other.lastThroughput : other.lastThroughput / run.throughput();
+                    double ratio = endpoint == Endpoint.LOCKED ? run.throughput() / other.lastThroughput
+                            : other.lastThroughput / run.throughput();
                     ratios.addValue(ratio);
                     side.lastThroughput = other.lastThroughput = Double.NaN;
                 }
@@ -194,7 +200,8 @@ public final class HttpIncrementLoad {
             for (Endpoint endpoint : Endpoint.values()) {
                 Side side = sides.get(endpoint);
                 System.out.printf(Locale.ROOT, "  %-28s %s req/s   p50 %s ms   p99 %s ms%n", endpoint.label,
-                        PairRatios.figure(side.throughput, "%.0f"), PairRatios.figure(side.p50, "%.2f"), PairRatios.figure(side.p99, "%.2f"));
+                        PairRatios.figure(side.throughput, "%.0f"), PairRatios.figure(side.p50, "%.2f"),
+                        PairRatios.figure(side.p99, "%.2f"));
                 if (side.acknowledged > 0) {
                     System.out.printf(Locale.ROOT, "  %-28s %d of %d acknowledged increments lost (%.1f %%)%n", "",
                             side.lost, side.acknowledged, 100.0 * side.lost / side.acknowledged);
@@ -219,11 +226,12 @@ public final class HttpIncrementLoad {
         final Map<String, List<Long>> counts = new HashMap<>();
 
         static Run execute(String host, int port, Endpoint endpoint, String collection, int connections, int seconds,
-                           Target target) throws Exception {
+                Target target) throws Exception {
             Worker[] workers = new Worker[connections];
             CountDownLatch ready = new CountDownLatch(connections), go = new CountDownLatch(1);
             for (int c = 0; c < connections; c++) {
-                workers[c] = new Worker(new Connection(host, port), c, endpoint.prefix + "/" + collection + "/", target, ready, go);
+                workers[c] = new Worker(new Connection(host, port), c, endpoint.prefix + "/" + collection + "/", target, ready,
+                        go);
                 workers[c].start();
             }
             ready.await();
@@ -246,7 +254,8 @@ public final class HttpIncrementLoad {
                     run.firstRefusal = worker.firstRefusal;
                 }
                 latencies.add(Arrays.copyOf(worker.latencies, worker.acknowledged));
-                worker.counts.forEach((document, list) -> run.counts.computeIfAbsent(document, d -> new ArrayList<>()).addAll(list));
+                worker.counts
+                        .forEach((document, list) -> run.counts.computeIfAbsent(document, d -> new ArrayList<>()).addAll(list));
             }
             // Ends when the last connection's last request was answered: nothing is left in flight.
             run.elapsedNanos = System.nanoTime() - start;

@@ -33,14 +33,14 @@ import dev.persistence.PathLock;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch" })
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class LockMixedTreeBenchmark {
 
     private static final int WORKLOAD = 1 << 14;
 
-    @Param({"mixed", "leaves"})
+    @Param({ "mixed", "leaves" })
     String tree;
 
     LockManager manager;

@@ -32,15 +32,15 @@ import dev.persistence.PathLock;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgsAppend = { "-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch" })
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 1)
 public class LockTreeSizeBenchmark {
 
-    @Param({"1000", "1000000"})
+    @Param({ "1000", "1000000" })
     int held;
 
-    @Param({"READ", "WRITE"})
+    @Param({ "READ", "WRITE" })
     LockMode mode;
 
     private final LockManager manager = LockManager.create();

@@ -22,12 +22,12 @@ import dev.persistence.LockMode;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch" })
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class LockUncontendedBenchmark {
 
-    @Param({"READ", "WRITE"})
+    @Param({ "READ", "WRITE" })
     LockMode mode;
 
     private final LockManager manager = LockManager.create();

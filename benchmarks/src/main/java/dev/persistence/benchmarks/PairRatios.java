@@ -29,6 +29,7 @@ public final class PairRatios {
 
     /*
      * Runs JMH benchmarks that time both sides of a comparison in alternating pairs (an
+     *
      * @AuxCounters state with one nanosecond counter per side and, optionally, a "pairs" counter) and
      * summarises each as a ratio over the measured iterations of every fork.
      */
@@ -38,16 +39,20 @@ public final class PairRatios {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1 || !args[0].contains("/")) {
-            System.err.println("Usage: PairRatios <numeratorCounter>/<denominatorCounter> [JMH options and benchmark patterns]");
+            System.err
+                    .println("Usage: PairRatios <numeratorCounter>/<denominatorCounter> [JMH options and benchmark patterns]");
             System.exit(2);
         }
-        String numerator = args[0].substring(0, args[0].indexOf('/')), denominator = args[0].substring(args[0].indexOf('/') + 1);
+        String numerator = args[0].substring(0, args[0].indexOf('/')),
+                denominator = args[0].substring(args[0].indexOf('/') + 1);
         String[] jmhArgs = Arrays.copyOfRange(args, 1, args.length);
         Collection<RunResult> results = new Runner(new OptionsBuilder().parent(new CommandLineOptions(jmhArgs)).build()).run();
         System.out.println();
-        System.out.printf(Locale.ROOT, "Pairs: %s / %s per iteration, mean ± 99.9 %% interval over all measured iterations%n", numerator, denominator);
+        System.out.printf(Locale.ROOT, "Pairs: %s / %s per iteration, mean ± 99.9 %% interval over all measured iterations%n",
+                numerator, denominator);
         for (RunResult run : results) {
-            ListStatistics ratios = new ListStatistics(), numeratorPerPair = new ListStatistics(), denominatorPerPair = new ListStatistics();
+            ListStatistics ratios = new ListStatistics(), numeratorPerPair = new ListStatistics(),
+                    denominatorPerPair = new ListStatistics();
             TimeUnit unit = run.getParams().getTimeUnit();
             double nanosPerUnit = unit.toNanos(1);
             for (BenchmarkResult fork : run.getBenchmarkResults()) {
@@ -70,7 +75,8 @@ public final class PairRatios {
             System.out.printf(Locale.ROOT, "  %s (%d iterations): ratio %s", label, ratios.getN(), figure(ratios, "%.3f"));
             if (numeratorPerPair.getN() > 0) {
                 String symbol = TimeValue.tuToString(unit);
-                System.out.printf(Locale.ROOT, "; %s %s %s, %s %s %s per pair", numerator, figure(numeratorPerPair, "%.1f"), symbol,
+                System.out.printf(Locale.ROOT, "; %s %s %s, %s %s %s per pair", numerator, figure(numeratorPerPair, "%.1f"),
+                        symbol,
                         denominator, figure(denominatorPerPair, "%.1f"), symbol);
             }
             System.out.println();

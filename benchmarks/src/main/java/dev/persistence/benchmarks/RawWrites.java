@@ -16,7 +16,9 @@ final class RawWrites {
 
     /** How the temp file's data reaches the disk before the rename. */
     enum FileSync {
-        NONE, FDATASYNC, FSYNC
+        NONE,
+        FDATASYNC,
+        FSYNC
     }
 
     private RawWrites() {

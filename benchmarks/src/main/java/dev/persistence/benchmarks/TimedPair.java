@@ -23,6 +23,6 @@ final class TimedPair {
         long middle = System.nanoTime();
         (aFirst ? b : a).run();
         long end = System.nanoTime();
-        return aFirst ? new long[] {middle - start, end - middle} : new long[] {end - middle, middle - start};
+        return aFirst ? new long[] { middle - start, end - middle } : new long[] { end - middle, middle - start };
     }
 }

@@ -29,12 +29,12 @@ import dev.persistence.zookeeper.ZooKeeperLockManager;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 3, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch" })
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ZooKeeperLatencyBenchmark {
 
-    @Param({"READ", "WRITE"})
+    @Param({ "READ", "WRITE" })
     LockMode mode;
 
     private final Path path = Path.of("/lockbench/a/b/c");

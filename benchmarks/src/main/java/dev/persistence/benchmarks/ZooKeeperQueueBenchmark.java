@@ -43,12 +43,12 @@ import dev.persistence.zookeeper.ZooKeeperLockManager;
  * {@code java -cp benchmarks.jar dev.persistence.benchmarks.PairRatios curatorNanos/persistenceNanos ZooKeeperQueueBenchmark}.
  */
 @State(Scope.Benchmark)
-@Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 3, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch" })
 public class ZooKeeperQueueBenchmark {
 
     private static final int WAITERS = 1_000;
 
-    @Param({"0", "1000"})
+    @Param({ "0", "1000" })
     int unrelatedHolders;
 
     private TestingServer server;
@@ -146,7 +146,10 @@ public class ZooKeeperQueueBenchmark {
         void run() throws Exception;
     }
 
-    /** An uncontended WRITE acquire + release of one path: this manager's, then Curator's fair read-write lock's (or the reverse). */
+    /**
+     * An uncontended WRITE acquire + release of one path: this manager's, then Curator's fair read-write lock's (or the
+     * reverse).
+     */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -211,7 +214,7 @@ public class ZooKeeperQueueBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+    @Fork(value = 5, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch" })
     @Warmup(iterations = 1)
     @Measurement(iterations = 5)
     public void drainThousandWaitersPairs(Queues queues, Pairs pairs) throws Exception {

@@ -44,7 +44,8 @@ class DocumentationTest {
 
     @Test
     void theGeneratedQuarkusReferenceIsIncludedAndNamesEveryPortableKey() throws Exception {
-        assertTrue(Files.readString(PAGES.resolve("configuration.adoc")).contains("include::includes/quarkus-persistence.adoc[]"));
+        assertTrue(
+                Files.readString(PAGES.resolve("configuration.adoc")).contains("include::includes/quarkus-persistence.adoc[]"));
         String reference = Files.readString(PAGES.resolve("includes/quarkus-persistence.adoc"));
         List<String> missing = new ArrayList<>();
         for (String key : PersistenceSettings.keys()) {

@@ -61,7 +61,7 @@ public class DocumentResource {
     @POST
     @Path("{collection}/{id}/increment")
     public JsonNode increment(@PathParam("collection") String collection, @PathParam("id") String id,
-                              @QueryParam("field") @DefaultValue("count") String field) throws IOException {
+            @QueryParam("field") @DefaultValue("count") String field) throws IOException {
         return store.increment(collection, id, field);
     }
 

@@ -78,7 +78,7 @@ public class DocumentStore {
      * them, never in both or neither. Both documents must exist; a document cannot transfer to itself
      * ({@link SelfTransferException}).
      */
-    @Locked(path = {"{collection}/{from}.json", "{collection}/{to}.json"}, mode = LockMode.WRITE)
+    @Locked(path = { "{collection}/{from}.json", "{collection}/{to}.json" }, mode = LockMode.WRITE)
     public List<JsonNode> transfer(String collection, String from, String to, String field, long amount)
             throws IOException {
         if (amount <= 0) {

@@ -1,6 +1,5 @@
 package dev.persistence.it;
 
-import dev.persistence.LockMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,6 +9,7 @@ import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.persistence.LockMode;
 import dev.persistence.Locked;
 import dev.persistence.PersistenceClient;
 import io.smallrye.mutiny.Uni;

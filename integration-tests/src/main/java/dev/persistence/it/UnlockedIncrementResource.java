@@ -44,7 +44,7 @@ public class UnlockedIncrementResource {
     @POST
     @Path("{collection}/{id}/increment")
     public JsonNode increment(@PathParam("collection") String collection, @PathParam("id") String id,
-                              @QueryParam("field") @DefaultValue("count") String field) throws IOException {
+            @QueryParam("field") @DefaultValue("count") String field) throws IOException {
         if (!enabled) {
             throw new NotFoundException();
         }

@@ -117,7 +117,7 @@ class DocumentResourceTest {
         given().contentType(ContentType.JSON).body("{\"balance\":100}").put("/documents/{c}/a", c).then().statusCode(204);
         given().contentType(ContentType.JSON).body("{\"balance\":5}").put("/documents/{c}/b", c).then().statusCode(204);
         for (String bad : List.of(
-                "{\"from\":\"a\",\"to\":\"b\",\"amount\":-30}",        // would move money backwards
+                "{\"from\":\"a\",\"to\":\"b\",\"amount\":-30}", // would move money backwards
                 "{\"from\":\"a\",\"to\":\"b\",\"amount\":0}",
                 "{\"from\":\"a\",\"to\":\"b\",\"amount\":1.5}",
                 "{\"from\":\"a\",\"to\":\"b\",\"amount\":\"10\"}",
@@ -128,7 +128,7 @@ class DocumentResourceTest {
                 "{\"from\":\"a\",\"to\":7,\"amount\":10}",
                 "{\"from\":\"a\",\"to\":\"b\",\"amount\":10,\"field\":null}",
                 "[1,2]",
-                "{\"from\":\"a\",\"to\":",                                 // malformed JSON
+                "{\"from\":\"a\",\"to\":", // malformed JSON
                 "")) {
             given().contentType(ContentType.JSON).body(bad).post("/documents/{c}/transfer", c)
                     .then().statusCode(400);

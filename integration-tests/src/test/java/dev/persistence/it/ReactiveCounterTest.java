@@ -69,8 +69,7 @@ class ReactiveCounterTest {
             }
             Await.await(() -> manager.stats().queued() == waiters, Duration.ofSeconds(60), waiters + " requests queued");
             HttpRequest free = HttpRequest.newBuilder(uri("/counters/free" + UUID.randomUUID())).build();
-            HttpResponse<String> answer =
-                    http.sendAsync(free, HttpResponse.BodyHandlers.ofString()).get(60, TimeUnit.SECONDS);
+            HttpResponse<String> answer = http.sendAsync(free, HttpResponse.BodyHandlers.ofString()).get(60, TimeUnit.SECONDS);
             assertEquals(200, answer.statusCode());
             assertTrue(waiting.stream().noneMatch(CompletableFuture::isDone), "a request did not wait for the busy path");
         }

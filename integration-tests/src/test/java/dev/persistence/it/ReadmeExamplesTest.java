@@ -66,7 +66,8 @@ class ReadmeExamplesTest {
         String url = null;
         for (int i = 1; i < args.size(); i++) {
             switch (args.get(i)) {
-                case "-s" -> { }
+                case "-s" -> {
+                }
                 case "-X" -> method = args.get(++i);
                 case "-H" -> {
                     String[] header = args.get(++i).split(":\\s*", 2);

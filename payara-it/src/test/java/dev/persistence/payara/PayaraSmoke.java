@@ -110,7 +110,8 @@ abstract class PayaraSmoke {
     void theWarCarriesNoQuarkusJar() throws IOException {
         List<String> libs = new ArrayList<>();
         try (ZipFile war = new ZipFile(TARGET.resolve("app.war").toFile())) {
-            war.stream().map(e -> e.getName()).filter(n -> n.startsWith("WEB-INF/lib/") && n.endsWith(".jar")).forEach(libs::add);
+            war.stream().map(e -> e.getName()).filter(n -> n.startsWith("WEB-INF/lib/") && n.endsWith(".jar"))
+                    .forEach(libs::add);
         }
         assertEquals(List.of("WEB-INF/lib/persistence-1.0.0-SNAPSHOT.jar"), libs);
     }

@@ -102,7 +102,8 @@ public final class AsyncReturnTypes {
         Set<String> alternatives = new TreeSet<>();
         plugIns.forEach(plugIn -> alternatives.addAll(plugIn.supportedTypes()));
         return new Handling(Kind.REFUSED, null, what + ": the lock would be released before the work ran. Return a "
-                + STAGE + (alternatives.isEmpty() ? "" : " or a type a plug-in supports (" + String.join(", ", alternatives) + ")")
+                + STAGE
+                + (alternatives.isEmpty() ? "" : " or a type a plug-in supports (" + String.join(", ", alternatives) + ")")
                 + ", or lock inside the pipeline with LockManager.acquireAsync");
     }
 }

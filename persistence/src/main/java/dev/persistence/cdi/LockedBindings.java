@@ -31,7 +31,7 @@ final class LockedBindings {
 
     /** Where ArC and Weld put the invocation's interceptor bindings. */
     private static final String[] CONTEXT_DATA_KEYS = {
-            "io.quarkus.arc.interceptorBindings", "org.jboss.weld.interceptor.bindings"};
+            "io.quarkus.arc.interceptorBindings", "org.jboss.weld.interceptor.bindings" };
 
     /** Interceptors 2.2's {@code InvocationContext.getInterceptorBindings(Class)}; {@code null} on 2.1. */
     private static final Method STANDARD_LOOKUP = standardLookup();
@@ -60,7 +60,8 @@ final class LockedBindings {
             locked = fromStandardLookup(context);
         }
         if (locked == null) {
-            locked = declared(context.getTarget() != null ? context.getTarget().getClass() : method.getDeclaringClass(), method);
+            locked = declared(context.getTarget() != null ? context.getTarget().getClass() : method.getDeclaringClass(),
+                    method);
         }
         if (locked == null) {
             throw new IllegalStateException("No @Locked binding found for " + method.getDeclaringClass().getName()

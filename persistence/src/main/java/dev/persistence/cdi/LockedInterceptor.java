@@ -344,7 +344,8 @@ public class LockedInterceptor {
 
         /** The asynchronous request of this call, pinned inside a covering lock of the context. */
         private CompletableFuture<PathLock> requestInContext() {
-            return paths == null ? manager.acquireAsyncInContext(path, mode()) : manager.acquireAllAsyncInContext(paths, mode());
+            return paths == null ? manager.acquireAsyncInContext(path, mode())
+                    : manager.acquireAllAsyncInContext(paths, mode());
         }
     }
 

@@ -16,7 +16,7 @@ import dev.persistence.cdi.spi.LockedSignature;
  * lock across the result ({@link AsyncReturnTypes}).
  */
 record LockedMethod(LockedPath path, Optional<Duration> timeout, AsyncReturnTypes.Kind kind, LockedReturnType returnType,
-                    boolean returnsCompletableFuture, String description) {
+        boolean returnsCompletableFuture, String description) {
 
     /**
      * Plans {@code method} under {@code locked}; a method without a timeout of its own waits
@@ -25,7 +25,7 @@ record LockedMethod(LockedPath path, Optional<Duration> timeout, AsyncReturnType
      * @throws LockedDefinitionException the method's first problem, the others suppressed by it
      */
     static LockedMethod plan(Locked locked, Method method, Function<String, Optional<String>> config,
-                             Optional<Duration> defaultTimeout, AsyncReturnTypes returnTypes) {
+            Optional<Duration> defaultTimeout, AsyncReturnTypes returnTypes) {
         LockedSignature signature = new ReflectedSignature(method);
         LockedRules.Checked checked = LockedRules.check(signature, LockedBinding.of(locked), config, returnTypes);
         List<LockedDefinitionException> problems = checked.problems();

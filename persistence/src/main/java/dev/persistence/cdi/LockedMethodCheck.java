@@ -37,7 +37,7 @@ public class LockedMethodCheck {
      */
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started, BeanManager beans, Config config,
-                 @Any Instance<LockedReturnType> plugIns) {
+            @Any Instance<LockedReturnType> plugIns) {
         Set<Class<?>> classes = new LinkedHashSet<>();
         for (Bean<?> bean : beans.getBeans(Object.class, Any.Literal.INSTANCE)) {
             classes.add(bean.getBeanClass());
@@ -61,7 +61,7 @@ public class LockedMethodCheck {
 
     /** Every problem of the {@code @Locked} methods of a bean of class {@code beanClass}, its superclasses' included. */
     static List<LockedDefinitionException> problems(Class<?> beanClass, Function<String, Optional<String>> config,
-                                                    AsyncReturnTypes returnTypes) {
+            AsyncReturnTypes returnTypes) {
         List<LockedDefinitionException> problems = new ArrayList<>();
         for (Class<?> type = beanClass; type != null && type != Object.class; type = type.getSuperclass()) {
             for (Method method : type.getDeclaredMethods()) {

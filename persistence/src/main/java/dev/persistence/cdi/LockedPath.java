@@ -39,7 +39,8 @@ public final class LockedPath {
         this.mode = mode;
         this.templates = templates;
         this.constant = templates.stream().allMatch(t -> t.constant != null)
-                ? List.copyOf(fold(templates.stream().map(t -> t.constant).toList())) : null;
+                ? List.copyOf(fold(templates.stream().map(t -> t.constant).toList()))
+                : null;
     }
 
     public LockMode mode() {
@@ -53,7 +54,7 @@ public final class LockedPath {
      * @return the parsed templates, or {@code null} if any has a problem
      */
     static LockedPath parse(List<String> templates, Function<String, Optional<String>> config, LockMode mode,
-                            LockedSignature method, String where, List<LockedDefinitionException> problems) {
+            LockedSignature method, String where, List<LockedDefinitionException> problems) {
         List<Template> parsed = new ArrayList<>(templates.size());
         int before = problems.size();
         if (templates.isEmpty()) {
@@ -86,7 +87,8 @@ public final class LockedPath {
         for (int open = template.indexOf("${"); open >= 0; open = template.indexOf("${", at)) {
             int close = template.indexOf('}', open);
             if (close < 0) {
-                throw new LockedDefinitionException(where, "@Locked path '" + template + "' on " + where + " has an unclosed '${'");
+                throw new LockedDefinitionException(where,
+                        "@Locked path '" + template + "' on " + where + " has an unclosed '${'");
             }
             String key = template.substring(open + 2, close);
             String value = config.apply(key).orElseThrow(() -> new LockedDefinitionException(where, "@Locked path '"
@@ -130,8 +132,7 @@ public final class LockedPath {
     /** {@code paths} without repeats and without any path at or below another of them, in order. */
     static List<Path> fold(List<Path> paths) {
         List<Path> kept = new ArrayList<>(paths.size());
-        next:
-        for (Path path : paths) {
+        next: for (Path path : paths) {
             for (int i = 0; i < kept.size(); i++) {
                 Path other = kept.get(i);
                 if (path.startsWith(other)) {
@@ -177,7 +178,8 @@ public final class LockedPath {
             for (int open = expanded.indexOf('{'); open >= 0; open = expanded.indexOf('{', at)) {
                 int close = expanded.indexOf('}', open);
                 if (close < 0) {
-                    throw new LockedDefinitionException(where, "@Locked path '" + template + "' on " + where + " has an unclosed '{'");
+                    throw new LockedDefinitionException(where,
+                            "@Locked path '" + template + "' on " + where + " has an unclosed '{'");
                 }
                 literals.add(expanded.substring(at, open));
                 placeholders.add(Placeholder.parse(expanded.substring(open + 1, close), method, template, where));
@@ -255,7 +257,8 @@ public final class LockedPath {
                 }
             }
             String subject = "@Locked path '" + template + "': " + (chain.length == 1 && Character.isDigit(name.charAt(0))
-                    ? "argument " + index : "{" + name + "}");
+                    ? "argument " + index
+                    : "{" + name + "}");
             return new Placeholder(index, accessors.toArray(Method[]::new), subject);
         }
 

@@ -36,8 +36,8 @@ public final class LockedRules {
      * result); empty when the method can run. {@code config} gives the value of a {@code ${key}}.
      */
     public static List<LockedDefinitionException> problems(LockedSignature method, LockedBinding binding,
-                                                            Function<String, Optional<String>> config,
-                                                            AsyncReturnTypes returnTypes) {
+            Function<String, Optional<String>> config,
+            AsyncReturnTypes returnTypes) {
         return check(method, binding, config, returnTypes).problems();
     }
 
@@ -51,11 +51,11 @@ public final class LockedRules {
      * where it had a problem) and the problems.
      */
     record Checked(LockedPath path, Optional<Duration> timeout, AsyncReturnTypes.Handling handling,
-                   List<LockedDefinitionException> problems) {
+            List<LockedDefinitionException> problems) {
     }
 
     static Checked check(LockedSignature method, LockedBinding binding, Function<String, Optional<String>> config,
-                         AsyncReturnTypes returnTypes) {
+            AsyncReturnTypes returnTypes) {
         String where = describe(method);
         List<LockedDefinitionException> problems = new ArrayList<>();
         LockedPath path = LockedPath.parse(binding.paths(), config, binding.mode(), method, where, problems);

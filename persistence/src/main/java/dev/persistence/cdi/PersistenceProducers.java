@@ -18,8 +18,8 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
 
 import dev.persistence.LockManager;
-import dev.persistence.spi.LockManagerFactory;
 import dev.persistence.PersistenceClient;
+import dev.persistence.spi.LockManagerFactory;
 
 /** Produces the {@link LockManager} and {@link PersistenceClient} beans from configuration. */
 @Dependent
@@ -75,7 +75,7 @@ public class PersistenceProducers {
     @Produces
     @Singleton
     PersistenceClient persistenceClient(LockManager manager, PersistenceSettings settings,
-                                        @Any Instance<PersistenceClient.Listener> listeners) {
+            @Any Instance<PersistenceClient.Listener> listeners) {
         PersistenceClient.Builder builder = PersistenceClient.builder(manager)
                 .durability(settings.durability())
                 .root(settings.root().orElse(null))
@@ -95,7 +95,7 @@ public class PersistenceProducers {
 
     /** Validates the configuration at startup and, when asked, recovers the root. */
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started,
-                 PersistenceSettings settings, PersistenceClient client) {
+            PersistenceSettings settings, PersistenceClient client) {
         client.lockManager().stats(); // creates the manager now: a wrong lock-manager setting fails startup
         if (settings.recoverOnStart() && settings.root().isPresent()) {
             Path root = settings.root().get();

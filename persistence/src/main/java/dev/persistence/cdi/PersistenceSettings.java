@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.eclipse.microprofile.config.Config;
@@ -29,25 +29,25 @@ import dev.persistence.Durability;
  * {@code persistence.durabel}) is logged as a warning, never silently ignored. Durations take the forms
  * Quarkus accepts (see {@link #parseDuration(String)}), in every container.
  *
- * @param durable         {@code persistence.durable} (default {@code false}): shorthand for {@code persistence.durability=durable}
- * @param tempSuffix      {@code persistence.temp-suffix} (default {@code tmp})
- * @param root            {@code persistence.root}: an absolute path (default none)
- * @param lockTimeout     {@code persistence.lock-timeout} (default none: wait forever)
- * @param recoverOnStart  {@code persistence.recover-on-start}: recover the root at startup (default {@code false})
+ * @param durable {@code persistence.durable} (default {@code false}): shorthand for {@code persistence.durability=durable}
+ * @param tempSuffix {@code persistence.temp-suffix} (default {@code tmp})
+ * @param root {@code persistence.root}: an absolute path (default none)
+ * @param lockTimeout {@code persistence.lock-timeout} (default none: wait forever)
+ * @param recoverOnStart {@code persistence.recover-on-start}: recover the root at startup (default {@code false})
  * @param healthMaxQueued {@code persistence.health.max-queued} (default 1000)
- * @param healthMaxWait   {@code persistence.health.max-wait} (default 30s)
- * @param lockManager     {@code persistence.lock-manager}: {@code local} (default) or the name of a
- *                        {@link dev.persistence.spi.LockManagerFactory} on the class path, e.g. {@code zookeeper}
- * @param durability      {@code persistence.durability}: {@code no-sync}, {@code atomic} (default) or
- *                        {@code durable}; {@code durable} when {@code persistence.durable=true}, which
- *                        contradicts any other value
- * @param fileMode        {@code persistence.file-mode}: the permissions of every file the client writes,
- *                        an octal mode such as {@code 0640} (default none: a replaced file keeps its mode)
+ * @param healthMaxWait {@code persistence.health.max-wait} (default 30s)
+ * @param lockManager {@code persistence.lock-manager}: {@code local} (default) or the name of a
+ *        {@link dev.persistence.spi.LockManagerFactory} on the class path, e.g. {@code zookeeper}
+ * @param durability {@code persistence.durability}: {@code no-sync}, {@code atomic} (default) or
+ *        {@code durable}; {@code durable} when {@code persistence.durable=true}, which
+ *        contradicts any other value
+ * @param fileMode {@code persistence.file-mode}: the permissions of every file the client writes,
+ *        an octal mode such as {@code 0640} (default none: a replaced file keeps its mode)
  */
 public record PersistenceSettings(boolean durable, String tempSuffix, Optional<Path> root,
-                                  Optional<Duration> lockTimeout, boolean recoverOnStart,
-                                  int healthMaxQueued, Duration healthMaxWait, String lockManager,
-                                  Durability durability, Optional<Set<PosixFilePermission>> fileMode) {
+        Optional<Duration> lockTimeout, boolean recoverOnStart,
+        int healthMaxQueued, Duration healthMaxWait, String lockManager,
+        Durability durability, Optional<Set<PosixFilePermission>> fileMode) {
 
     public static final String DURABLE = "persistence.durable";
     public static final String DURABILITY = "persistence.durability";

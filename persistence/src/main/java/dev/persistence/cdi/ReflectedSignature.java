@@ -126,7 +126,8 @@ public final class ReflectedSignature implements LockedSignature {
         try {
             Method getter = type.getMethod(name);
             return Modifier.isStatic(getter.getModifiers()) || getter.getReturnType() == void.class
-                    ? Optional.empty() : Optional.of(getter);
+                    ? Optional.empty()
+                    : Optional.of(getter);
         } catch (NoSuchMethodException none) {
             return Optional.empty();
         }

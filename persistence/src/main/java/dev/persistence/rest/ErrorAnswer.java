@@ -14,25 +14,27 @@ import dev.persistence.SymbolicLinkRefusedException;
  * failure worth retrying, a {@code Retry-After} in whole seconds.
  *
  * <ul>
- *   <li>{@link PathRefusedException} (including {@code LockedPathValueException}) and
- *       {@link SymbolicLinkRefusedException}: <b>400 Bad Request</b>. The caller's input was
- *       refused before anything was read or written; the same request will be refused again.</li>
- *   <li>{@link LockTimeoutException}: <b>503 Service Unavailable</b> with {@code Retry-After}. The
- *       lock was not granted in time; nothing was done, and the request may succeed later.</li>
- *   <li>{@link LockLostException}: <b>503 Service Unavailable</b>. The lock was lost before the
- *       work was committed; nothing was committed, and the request may succeed later.</li>
+ * <li>{@link PathRefusedException} (including {@code LockedPathValueException}) and
+ * {@link SymbolicLinkRefusedException}: <b>400 Bad Request</b>. The caller's input was
+ * refused before anything was read or written; the same request will be refused again.</li>
+ * <li>{@link LockTimeoutException}: <b>503 Service Unavailable</b> with {@code Retry-After}. The
+ * lock was not granted in time; nothing was done, and the request may succeed later.</li>
+ * <li>{@link LockLostException}: <b>503 Service Unavailable</b>. The lock was lost before the
+ * work was committed; nothing was committed, and the request may succeed later.</li>
  * </ul>
  *
- * <p>A body never holds a path, a configuration value, an argument or a stack trace: it is a
+ * <p>
+ * A body never holds a path, a configuration value, an argument or a stack trace: it is a
  * fixed sentence per kind of failure ({@link PathRefusedException#publicMessage()} for a
  * refusal), so an answer does not disclose where a server keeps its data. The exception's own
  * message, which may name the path, is for the server's log.
  *
- * <p>Other failures have no answer here: a refused deadlock ({@code IllegalStateException}) is the
+ * <p>
+ * Other failures have no answer here: a refused deadlock ({@code IllegalStateException}) is the
  * application's own lock nesting at fault, not the caller's, and stays a 500.
  *
- * @param status            the HTTP status code
- * @param body              the plain-text body, naming no path
+ * @param status the HTTP status code
+ * @param body the plain-text body, naming no path
  * @param retryAfterSeconds the {@code Retry-After} value, if the answer has one
  */
 public record ErrorAnswer(int status, String body, OptionalLong retryAfterSeconds) {

@@ -38,6 +38,7 @@ public class PersistenceExceptionMapping implements Feature {
 
     /*
      * The opt-in JAX-RS side of ErrorAnswer for any Jakarta REST server. Nothing here is annotated
+     *
      * @Provider and nothing is a CDI bean: a server scanning the application's jars registers none of
      * it, so an application that maps these exceptions itself is never overridden behind its back.
      */

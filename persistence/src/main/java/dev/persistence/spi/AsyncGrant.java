@@ -1,9 +1,9 @@
 package dev.persistence.spi;
 
-import dev.persistence.PathLock;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.persistence.PathLock;
 
 /**
  * A lock requested for one piece of asynchronous work, from the request to the start of the
@@ -15,9 +15,9 @@ public final class AsyncGrant {
     /*
      * The one decision between a lock's grant and the cancellation of the work that asked for it,
      * for every asynchronous shape (a @Locked CompletionStage, a Uni subscription). One CAS decides:
-     *   WAITING -> RUNNING  (claim: the grant came first; the work runs, once, and its end releases)
-     *   WAITING -> CANCELLED (cancel: the cancellation came first; the request is withdrawn, and a
-     *                         grant already in flight is released by claim(), which then fails)
+     * WAITING -> RUNNING (claim: the grant came first; the work runs, once, and its end releases)
+     * WAITING -> CANCELLED (cancel: the cancellation came first; the request is withdrawn, and a
+     * grant already in flight is released by claim(), which then fails)
      * So whichever comes first, the lock is released exactly once, by exactly one party, and the
      * work runs at most once. The caller must hand every successful grant to claim(), on whatever
      * thread it arrives, and must never run the work when claim() answers false.

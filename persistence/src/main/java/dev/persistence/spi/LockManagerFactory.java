@@ -1,10 +1,10 @@
 package dev.persistence.spi;
 
-import dev.persistence.LockManager;
-
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Function;
+
+import dev.persistence.LockManager;
 
 /**
  * Creates a {@link LockManager} chosen by name, for integrations that select the manager by

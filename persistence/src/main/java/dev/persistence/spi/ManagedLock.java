@@ -1,13 +1,13 @@
 package dev.persistence.spi;
 
-import dev.persistence.LockContext;
-import dev.persistence.LockManager;
-import dev.persistence.PathLock;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.List;
+
+import dev.persistence.LockContext;
+import dev.persistence.LockManager;
+import dev.persistence.PathLock;
 
 /**
  * The base of a lock that a {@link LockManager} grants — the counterpart, for ownership, of what
@@ -26,13 +26,13 @@ public abstract class ManagedLock implements PathLock {
      * DISOWNED bit and the count of pinned holds inside the lock, and the lock's membership in its
      * acquiring thread's context (the link to the next older lock of that context: ThreadContexts
      * chains a thread's owned locks through the locks themselves). Invariants:
-     *   - release() runs at most once, after close() and after the last pinned hold is closed,
-     *     whichever comes last; never before close().
-     *   - a pinned hold is taken only while the lock is open (a CAS that fails once CLOSED is set),
-     *     so no pinned hold ever starts inside a lock whose release has begun.
-     *   - the acquiring thread's membership lasts while DISOWNED is clear: disown() sets it, close()
-     *     sets it with CLOSED in one atomic operation, so a close() racing the grant's own() ends the
-     *     membership too, whichever comes first.
+     * - release() runs at most once, after close() and after the last pinned hold is closed,
+     * whichever comes last; never before close().
+     * - a pinned hold is taken only while the lock is open (a CAS that fails once CLOSED is set),
+     * so no pinned hold ever starts inside a lock whose release has begun.
+     * - the acquiring thread's membership lasts while DISOWNED is clear: disown() sets it, close()
+     * sets it with CLOSED in one atomic operation, so a close() racing the grant's own() ends the
+     * membership too, whichever comes first.
      */
 
     private static final VarHandle OWNERSHIP;

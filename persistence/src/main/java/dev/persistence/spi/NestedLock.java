@@ -1,10 +1,10 @@
 package dev.persistence.spi;
 
-import dev.persistence.LockMode;
-import dev.persistence.PathLock;
-
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.persistence.LockMode;
+import dev.persistence.PathLock;
 
 /*
  * A hold inside a lock the work already has: no queue position of its own. Two kinds:

@@ -1,14 +1,14 @@
 package dev.persistence.spi;
 
-import dev.persistence.LockManager;
-import dev.persistence.LockMode;
-import dev.persistence.PathRefusedException;
-import dev.persistence.PathRefusedException.Reason;
-
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.Objects;
+
+import dev.persistence.LockManager;
+import dev.persistence.LockMode;
+import dev.persistence.PathRefusedException;
+import dev.persistence.PathRefusedException.Reason;
 
 /**
  * The path rules every {@link LockManager} implementation and the client apply: a path is
@@ -37,7 +37,8 @@ public final class PathRules {
                     "Path must be in normal form, without '.' or '..' segments: '" + path + "'");
         }
         if (mode == LockMode.WRITE && path.getNameCount() == 0) {
-            throw new PathRefusedException(Reason.FILESYSTEM_ROOT, path, "A write on a filesystem root is refused: '" + path + "'");
+            throw new PathRefusedException(Reason.FILESYSTEM_ROOT, path,
+                    "A write on a filesystem root is refused: '" + path + "'");
         }
         return path;
     }

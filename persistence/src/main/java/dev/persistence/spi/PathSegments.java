@@ -38,7 +38,7 @@ public final class PathSegments {
      *
      * @param subject what the value is, for the message (e.g. {@code @Locked path '/a/{id}': {id}})
      * @throws LockedPathValueException if it is not; the message quotes the value with control
-     *                                  characters escaped
+     *         characters escaped
      */
     public static String require(String value, String subject) {
         if (!isSegment(value)) {

@@ -1,12 +1,12 @@
 package dev.persistence.spi;
 
+import java.nio.file.Path;
+import java.util.List;
+
 import dev.persistence.LockContext;
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 import dev.persistence.PathLock;
-
-import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The calling thread's {@link LockContext} as one manager sees it: that manager's live locks in
@@ -66,7 +66,7 @@ public final class Reentrancy {
      * every path in {@code mode} (it changes no queue and releases nothing when closed);
      * {@code null} if no lock of the context is related to the request.
      *
-     * @throws IllegalStateException           if a related lock does not cover it: waiting would be a deadlock on oneself
+     * @throws IllegalStateException if a related lock does not cover it: waiting would be a deadlock on oneself
      * @throws dev.persistence.LockLostException if the related lock is lost ({@link ManagedLock#requireUsable})
      */
     public PathLock nestedHold(List<Path> paths, LockMode mode) {

@@ -13,27 +13,27 @@ public final class ThreadContexts {
 
     /*
      * The library's one ThreadLocal: each thread's stack of contexts. It owns two invariants:
-     *   - A lock counts in a context only while it is live (ThreadContexts.isLive): a closed lock
-     *     stops counting at once in every context, captured or activated, with no round trip.
-     *   - A thread keeps no library value in the ThreadLocal unless it owns a live lock or has an
-     *     open scope: its implicit context (the locks it owns outside any scope) leaves as soon as
-     *     its last lock ends there (close or disown), and otherwise at the thread's next use of any
-     *     lock; a scope's frame leaves when the scope closes. An application server's pooled threads
-     *     so keep nothing that pins the application's class loader.
+     * - A lock counts in a context only while it is live (ThreadContexts.isLive): a closed lock
+     * stops counting at once in every context, captured or activated, with no round trip.
+     * - A thread keeps no library value in the ThreadLocal unless it owns a live lock or has an
+     * open scope: its implicit context (the locks it owns outside any scope) leaves as soon as
+     * its last lock ends there (close or disown), and otherwise at the thread's next use of any
+     * lock; a scope's frame leaves when the scope closes. An application server's pooled threads
+     * so keep nothing that pins the application's class loader.
      * Contexts are touched only by their thread; a lock may be closed or disowned from any thread
      * (bits of ManagedLock's ownership word), and its context drops it lazily.
      *
      * Representation, chosen so that the common case — one lock acquired and released outside any
      * scope — allocates nothing here (see the allocation budget in benchmarks.adoc):
-     *   - The locks a thread owns (ManagedLock.own) are linked newest first through the locks
-     *     themselves (ManagedLock.olderOwned): a lock is owned once, by one thread, in one context.
-     *   - Outside any scope, the ThreadLocal's value is that chain's newest lock (or null): the
-     *     implicit context needs no object of its own.
-     *   - Inside a scope, it is the scope's Frame: the activated locks as the LockContext gave them,
-     *     the chain of locks owned inside the scope, and what to restore when the scope closes.
-     *   - An emptied context sets the value to null instead of removing the entry: the entry's key is
-     *     a plain java.lang.ThreadLocal and its value null, so it pins nothing, and the next lock of
-     *     the thread does not allocate a new entry.
+     * - The locks a thread owns (ManagedLock.own) are linked newest first through the locks
+     * themselves (ManagedLock.olderOwned): a lock is owned once, by one thread, in one context.
+     * - Outside any scope, the ThreadLocal's value is that chain's newest lock (or null): the
+     * implicit context needs no object of its own.
+     * - Inside a scope, it is the scope's Frame: the activated locks as the LockContext gave them,
+     * the chain of locks owned inside the scope, and what to restore when the scope closes.
+     * - An emptied context sets the value to null instead of removing the entry: the entry's key is
+     * a plain java.lang.ThreadLocal and its value null, so it pins nothing, and the next lock of
+     * the thread does not allocate a new entry.
      */
 
     private static final PathLock[] NO_LOCKS = new PathLock[0];
@@ -135,7 +135,7 @@ public final class ThreadContexts {
         while (newest != null && !newest.isOwned()) {
             newest = unlink(newest);
         }
-        for (ManagedLock newer = newest; newer != null; ) {
+        for (ManagedLock newer = newest; newer != null;) {
             ManagedLock older = newer.olderOwned;
             if (older != null && !older.isOwned()) {
                 newer.olderOwned = unlink(older);

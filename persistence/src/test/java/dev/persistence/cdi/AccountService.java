@@ -56,13 +56,13 @@ public class AccountService {
         return invocations.get();
     }
 
-    @Locked(path = {"accounts/{from}", "accounts/{to}"})
+    @Locked(path = { "accounts/{from}", "accounts/{to}" })
     public void transfer(String from, String to, long amount) {
         move(from, to, amount);
     }
 
     /** {@link #transfer} that finishes on another thread, holding both accounts until it does. */
-    @Locked(path = {"accounts/{from}", "accounts/{to}"})
+    @Locked(path = { "accounts/{from}", "accounts/{to}" })
     public CompletionStage<Void> transferLater(String from, String to, long amount) {
         return CompletableFuture.runAsync(() -> move(from, to, amount));
     }
@@ -78,7 +78,7 @@ public class AccountService {
     }
 
     /** Holds both accounts until {@code release} opens, after signalling {@code entered}. */
-    @Locked(path = {"accounts/{from}", "accounts/{to}"})
+    @Locked(path = { "accounts/{from}", "accounts/{to}" })
     public void holdBoth(String from, String to, CountDownLatch entered, CountDownLatch release)
             throws InterruptedException {
         hold(entered, release);
@@ -106,7 +106,7 @@ public class AccountService {
     }
 
     /** Duplicates and a path covering another: one lock on {@code /folded}. */
-    @Locked(path = {"/folded/{id}", "/folded", "/folded/{id}"})
+    @Locked(path = { "/folded/{id}", "/folded", "/folded/{id}" })
     public List<Path> folded(String id, List<Path> candidates) {
         return covered(candidates);
     }

@@ -1,7 +1,5 @@
 package dev.persistence.cdi;
 
-import dev.persistence.LockedPathValueException;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,6 +26,7 @@ import dev.persistence.DeleteOption;
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 import dev.persistence.LockTimeoutException;
+import dev.persistence.LockedPathValueException;
 import dev.persistence.PathLock;
 import dev.persistence.PersistenceClient;
 
@@ -105,7 +104,7 @@ class AsyncLockedTest {
 
     @Test
     void nullAndControlCharacterValuesAreRefusedBeforeTheMethodRuns() {
-        for (String bad : new String[] {null, "a\nb", "a\rb", "\u0085", "a\u2028b", "\u007f", "a\tb"}) {
+        for (String bad : new String[] { null, "a\nb", "a\rb", "\u0085", "a\u2028b", "\u007f", "a\tb" }) {
             assertThrows(LockedPathValueException.class, () -> orders.quick(bad), String.valueOf(bad));
         }
         assertTrue(manager.stats().idle());

@@ -20,6 +20,7 @@ public class BrokenLockedService {
 
     @Locked(path = "/orders/{id}")
     public Flow.Publisher<String> stream(String id) {
-        return subscriber -> { };
+        return subscriber -> {
+        };
     }
 }

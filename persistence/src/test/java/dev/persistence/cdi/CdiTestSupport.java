@@ -36,7 +36,7 @@ final class CdiTestSupport {
 
     /** The library's beans, as a bean archive with annotated discovery would find them. */
     private static final Class<?>[] LIBRARY = {
-            PersistenceProducers.class, LockedInterceptor.class, LockedMethodCheck.class, PersistenceReadinessCheck.class};
+            PersistenceProducers.class, LockedInterceptor.class, LockedMethodCheck.class, PersistenceReadinessCheck.class };
 
     /** The CDI implementations the suite runs on. */
     enum Implementation {

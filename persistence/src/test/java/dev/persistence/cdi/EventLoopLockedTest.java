@@ -20,10 +20,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Alternative;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.se.SeContainer;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-
-import jakarta.enterprise.inject.se.SeContainer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,9 +34,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 import dev.persistence.Locked;
-import dev.persistence.testsupport.Await;
 import dev.persistence.PathLock;
 import dev.persistence.cdi.spi.LockedThreads;
+import dev.persistence.testsupport.Await;
 
 /**
  * Asynchronous {@code @Locked} calls as an event loop makes them (no thread may block), over a

@@ -1,6 +1,5 @@
 package dev.persistence.cdi;
 
-import java.util.concurrent.CountDownLatch;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -12,6 +11,7 @@ import java.lang.reflect.Method;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 
 import jakarta.interceptor.InvocationContext;
 
@@ -29,15 +29,16 @@ class LockedBindingsTest {
 
     @Test
     void aStereotypeBindingIsFoundWithEmptyContextData() throws Exception {
-        Locked locked = LockedBindings.of(new SilentContext(new StereotypeCounter(), Counter.class.getMethod("bump", String.class)));
-        assertArrayEquals(new String[] {"/counters/{0}"}, locked.path());
+        Locked locked = LockedBindings
+                .of(new SilentContext(new StereotypeCounter(), Counter.class.getMethod("bump", String.class)));
+        assertArrayEquals(new String[] { "/counters/{0}" }, locked.path());
     }
 
     @Test
     void aStereotypeOnAStereotypeIsFollowed() throws Exception {
         Locked locked = LockedBindings.of(new SilentContext(new NestedStereotypeCounter(),
                 Counter.class.getMethod("bump", String.class)));
-        assertArrayEquals(new String[] {"/counters/{0}"}, locked.path());
+        assertArrayEquals(new String[] { "/counters/{0}" }, locked.path());
     }
 
     @Test
@@ -45,7 +46,7 @@ class LockedBindingsTest {
         class Proxy extends StereotypeCounter { // what a container instantiates: an unannotated subclass
         }
         Locked locked = LockedBindings.of(new SilentContext(new Proxy(), Counter.class.getMethod("bump", String.class)));
-        assertArrayEquals(new String[] {"/counters/{0}"}, locked.path());
+        assertArrayEquals(new String[] { "/counters/{0}" }, locked.path());
     }
 
     @Test
@@ -54,7 +55,7 @@ class LockedBindingsTest {
                 CountDownLatch.class, CountDownLatch.class);
         Locked locked = LockedBindings.of(new SilentContext(new ClassLockedService(), own));
         assertEquals(LockMode.READ, locked.mode());
-        assertArrayEquals(new String[] {"/method-level/{0}"}, locked.path());
+        assertArrayEquals(new String[] { "/method-level/{0}" }, locked.path());
     }
 
     @Test
@@ -62,7 +63,7 @@ class LockedBindingsTest {
         assumeTrue(hasStandardLookup(), "Interceptors 2.1 API: no getInterceptorBindings to offer");
         Locked resolved = ClassLockedService.class.getAnnotation(Locked.class);
         SilentContext context = new SilentContext(new StereotypeCounter(), Counter.class.getMethod("bump", String.class)) {
-            @SuppressWarnings({"unchecked", "unused"}) // overrides the Interceptors 2.2 method where there is one
+            @SuppressWarnings({ "unchecked", "unused" }) // overrides the Interceptors 2.2 method where there is one
             public <T extends Annotation> Set<T> getInterceptorBindings(Class<T> type) {
                 return type == Locked.class ? Set.of((T) resolved) : Set.of();
             }

@@ -1,6 +1,5 @@
 package dev.persistence.cdi;
 
-import dev.persistence.DeleteOption;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import dev.persistence.DeleteOption;
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 import dev.persistence.LockTimeoutException;

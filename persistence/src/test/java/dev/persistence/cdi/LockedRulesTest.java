@@ -1,10 +1,10 @@
 package dev.persistence.cdi;
 
-import java.util.ArrayList;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +36,7 @@ class LockedRulesTest {
 
     /** A method as an index describes it. */
     record Signature(String declaringClass, String name, List<String> parameterTypes, List<String> parameterNames,
-                     String returnType, Set<String> returnTypeHierarchy) implements LockedSignature {
+            String returnType, Set<String> returnTypeHierarchy) implements LockedSignature {
 
         static Signature of(String returnType, Set<String> hierarchy, String... parameterTypes) {
             List<String> names = new ArrayList<>();
@@ -93,7 +93,8 @@ class LockedRulesTest {
     @Test
     void aSubtypeOfARefusedTypeIsRefusedNamingBothAndTheInstalledAlternatives() {
         Signature feed = Signature.of("app.Feed", Set.of("app.Feed", "org.reactivestreams.Publisher", "java.lang.Object"));
-        List<LockedDefinitionException> refused = LockedRules.problems(feed, new LockedBinding(List.of("/feeds"), LockMode.READ, ""),
+        List<LockedDefinitionException> refused = LockedRules.problems(feed,
+                new LockedBinding(List.of("/feeds"), LockMode.READ, ""),
                 key -> Optional.empty(), new AsyncReturnTypes(List.of(new SuspendPlugIn())));
         assertEquals(1, refused.size());
         assertTrue(refused.get(0).getMessage().startsWith("@Locked app.Service#run returns app.Feed (a "
@@ -107,7 +108,8 @@ class LockedRulesTest {
         AsyncReturnTypes none = new AsyncReturnTypes(List.of());
         assertEquals(AsyncReturnTypes.Kind.STAGE, none.handling(Signature.of("java.util.concurrent.CompletableFuture",
                 Set.of("java.util.concurrent.CompletableFuture", "java.util.concurrent.Future",
-                        "java.util.concurrent.CompletionStage"))).kind());
+                        "java.util.concurrent.CompletionStage")))
+                .kind());
         assertEquals(AsyncReturnTypes.Kind.SYNCHRONOUS, none.handling(Signature.of("java.lang.String",
                 Set.of("java.lang.String", "java.lang.Object"))).kind());
         assertEquals(AsyncReturnTypes.Kind.SYNCHRONOUS, none.handling(Signature.of("void", Set.of())).kind());
@@ -124,9 +126,11 @@ class LockedRulesTest {
 
     @Test
     void everyProblemOfAMethodIsReportedInOrder() {
-        Signature feed = Signature.of("org.reactivestreams.Publisher", Set.of("org.reactivestreams.Publisher"), "java.lang.String");
+        Signature feed = Signature.of("org.reactivestreams.Publisher", Set.of("org.reactivestreams.Publisher"),
+                "java.lang.String");
         List<LockedDefinitionException> problems = LockedRules.problems(feed,
-                new LockedBinding(List.of("data/{p0}"), LockMode.READ, "soon"), key -> Optional.empty(), new AsyncReturnTypes(List.of()));
+                new LockedBinding(List.of("data/{p0}"), LockMode.READ, "soon"), key -> Optional.empty(),
+                new AsyncReturnTypes(List.of()));
         assertEquals(3, problems.size(), problems.toString());
         assertEquals("@Locked path 'data/{p0}' on app.Service#run is relative to persistence.root, which has no configured "
                 + "value: configure the root or write an absolute path", problems.get(0).getMessage());

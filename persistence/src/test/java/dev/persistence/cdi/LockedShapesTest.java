@@ -174,7 +174,7 @@ class LockedShapesTest {
     @Test
     void aPropertyValueThatIsNotOneSegmentIsRefusedBeforeTheMethodRuns() {
         List<AccountService.Order> bad = new ArrayList<>();
-        for (String value : new String[] {"..", ".", "", "a/b", "a\\b", "nul\0", "line\nbreak", null}) {
+        for (String value : new String[] { "..", ".", "", "a/b", "a\\b", "nul\0", "line\nbreak", null }) {
             bad.add(new AccountService.Order(value, "1"));
         }
         for (AccountService.Order order : bad) {
@@ -182,7 +182,8 @@ class LockedShapesTest {
                     () -> accounts.place(order, List.of()), String.valueOf(order));
             assertTrue(refused.getMessage().contains("{order.customer}"), refused.getMessage());
         }
-        assertThrows(LockedPathValueException.class, () -> accounts.placeRequest(new AccountService.PlaceOrder(null), List.of()),
+        assertThrows(LockedPathValueException.class,
+                () -> accounts.placeRequest(new AccountService.PlaceOrder(null), List.of()),
                 "a null along the way is a null value");
         assertEquals(0, accounts.invocations());
     }

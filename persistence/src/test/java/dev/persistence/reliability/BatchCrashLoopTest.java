@@ -9,7 +9,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.persistence.Durability;
 import dev.persistence.LockManager;
 import dev.persistence.PersistenceClient;
-import dev.persistence.testsupport.Transfers;
 
 /**
  * Kills a JVM that transfers money between account files by batches ({@link BatchTransferWriter})

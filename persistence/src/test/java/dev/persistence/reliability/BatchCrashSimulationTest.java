@@ -129,10 +129,11 @@ class BatchCrashSimulationTest {
             assertEquals(List.of(), leftovers(), "temp or intent files left after recover");
         }
         System.out.printf("batch crash simulation %s: %d power cuts, %d batches (%d of them moves, %d acknowledged),"
-                        + " %d events, total conserved after %d cuts, %d torn accounts, %d lost or partial batches%n",
+                + " %d events, total conserved after %d cuts, %d torn accounts, %d lost or partial batches%n",
                 mode, ROUNDS, batches, moves, acknowledgedBatches, disk.events(), conserved, torn, lost);
         switch (mode) {
-            case NO_SYNC -> { } // promises nothing after a power loss; the figures are for the report
+            case NO_SYNC -> {
+            } // promises nothing after a power loss; the figures are for the report
             case ATOMIC -> {
                 assertEquals(0, torn, "torn accounts");
                 assertEquals(ROUNDS, conserved, "a batch applied in part after a power loss");
@@ -152,7 +153,7 @@ class BatchCrashSimulationTest {
      * and commit in parallel on disjoint accounts: the total is conserved after every power cut.
      */
     @ParameterizedTest
-    @EnumSource(value = Durability.class, names = {"ATOMIC", "DURABLE"})
+    @EnumSource(value = Durability.class, names = { "ATOMIC", "DURABLE" })
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void concurrentBatchesConserveTheTotal(Durability level) throws Exception {
         FaultyFileSystem fs = new FaultyFileSystem();
@@ -210,11 +211,10 @@ class BatchCrashSimulationTest {
             pool.shutdownNow();
         }
         System.out.printf("batch crash simulation %s, %d threads: %d power cuts, %d batches (%d acknowledged),"
-                        + " total conserved after %d cuts%n",
+                + " total conserved after %d cuts%n",
                 level, threads, rounds, batches.get(), acknowledged.get(), conserved);
         assertEquals(rounds, conserved, "a batch applied in part after a power loss");
     }
-
 
     /**
      * One batch: the accounts it changes, each with its new balance or null for a deleted account,

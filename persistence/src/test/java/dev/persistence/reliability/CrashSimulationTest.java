@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -152,7 +152,7 @@ class CrashSimulationTest {
         }
         long torn = tally.torn, lost = tally.lost;
         System.out.printf("crash simulation %s: %d operations (%d acknowledged), %d power cuts, %d events,"
-                        + " %d torn files, %d lost acknowledged operations, %d stray files%n",
+                + " %d torn files, %d lost acknowledged operations, %d stray files%n",
                 mode, operations, acknowledgedOps, ROUNDS, disk.events(), torn, lost, stray);
 
         assertEquals(0, stray, "files left that no operation wrote");
@@ -240,7 +240,7 @@ class CrashSimulationTest {
             pool.shutdownNow();
         }
         System.out.printf("crash simulation DURABLE, %d threads: %d writes (%d acknowledged), %d power cuts,"
-                        + " %d torn files, %d lost acknowledged writes%n",
+                + " %d torn files, %d lost acknowledged writes%n",
                 writers, operations.get(), acknowledgedOps.get(), rounds, tally.torn, tally.lost);
         assertEquals(0, tally.torn, "torn files");
         assertEquals(0, tally.lost, "acknowledged writes lost");
@@ -313,7 +313,8 @@ class CrashSimulationTest {
             disk.restart();
             if (acknowledged || late) {
                 assertEquals("b", Files.isRegularFile(realBase.resolve("fresh/b"))
-                        ? Files.readString(realBase.resolve("fresh/b")) : null, "an acknowledged write was lost");
+                        ? Files.readString(realBase.resolve("fresh/b"))
+                        : null, "an acknowledged write was lost");
             }
         } finally {
             threads.shutdownNow();
@@ -365,7 +366,7 @@ class CrashSimulationTest {
          * its interrupted operation was making. The file's state becomes the acknowledged one.
          */
         void check(String path, Map<String, String> acknowledged, Map<String, String> inFlight,
-                   Map<String, Set<String>> history) throws IOException {
+                Map<String, Set<String>> history) throws IOException {
             Path real = realBase.resolve(path);
             String seen = Files.isRegularFile(real) ? Files.readString(real, StandardCharsets.UTF_8) : null;
             if (seen != null && !history.getOrDefault(path, Set.of()).contains(seen)) {

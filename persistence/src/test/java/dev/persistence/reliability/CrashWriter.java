@@ -25,7 +25,7 @@ public final class CrashWriter {
         client.write(file, a);
         System.out.println("ready");
         System.out.flush();
-        for (long i = 0; ; i++) {
+        for (long i = 0;; i++) {
             client.write(file, i % 2 == 0 ? b : a);
         }
     }

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.lang.reflect.Field;
-import java.nio.file.FileSystemException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +80,7 @@ class FaultInjectionTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Fault.class, names = {"WRITE", "FORCE_FILE", "MOVE"})
+    @EnumSource(value = Fault.class, names = { "WRITE", "FORCE_FILE", "MOVE" })
     void aFailureBeforeTheRenameKeepsTheOldContent(Fault fault) throws IOException {
         fs.arm(fault);
         IOException thrown = assertThrows(IOException.class, () -> client.writeString(file, "new"));
@@ -90,7 +90,7 @@ class FaultInjectionTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Fault.class, names = {"WRITE", "FORCE_FILE", "MOVE"})
+    @EnumSource(value = Fault.class, names = { "WRITE", "FORCE_FILE", "MOVE" })
     void aStreamFailureKeepsTheOldContent(Fault fault) throws IOException {
         AtomicOutputStream out = client.newOutputStream(file);
         fs.arm(fault);
@@ -99,7 +99,7 @@ class FaultInjectionTest {
             out.commit();
         });
         assertTrue(thrown.getMessage().contains("Injected " + fault)
-                        || String.valueOf(thrown.getCause()).contains("Injected " + fault),
+                || String.valueOf(thrown.getCause()).contains("Injected " + fault),
                 "not the original error: " + thrown);
         fs.disarm();
         out.close();

@@ -1,7 +1,7 @@
 package dev.persistence.reliability;
 
-import java.io.InterruptedIOException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -51,12 +51,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link IOException} whose message says it was injected. A fault armed with {@link #failNext}
  * fails only that many times; {@link #holdNext} makes an operation wait for the test.
  *
- * <p>With {@link #modelPageCache} it also models the page cache below one directory and can cut
+ * <p>
+ * With {@link #modelPageCache} it also models the page cache below one directory and can cut
  * the power (see {@link PageCache}); fsyncs are then simulated, not passed to the real disk.
  */
 final class FaultyFileSystem extends FileSystem {
 
-    enum Fault { CREATE, WRITE, FORCE_FILE, FORCE_DIRECTORY, MOVE, DELETE }
+    enum Fault {
+        CREATE,
+        WRITE,
+        FORCE_FILE,
+        FORCE_DIRECTORY,
+        MOVE,
+        DELETE
+    }
 
     private final FileSystem real = FileSystems.getDefault();
     private final Provider provider = new Provider();
@@ -85,7 +93,7 @@ final class FaultyFileSystem extends FileSystem {
      * fsyncs hold.)
      */
     synchronized void holdNext(Fault fault, CountDownLatch entered, CountDownLatch release) {
-        holds.put(fault, new CountDownLatch[] {entered, release});
+        holds.put(fault, new CountDownLatch[] { entered, release });
     }
 
     private void maybeHold(Fault fault) throws IOException {
@@ -238,7 +246,7 @@ final class FaultyFileSystem extends FileSystem {
 
         @Override
         public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options,
-                                                  FileAttribute<?>... attrs) throws IOException {
+                FileAttribute<?>... attrs) throws IOException {
             return newFileChannel(path, options, attrs);
         }
 

@@ -59,7 +59,7 @@ class FixedFileModeTest {
             List<Path> files = List.of(fresh.resolve("bytes"), fresh.resolve("text"), fresh.resolve("callback"),
                     fresh.resolve("stream"));
             for (int round = 0; round < 2; round++) { // new files, then the same files replaced
-                client.write(files.get(0), new byte[] {1});
+                client.write(files.get(0), new byte[] { 1 });
                 client.writeString(files.get(1), "x");
                 client.write(files.get(2), out -> out.write(2));
                 try (AtomicOutputStream out = client.newOutputStream(files.get(3))) {

@@ -25,14 +25,16 @@ import java.util.stream.Stream;
  * entries (creations, renames, unlinks) only when the directory is fsync'd. A file fsync does not
  * make the file's name durable, a directory fsync does not make any file's data durable.
  *
- * <p>A power loss keeps, in the worst order POSIX allows, any mix of what was not yet on disk:
+ * <p>
+ * A power loss keeps, in the worst order POSIX allows, any mix of what was not yet on disk:
  * for every name in every directory independently, its binding as of the last directory fsync or
  * its current binding (so one half of a rename may survive without the other); for every file
  * written since its last fsync, its content as of that fsync, its current content, a torn
  * prefix of the current content (empty included), or as many zero bytes as it now has. What
  * survives is chosen at random, or with {@link #keepOnlySynced} is only what was fsync'd.
  *
- * <p>{@link #cutPowerAfter} arms a cut at the n-th event (a file create, write or fsync, a mkdir,
+ * <p>
+ * {@link #cutPowerAfter} arms a cut at the n-th event (a file create, write or fsync, a mkdir,
  * unlink, rename or directory fsync below the base): that event does not happen, the disk's state
  * is frozen, and it and every later mutation through the filesystem fail with
  * {@link PowerLostException}, like a dead disk. {@link #restart} then puts the frozen state (or,
@@ -254,7 +256,7 @@ final class PageCache {
     }
 
     private void survive(Node dir, String path, Map<Node, String> paths, Map<Node, byte[]> contents,
-                         TreeMap<String, byte[]> disk, int depth) {
+            TreeMap<String, byte[]> disk, int depth) {
         if (depth > 64) {
             throw new IllegalStateException("directory cycle in the surviving tree at " + path);
         }

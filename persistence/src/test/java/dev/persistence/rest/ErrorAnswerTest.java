@@ -36,7 +36,8 @@ class ErrorAnswerTest {
 
     @Test
     void aSymbolicLinkRefusalIs400WithoutThePathOrTheLink() {
-        ErrorAnswer answer = ErrorAnswer.refused(new SymbolicLinkRefusedException(Path.of(SECRET), Path.of("/srv/secret-link")));
+        ErrorAnswer answer = ErrorAnswer
+                .refused(new SymbolicLinkRefusedException(Path.of(SECRET), Path.of("/srv/secret-link")));
         assertEquals(400, answer.status());
         assertEquals(PathRefusedException.Reason.SYMBOLIC_LINK.publicMessage(), answer.body());
         assertFalse(answer.body().contains("secret"), answer.body());

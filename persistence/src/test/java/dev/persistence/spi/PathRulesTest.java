@@ -3,15 +3,15 @@ package dev.persistence.spi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.persistence.LockMode;
-import dev.persistence.PathRefusedException;
-import dev.persistence.PathRefusedException.Reason;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+
+import dev.persistence.LockMode;
+import dev.persistence.PathRefusedException;
+import dev.persistence.PathRefusedException.Reason;
 
 /*
  * The normal-form rule of PathRules, held to its definition: an absolute path is lockable exactly

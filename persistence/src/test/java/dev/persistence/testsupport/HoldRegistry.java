@@ -1,11 +1,11 @@
 package dev.persistence.testsupport;
 
-import dev.persistence.LockMode;
-import dev.persistence.spi.PathRules;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import dev.persistence.LockMode;
+import dev.persistence.spi.PathRules;
 
 /** Records live holds; reports any pair of conflicting holds that were live at once. */
 public final class HoldRegistry {
@@ -28,7 +28,8 @@ public final class HoldRegistry {
     public synchronized Hold enter(String path, LockMode mode) {
         Hold hold = new Hold(path, mode);
         for (Hold other : live) {
-            if (PathRules.conflict(Path.of(path), mode, Path.of(other.path), other.mode) && violations.size() < MAX_VIOLATIONS) {
+            if (PathRules.conflict(Path.of(path), mode, Path.of(other.path), other.mode)
+                    && violations.size() < MAX_VIOLATIONS) {
                 violations.add(hold + " overlapped " + other);
             }
         }

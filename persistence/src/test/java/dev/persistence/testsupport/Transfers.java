@@ -1,7 +1,7 @@
 package dev.persistence.testsupport;
 
-import java.io.InterruptedIOException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -22,7 +22,7 @@ public final class Transfers {
      */
     public static void transfer(PersistenceClient client, Path from, Path to, long amount) throws IOException {
         try (PathLock lock = client.lockManager().acquireAll(List.of(from, to), LockMode.WRITE);
-             Batch batch = client.batch()) {
+                Batch batch = client.batch()) {
             long source = Long.parseLong(client.readString(from));
             long moved = Math.min(source, amount);
             batch.writeString(from, Long.toString(source - moved));

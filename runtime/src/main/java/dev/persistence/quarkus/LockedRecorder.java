@@ -2,9 +2,8 @@ package dev.persistence.quarkus;
 
 import java.util.List;
 
-import io.quarkus.runtime.annotations.Recorder;
-
 import dev.persistence.cdi.LockedParameterNames;
+import io.quarkus.runtime.annotations.Recorder;
 
 /** Hands build-time facts about {@code @Locked} methods to the running application. */
 @Recorder

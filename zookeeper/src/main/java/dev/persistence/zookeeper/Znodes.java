@@ -32,7 +32,7 @@ import dev.persistence.spi.PathRules;
 final class Znodes {
 
     /** The names of the entry modes (PathRules' IR, IW, R, W, shared with the local manager), by mode. */
-    private static final String[] NAMES = {"IR", "IW", "R", "W"};
+    private static final String[] NAMES = { "IR", "IW", "R", "W" };
     static final int ID_LENGTH = 32;
 
     private final String tree;

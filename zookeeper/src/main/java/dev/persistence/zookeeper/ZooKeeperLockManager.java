@@ -1,7 +1,5 @@
 package dev.persistence.zookeeper;
 
-import java.util.concurrent.locks.LockSupport;
-import org.apache.zookeeper.ZooDefs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -25,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -34,6 +33,7 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
@@ -54,10 +54,12 @@ import dev.persistence.spi.Reentrancy;
  * {@link #stats()} describes this instance's own requests. Paths are those of the default
  * filesystem.
  *
- * <p>A lock's {@link PathLock#fencingToken() fencing token} is the ZooKeeper transaction id of its
+ * <p>
+ * A lock's {@link PathLock#fencingToken() fencing token} is the ZooKeeper transaction id of its
  * request's arrival: conflicting locks are granted in arrival order, in every JVM.
  *
- * <p>When the ZooKeeper session ends, every lock taken through it is lost for good:
+ * <p>
+ * When the ZooKeeper session ends, every lock taken through it is lost for good:
  * {@link PathLock#isHeld()} answers {@code false}, nested requests under it throw
  * {@link LockLostException}, and waiting requests fail with it.
  */
@@ -70,43 +72,43 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
      * the raw ZooKeeper calls are ZooKeeperSession's.
      *
      * Design: the local manager's multi-granularity queues, one per path node, kept in ZooKeeper.
-     *   - A request puts one EPHEMERAL_SEQUENTIAL entry on every node of its paths — an intention
-     *     entry (IR, IW) on each ancestor, a real entry (R, W) on each requested path — all in ONE
-     *     multi transaction. Its arrival is that transaction's zxid, the czxid of each entry: all its
-     *     entries arrive at one instant, in one total order with every other request's.
-     *   - Real entries of a node are in its list "r", intention entries in its list "i". At a node,
-     *     entries conflict as in the classic matrix (PathRules.entriesConflict: W with all; R with
-     *     IW; IW with R; IR with W).
-     *   - INVARIANT: a request is granted exactly when no entry of an earlier request (smaller czxid)
-     *     that conflicts with one of its entries is left on any of its nodes. No earlier entry can
-     *     appear after a request arrived, so the blockers a request finds once can only go away.
-     *     That is the FIFO rule of the contract: granted once every earlier conflicting request is gone.
-     *   - Finding the blockers reads only the request's own nodes, in one multi-read: for an intention
-     *     entry, the node's "r" list (requests ON that ancestor); for a real entry, both lists (the
-     *     node's own requests and those below it). Unrelated requests — siblings, cousins — are in
-     *     none of them. Within a list, sequence order is czxid order; across lists a few exists()
-     *     calls from the list's end find where "earlier" stops.
-     *   - A waiting request watches one blocker at a time, the newest (an exists watch). When it is
-     *     deleted, one multi-read asks about the next newest and the oldest, and if both are gone (a
-     *     FIFO drain), about all the rest; the gone are dropped, the newest left is watched. A release
-     *     wakes only the requests that wait for that entry, no list is read again, and a reconnect
-     *     that keeps the session keeps every watch.
-     *   - The create is never retried blindly: after a connection loss the request's random id finds
-     *     its entries (the multi either created all or none). A duplicate that slipped through anyway
-     *     carries the same id, is seen when the blockers are read, and is deleted at once.
-     *   - Nodes and lists are containers the server reaps when empty; a create that finds one gone
-     *     (NoNode: the multi created nothing) recreates the containers and tries again.
-     *   - A session's end poisons every request arrived in it: a waiting one fails with
-     *     LockLostException, a granted one is LOST — not held, and still in its thread's holds, so that
-     *     a nested request under it throws LockLostException instead of queueing afresh — until the
-     *     caller closes it. Its entries are deleted from the new session at once (they may outlive the
-     *     old session on the server until it expires there too).
-     *   - Ownership is the shared layer's (dev.persistence.spi: ManagedLock, Reentrancy), as for the
-     *     in-process manager: a request covered by one of this manager's locks in the context gets a
-     *     nested hold, an asynchronous one in context a pinned hold (the covering lock's entries stay
-     *     until it is closed); a related lock that does not cover it is refused with
-     *     IllegalStateException (LockLostException when that lock is lost). This file adds only the
-     *     check that a request would wait, through this JVM's waiting requests, on such a lock.
+     * - A request puts one EPHEMERAL_SEQUENTIAL entry on every node of its paths — an intention
+     * entry (IR, IW) on each ancestor, a real entry (R, W) on each requested path — all in ONE
+     * multi transaction. Its arrival is that transaction's zxid, the czxid of each entry: all its
+     * entries arrive at one instant, in one total order with every other request's.
+     * - Real entries of a node are in its list "r", intention entries in its list "i". At a node,
+     * entries conflict as in the classic matrix (PathRules.entriesConflict: W with all; R with
+     * IW; IW with R; IR with W).
+     * - INVARIANT: a request is granted exactly when no entry of an earlier request (smaller czxid)
+     * that conflicts with one of its entries is left on any of its nodes. No earlier entry can
+     * appear after a request arrived, so the blockers a request finds once can only go away.
+     * That is the FIFO rule of the contract: granted once every earlier conflicting request is gone.
+     * - Finding the blockers reads only the request's own nodes, in one multi-read: for an intention
+     * entry, the node's "r" list (requests ON that ancestor); for a real entry, both lists (the
+     * node's own requests and those below it). Unrelated requests — siblings, cousins — are in
+     * none of them. Within a list, sequence order is czxid order; across lists a few exists()
+     * calls from the list's end find where "earlier" stops.
+     * - A waiting request watches one blocker at a time, the newest (an exists watch). When it is
+     * deleted, one multi-read asks about the next newest and the oldest, and if both are gone (a
+     * FIFO drain), about all the rest; the gone are dropped, the newest left is watched. A release
+     * wakes only the requests that wait for that entry, no list is read again, and a reconnect
+     * that keeps the session keeps every watch.
+     * - The create is never retried blindly: after a connection loss the request's random id finds
+     * its entries (the multi either created all or none). A duplicate that slipped through anyway
+     * carries the same id, is seen when the blockers are read, and is deleted at once.
+     * - Nodes and lists are containers the server reaps when empty; a create that finds one gone
+     * (NoNode: the multi created nothing) recreates the containers and tries again.
+     * - A session's end poisons every request arrived in it: a waiting one fails with
+     * LockLostException, a granted one is LOST — not held, and still in its thread's holds, so that
+     * a nested request under it throws LockLostException instead of queueing afresh — until the
+     * caller closes it. Its entries are deleted from the new session at once (they may outlive the
+     * old session on the server until it expires there too).
+     * - Ownership is the shared layer's (dev.persistence.spi: ManagedLock, Reentrancy), as for the
+     * in-process manager: a request covered by one of this manager's locks in the context gets a
+     * nested hold, an asynchronous one in context a pinned hold (the covering lock's entries stay
+     * until it is closed); a related lock that does not cover it is refused with
+     * IllegalStateException (LockLostException when that lock is lost). This file adds only the
+     * check that a request would wait, through this JVM's waiting requests, on such a lock.
      * Threads: a blocking acquire without a deadline (or with a zero one) arrives and reads its nodes
      * on its own thread; a timed or asynchronous one does so on the manager's worker threads, so that
      * the timeout counts from the call, arrival included, and acquireAsync returns within the
@@ -206,7 +208,8 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
     /**
      * {@inheritDoc}
      *
-     * <p>Returns once the request has arrived and been checked once (about two round trips), so
+     * <p>
+     * Returns once the request has arrived and been checked once (about two round trips), so
      * that a free lock's future is already complete; it never waits for a grant. Without a session
      * it returns a future failed with {@link LockLostException} at once; if ZooKeeper does not
      * answer within the client's connection timeout, it returns the future still pending.
@@ -751,7 +754,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
             }
             return true;
         } catch (KeeperException.ConnectionLossException | KeeperException.OperationTimeoutException
-                 | KeeperException.SessionExpiredException | KeeperException.SessionMovedException e) {
+                | KeeperException.SessionExpiredException | KeeperException.SessionMovedException e) {
             return false;
         } catch (KeeperException e) {
             return true; // not ours to delete (an ACL, say): the session's end removes them
@@ -901,7 +904,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         void fail(Exception e) {
             withdraw(e instanceof RuntimeException runtime ? runtime
                     : session.connected() ? new IllegalStateException("ZooKeeper failed for " + this + ": " + e, e)
-                    : new LockLostException("ZooKeeper session unavailable for " + this + ": " + e));
+                            : new LockLostException("ZooKeeper session unavailable for " + this + ": " + e));
         }
 
         /**
@@ -1010,7 +1013,8 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         protected void requireUsable(String request) {
             if (!alive()) {
                 throw new LockLostException(request + " is inside this thread's " + this + (state == LOST
-                        ? ", lost with its ZooKeeper session" : ", whose ZooKeeper session is not usable now"));
+                        ? ", lost with its ZooKeeper session"
+                        : ", whose ZooKeeper session is not usable now"));
             }
         }
 

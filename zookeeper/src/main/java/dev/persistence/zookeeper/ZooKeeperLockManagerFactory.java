@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import dev.persistence.LockManager;
-import dev.persistence.spi.LockManagerFactory;
 import dev.persistence.cdi.PersistenceSettings;
+import dev.persistence.spi.LockManagerFactory;
 
 /**
  * Selected by {@code persistence.lock-manager=zookeeper}: a {@link ZooKeeperLockManager} on

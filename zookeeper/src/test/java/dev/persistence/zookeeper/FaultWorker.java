@@ -20,12 +20,14 @@ import dev.persistence.PersistenceClient;
  * A worker process of {@link ZooKeeperFaultInjectionTest}: read-modify-write increments of counter files
  * in one shared directory, each under an outer WRITE lock with the client's read and write nested
  * in it, through a {@link ZooKeeperLockManager} of its own session. It reports on stdout, one line
- * per event: {@code READY}, {@code HOLD <counter>} once the outer lock is granted, {@code ACK <counter> <value> <token>} once an increment committed,
+ * per event: {@code READY}, {@code HOLD <counter>} once the outer lock is granted, {@code ACK <counter> <value> <token>} once
+ * an increment committed,
  * {@code LOST}/{@code TIMEOUT}/{@code ERR} when one did not, {@code PAUSED}/{@code RESUMED}
  * around the pauses the test asks for with the file {@code pause}, {@code BYE} when the file
  * {@code stop} appears.
  *
- * <p>Arguments: connect string, directory, number of counters, session timeout in ms.
+ * <p>
+ * Arguments: connect string, directory, number of counters, session timeout in ms.
  */
 public final class FaultWorker {
 

@@ -38,9 +38,9 @@ class LargeQueueTest {
         String longName = "x".repeat(4_000);
         Path top = Path.of("/big", longName);
         try (TestingServer server = new TestingServer(true);
-             CuratorFramework client = CuratorFrameworkFactory.newClient(server.getConnectString(), 60_000, 15_000,
-                     new RetryNTimes(3, 500));
-             ZooKeeperLockManager manager = start(client)) {
+                CuratorFramework client = CuratorFrameworkFactory.newClient(server.getConnectString(), 60_000, 15_000,
+                        new RetryNTimes(3, 500));
+                ZooKeeperLockManager manager = start(client)) {
             ExecutorService threads = Executors.newFixedThreadPool(8);
             List<Future<PathLock>> futures = new ArrayList<>();
             for (int i = 0; i < REQUESTS; i++) {

@@ -1,6 +1,5 @@
 package dev.persistence.zookeeper;
 
-import java.util.Map;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -151,7 +151,8 @@ final class LoopbackProxy implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "proxy " + connectString() + " frames by type " + framesByType + ", cuts armed " + cutsArmed + ", done " + cutsDone;
+        return "proxy " + connectString() + " frames by type " + framesByType + ", cuts armed " + cutsArmed + ", done "
+                + cutsDone;
     }
 
     private boolean takeCut() {

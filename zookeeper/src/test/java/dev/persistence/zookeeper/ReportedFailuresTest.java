@@ -109,7 +109,8 @@ class ReportedFailuresTest {
         startServer();
         ZooKeeperLockManager first = manager(client(server.getConnectString(), 30_000));
         ZooKeeperLockManager second = manager(client(server.getConnectString(), 30_000));
-        for (String odd : List.of("/orders/with\nnewline", "/a/-/lock-W-x-", "/a/b c/ü/%2F", "/q/r/i/_", "/x/" + "y".repeat(300))) {
+        for (String odd : List.of("/orders/with\nnewline", "/a/-/lock-W-x-", "/a/b c/ü/%2F", "/q/r/i/_",
+                "/x/" + "y".repeat(300))) {
             Path path = Path.of(odd);
             try (PathLock held = first.acquire(path, LockMode.WRITE)) {
                 assertThrows(LockTimeoutException.class, () -> second.acquire(path, LockMode.WRITE, Duration.ofMillis(300)),
@@ -241,7 +242,7 @@ class ReportedFailuresTest {
             waiters.add(waiting.acquireAsync(Path.of("/r/x" + i), LockMode.WRITE));
         }
         // exists, getChildren, getChildren2, multiRead (getData is left out: Curator re-reads the ensemble config)
-        int[] reads = {3, 8, 12, 22};
+        int[] reads = { 3, 8, 12, 22 };
         int before = proxy.frames(reads);
         proxy.partition();
         Await.await(() -> !waiting.isAvailable(), "the manager to notice the partition");
@@ -285,7 +286,7 @@ class ReportedFailuresTest {
         LoopbackProxy proxy = proxy();
         ZooKeeperLockManager manager = manager(client(proxy.connectString(), 30_000));
         try (PathLock outer = manager.acquire(Path.of("/n"), LockMode.WRITE)) {
-            int[] asks = {3, 12, 22, 14}; // exists, getChildren2, multiRead, multi
+            int[] asks = { 3, 12, 22, 14 }; // exists, getChildren2, multiRead, multi
             int before = proxy.frames(asks);
             assertTrue(LockContext.covers(Path.of("/n/x"), LockMode.READ));
             try (PathLock nested = manager.acquire(Path.of("/n/x"), LockMode.WRITE)) {

@@ -33,11 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.persistence.AtomicOutputStream;
 import dev.persistence.Batch;
 import dev.persistence.LockLostException;
-import dev.persistence.testsupport.HoldRegistry;
 import dev.persistence.LockMode;
 import dev.persistence.PathLock;
 import dev.persistence.PersistenceClient;
 import dev.persistence.testsupport.Await;
+import dev.persistence.testsupport.HoldRegistry;
 import dev.persistence.testsupport.Transfers;
 
 /**
@@ -80,7 +80,7 @@ class SharedQueueTest {
 
     @Test
     void conflictingHoldsNeverOverlapAcrossManagers() throws Exception {
-        String[] paths = {"/s", "/s/a", "/s/a/b", "/s/b", "/s/ab"};
+        String[] paths = { "/s", "/s/a", "/s/a/b", "/s/b", "/s/ab" };
         HoldRegistry registry = new HoldRegistry();
         AtomicInteger acquired = new AtomicInteger();
         int work = 200;

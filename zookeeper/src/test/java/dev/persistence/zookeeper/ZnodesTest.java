@@ -29,7 +29,8 @@ class ZnodesTest {
                 for (int c = random.nextInt(1, 12); c > 0; c--) {
                     int codePoint;
                     do {
-                        codePoint = random.nextInt(4) == 0 ? random.nextInt(0x20, 0x2FFFF) : "\n-_.%r i W 0".charAt(random.nextInt(12));
+                        codePoint = random.nextInt(4) == 0 ? random.nextInt(0x20, 0x2FFFF)
+                                : "\n-_.%r i W 0".charAt(random.nextInt(12));
                     } while (codePoint == '/' || (codePoint >= 0xD800 && codePoint <= 0xDFFF) || codePoint == 0);
                     text.appendCodePoint(codePoint);
                 }
@@ -50,10 +51,12 @@ class ZnodesTest {
 
     @Test
     void entriesPutRealEntriesOnThePathsAndIntentionsAboveThem() {
-        Map<String, Integer> entries = znodes.entries(List.of(Path.of("/a/b"), Path.of("/a/b/c"), Path.of("/a/x")), LockMode.WRITE);
+        Map<String, Integer> entries = znodes.entries(List.of(Path.of("/a/b"), Path.of("/a/b/c"), Path.of("/a/x")),
+                LockMode.WRITE);
         assertEquals(PathRules.IW, entries.get(znodes.node(Path.of("/"))));
         assertEquals(PathRules.IW, entries.get(znodes.node(Path.of("/a"))));
-        assertEquals(PathRules.W, entries.get(znodes.node(Path.of("/a/b"))), "a real entry stands where an intention would too");
+        assertEquals(PathRules.W, entries.get(znodes.node(Path.of("/a/b"))),
+                "a real entry stands where an intention would too");
         assertEquals(PathRules.W, entries.get(znodes.node(Path.of("/a/x"))));
         assertEquals(5, entries.size());
     }

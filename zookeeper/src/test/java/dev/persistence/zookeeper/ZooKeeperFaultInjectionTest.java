@@ -1,7 +1,5 @@
 package dev.persistence.zookeeper;
 
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.zookeeper.KeeperException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,21 +20,23 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import dev.persistence.testsupport.Await;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.persistence.testsupport.Await;
 
 /**
  * Jepsen-style: worker processes increment counter files in one directory through
@@ -112,7 +112,8 @@ class ZooKeeperFaultInjectionTest {
             });
             phase("reply to a create dropped by the proxy", () -> {
                 proxies.forEach(LoopbackProxy::dropReplyToNextCreate);
-                Await.await(() -> proxies.stream().mapToInt(LoopbackProxy::repliesDropped).sum() > 0, Duration.ofSeconds(60), "a dropped reply: " + proxies);
+                Await.await(() -> proxies.stream().mapToInt(LoopbackProxy::repliesDropped).sum() > 0, Duration.ofSeconds(60),
+                        "a dropped reply: " + proxies);
                 TimeUnit.SECONDS.sleep(2);
             });
             phase("idle past the container reaping interval", () -> {
@@ -120,7 +121,8 @@ class ZooKeeperFaultInjectionTest {
                 try (CuratorFramework observer = CuratorFrameworkFactory.newClient(cluster.getConnectString(),
                         new RetryNTimes(5, 200))) {
                     observer.start();
-                    Await.await(() -> exists(observer, "/faults") == null, Duration.ofSeconds(60), "the server to reap the idle queue");
+                    Await.await(() -> exists(observer, "/faults") == null, Duration.ofSeconds(60),
+                            "the server to reap the idle queue");
                 }
             });
 
@@ -190,7 +192,8 @@ class ZooKeeperFaultInjectionTest {
                 stuckRequests - stuckBefore));
         for (Worker worker : workers) {
             List<String> lines = worker.lines;
-            System.out.println("fault-injection:   " + worker.name + " last: " + lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+            System.out.println("fault-injection:   " + worker.name + " last: "
+                    + lines.subList(Math.max(0, lines.size() - 3), lines.size()));
         }
     }
 
@@ -218,7 +221,7 @@ class ZooKeeperFaultInjectionTest {
                 if (line.startsWith("ACK ")) {
                     String[] parts = line.split(" ");
                     acks.computeIfAbsent(Integer.parseInt(parts[1]), k -> new ArrayList<>())
-                            .add(new long[] {Long.parseLong(parts[2]), Long.parseLong(parts[3])});
+                            .add(new long[] { Long.parseLong(parts[2]), Long.parseLong(parts[3]) });
                 }
             }
         }
@@ -266,7 +269,8 @@ class ZooKeeperFaultInjectionTest {
                 Integer.toString(SESSION_MS)).redirectErrorStream(true).start();
         Worker worker = new Worker(name, process);
         Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     worker.add(line);

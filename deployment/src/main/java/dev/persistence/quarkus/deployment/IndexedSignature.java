@@ -1,14 +1,13 @@
 package dev.persistence.quarkus.deployment;
 
 import java.io.Serializable;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
-import java.lang.reflect.Modifier;
 
 import org.jboss.jandex.ClassInfo;
 import org.jboss.jandex.DotName;
@@ -133,7 +132,8 @@ final class IndexedSignature implements LockedSignature {
             MethodInfo getter = c.method(name);
             if (getter != null && Modifier.isPublic(getter.flags())) {
                 return Modifier.isStatic(getter.flags()) || getter.returnType().kind() == Type.Kind.VOID
-                        ? Optional.empty() : Optional.of(getter.returnType().name().toString());
+                        ? Optional.empty()
+                        : Optional.of(getter.returnType().name().toString());
             }
         }
         for (ClassInfo c = type; c != null; c = superclass(c)) {

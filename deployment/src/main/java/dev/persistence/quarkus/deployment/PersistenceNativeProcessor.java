@@ -1,7 +1,7 @@
 package dev.persistence.quarkus.deployment;
 
-import dev.persistence.spi.LockManagerFactory;
 import dev.persistence.PersistenceClient;
+import dev.persistence.spi.LockManagerFactory;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.nativeimage.RuntimeInitializedClassBuildItem;
@@ -16,7 +16,7 @@ class PersistenceNativeProcessor {
 
     @BuildStep
     void nativeImage(BuildProducer<RuntimeInitializedClassBuildItem> runtimeInitialized,
-                     BuildProducer<ServiceProviderBuildItem> services) {
+            BuildProducer<ServiceProviderBuildItem> services) {
         runtimeInitialized.produce(new RuntimeInitializedClassBuildItem(PersistenceClient.class.getName()));
         services.produce(ServiceProviderBuildItem.allProvidersFromClassPath(LockManagerFactory.class.getName()));
     }

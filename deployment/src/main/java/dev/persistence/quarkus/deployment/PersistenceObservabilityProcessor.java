@@ -40,8 +40,8 @@ class PersistenceObservabilityProcessor {
 
     @BuildStep
     void observedLockManager(Optional<MetricsCapabilityBuildItem> metrics, Capabilities capabilities,
-                             PersistenceBuildTimeConfig config, BuildProducer<AdditionalBeanBuildItem> beans,
-                             BuildProducer<AnnotationsTransformerBuildItem> transformations) {
+            PersistenceBuildTimeConfig config, BuildProducer<AdditionalBeanBuildItem> beans,
+            BuildProducer<AnnotationsTransformerBuildItem> transformations) {
         boolean metered = config.metrics().enabled() && metrics.isPresent()
                 && metrics.get().metricsSupported(MetricsFactory.MICROMETER);
         boolean traced = config.tracing().enabled() && capabilities.isPresent(Capability.OPENTELEMETRY_TRACER);

@@ -1,12 +1,13 @@
 package dev.persistence.quarkus.deployment;
 
-import jakarta.annotation.Priority;
-import jakarta.interceptor.Interceptor;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+
+import jakarta.annotation.Priority;
+import jakarta.interceptor.Interceptor;
 
 import org.jboss.jandex.AnnotationInstance;
 import org.jboss.jandex.AnnotationTransformation;
@@ -17,17 +18,17 @@ import org.jboss.jandex.MethodInfo;
 import dev.persistence.LockMode;
 import dev.persistence.Locked;
 import dev.persistence.cdi.AsyncReturnTypes;
+import dev.persistence.cdi.LockedBinding;
 import dev.persistence.cdi.LockedInterceptor;
 import dev.persistence.cdi.LockedMethodCheck;
-import dev.persistence.cdi.LockedBinding;
 import dev.persistence.cdi.LockedRules;
 import dev.persistence.cdi.PersistenceProducers;
 import dev.persistence.cdi.PersistenceReadinessCheck;
 import dev.persistence.cdi.spi.LockedReturnType;
 import dev.persistence.quarkus.LockedRecorder;
+import dev.persistence.quarkus.PersistenceBuildTimeConfig;
 import dev.persistence.quarkus.reactive.UniLockedReturnType;
 import dev.persistence.quarkus.reactive.VertxLockedThreads;
-import dev.persistence.quarkus.PersistenceBuildTimeConfig;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.AnnotationsTransformerBuildItem;
 import io.quarkus.arc.deployment.ExcludedTypeBuildItem;
@@ -117,7 +118,7 @@ class PersistenceProcessor {
      */
     @BuildStep
     void readinessCheck(Capabilities capabilities, PersistenceBuildTimeConfig config,
-                        BuildProducer<AdditionalBeanBuildItem> beans, BuildProducer<ExcludedTypeBuildItem> excluded) {
+            BuildProducer<AdditionalBeanBuildItem> beans, BuildProducer<ExcludedTypeBuildItem> excluded) {
         if (capabilities.isPresent(Capability.SMALLRYE_HEALTH) && config.health().enabled()) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(PersistenceReadinessCheck.class));
         } else {
@@ -138,8 +139,8 @@ class PersistenceProcessor {
      */
     @BuildStep
     void validateLockedMethods(ValidationPhaseBuildItem validation, CombinedIndexBuildItem index,
-                               BuildProducer<ValidationErrorBuildItem> errors,
-                               BuildProducer<LockedMethodBuildItem> lockedMethods) {
+            BuildProducer<ValidationErrorBuildItem> errors,
+            BuildProducer<LockedMethodBuildItem> lockedMethods) {
         List<Throwable> problems = new ArrayList<>();
         AsyncReturnTypes returnTypes = new AsyncReturnTypes(plugIns(validation, problems));
         Set<MethodInfo> seen = new HashSet<>();
@@ -152,7 +153,8 @@ class PersistenceProcessor {
                     if (binding.name().equals(LOCKED) && seen.add(method)) {
                         IndexedSignature signature = new IndexedSignature(method, index.getComputingIndex());
                         LockedBinding locked = lockedBinding(binding);
-                        lockedMethods.produce(new LockedMethodBuildItem(method, locked, returnTypes.handling(signature).kind()));
+                        lockedMethods
+                                .produce(new LockedMethodBuildItem(method, locked, returnTypes.handling(signature).kind()));
                         problems.addAll(LockedRules.problems(signature, locked, key -> Optional.of("/" + key), returnTypes));
                     }
                 }
@@ -176,7 +178,8 @@ class PersistenceProcessor {
                 plugIns.add((LockedReturnType) Class.forName(name, false, loader).getDeclaredConstructor().newInstance());
             } catch (ReflectiveOperationException | LinkageError e) {
                 problems.add(new IllegalStateException("LockedReturnType plug-in " + name + " cannot be asked at build "
-                        + "time: it needs a no-argument constructor and no container to answer supportedTypes and supports", e));
+                        + "time: it needs a no-argument constructor and no container to answer supportedTypes and supports",
+                        e));
             }
         }
         return plugIns;

@@ -24,7 +24,7 @@ class PersistenceRestProcessor {
 
     @BuildStep
     void exceptionMappers(Capabilities capabilities, PersistenceBuildTimeConfig config,
-                          BuildProducer<ExceptionMapperBuildItem> mappers, BuildProducer<AdditionalBeanBuildItem> beans) {
+            BuildProducer<ExceptionMapperBuildItem> mappers, BuildProducer<AdditionalBeanBuildItem> beans) {
         if (!capabilities.isPresent(Capability.REST) || !config.rest().enabled()) {
             return;
         }

@@ -105,7 +105,8 @@ class SignatureReadersAgreeTest {
             assertEquals(reflected.name(), fromIndex.name(), where);
             assertEquals(reflected.parameterTypes(), fromIndex.parameterTypes(), where);
             assertEquals(reflected.returnType(), fromIndex.returnType(), where);
-            assertEquals(new ArrayList<>(reflected.returnTypeHierarchy()), new ArrayList<>(fromIndex.returnTypeHierarchy()), where);
+            assertEquals(new ArrayList<>(reflected.returnTypeHierarchy()), new ArrayList<>(fromIndex.returnTypeHierarchy()),
+                    where);
             List<String> reflectedNames = reflected.parameterNames();
             for (int i = 0; i < reflectedNames.size(); i++) {
                 if (reflectedNames.get(i) != null) { // these tests compile without -parameters: debug names only

@@ -8,13 +8,15 @@ import java.util.Set;
  * in the Quarkus extension), or a calling convention such as a Kotlin {@code suspend} function,
  * whose last parameter is a {@code kotlin.coroutines.Continuation}. Implementations are CDI beans.
  *
- * <p>Whether a plug-in handles a method is decided from the method's {@link LockedSignature}
+ * <p>
+ * Whether a plug-in handles a method is decided from the method's {@link LockedSignature}
  * alone, once per method: when the application starts (and under Quarkus also when it is built,
  * on an instance made with the public no-argument constructor, before any container exists). So
  * {@link #supportedTypes} and {@link #supports} must depend on nothing but their argument. A
  * method two plug-ins support is a deployment error.
  *
- * <p>An implementation must take the lock only through {@link LockedCall#acquire()} and release
+ * <p>
+ * An implementation must take the lock only through {@link LockedCall#acquire()} and release
  * it on every outcome of the work it stands for — completion, failure and cancellation.
  */
 public interface LockedReturnType {

@@ -34,7 +34,8 @@ public final class PortableKeys {
 
         public Fallback() {
             super(name -> name.startsWith(QUARKUS) && KEYS.contains(name.substring(QUARKUS.length()))
-                    ? name.substring(QUARKUS.length()) : name);
+                    ? name.substring(QUARKUS.length())
+                    : name);
         }
     }
 }

@@ -10,7 +10,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
-import dev.persistence.spi.DecoratedPathLock;
 import dev.persistence.LockInfo;
 import dev.persistence.LockLostException;
 import dev.persistence.LockManager;
@@ -19,6 +18,7 @@ import dev.persistence.LockStats;
 import dev.persistence.LockTimeoutException;
 import dev.persistence.PathLock;
 import dev.persistence.quarkus.observe.LockObserver.Outcome;
+import dev.persistence.spi.DecoratedPathLock;
 
 /**
  * A {@link LockManager} that tells {@link LockObserver}s (Micrometer meters, OpenTelemetry spans) about every

@@ -6,16 +6,15 @@ import java.util.concurrent.CompletionException;
 
 import jakarta.inject.Singleton;
 
+import dev.persistence.PathLock;
+import dev.persistence.cdi.spi.LockedCall;
+import dev.persistence.cdi.spi.LockedReturnType;
+import dev.persistence.spi.AsyncGrant;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-
-import dev.persistence.PathLock;
-import dev.persistence.cdi.spi.LockedCall;
-import dev.persistence.cdi.spi.LockedReturnType;
-import dev.persistence.spi.AsyncGrant;
 
 /** Holds a {@code @Locked} method's lock for each subscription of the {@link Uni} it returns. */
 @Singleton
@@ -73,7 +72,8 @@ public class UniLockedReturnType implements LockedReturnType {
             request.whenComplete((lock, failure) -> {
                 if (failure != null) {
                     emitter.fail(failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure);
+                            ? failure.getCause()
+                            : failure);
                 } else if (context == null) {
                     run(lock);
                 } else {

@@ -5,12 +5,11 @@ import java.util.concurrent.Executor;
 
 import jakarta.inject.Singleton;
 
+import dev.persistence.cdi.spi.LockedThreads;
 import io.quarkus.runtime.BlockingOperationControl;
 import io.quarkus.runtime.BlockingOperationNotAllowedException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-
-import dev.persistence.cdi.spi.LockedThreads;
 
 /**
  * Quarkus's view of threads for {@code @Locked}: Vert.x event-loop threads must not block (the

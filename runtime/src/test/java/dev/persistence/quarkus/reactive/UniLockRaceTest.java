@@ -1,7 +1,6 @@
 package dev.persistence.quarkus.reactive;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,17 +23,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 import dev.persistence.Locked;
 import dev.persistence.PathLock;
 import dev.persistence.cdi.LockedInterceptor;
 import dev.persistence.cdi.PersistenceProducers;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * A {@code @Locked} {@code Uni} whose grant races its subscription's cancellation (issue 18): the
@@ -45,7 +43,8 @@ import dev.persistence.cdi.PersistenceProducers;
  * the call's lock must be released exactly once and the method body must run at most once.
  * Every race locks its own path, so a leaked lock shows as one more active writer at the end.
  *
- * <p>Runs {@value #DEFAULT_RACES} races per path in {@code mvn verify} (seconds); a longer run:
+ * <p>
+ * Runs {@value #DEFAULT_RACES} races per path in {@code mvn verify} (seconds); a longer run:
  * {@code -Dpersistence.races=100000} (per path: the direct path and the Vert.x-context path).
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -113,11 +112,13 @@ class UniLockRaceTest {
                 Uni<Integer> call = service.locked(id);
                 Cancellable subscription;
                 if (context == null) {
-                    subscription = call.subscribe().with(item -> items.incrementAndGet(), failure -> { });
+                    subscription = call.subscribe().with(item -> items.incrementAndGet(), failure -> {
+                    });
                 } else {
                     CompletableFuture<Cancellable> subscribed = new CompletableFuture<>();
                     context.runOnContext(ignored -> subscribed.complete(
-                            call.subscribe().with(item -> items.incrementAndGet(), failure -> { })));
+                            call.subscribe().with(item -> items.incrementAndGet(), failure -> {
+                            })));
                     subscription = subscribed.get(10, TimeUnit.SECONDS);
                 }
                 releaser.release(holder);

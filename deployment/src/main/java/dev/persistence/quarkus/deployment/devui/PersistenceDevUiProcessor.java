@@ -62,7 +62,8 @@ public class PersistenceDevUiProcessor {
         List<Map<String, Object>> methods = new ArrayList<>();
         for (LockedMethodBuildItem locked : lockedMethods) {
             MethodInfo method = locked.method();
-            boolean asynchronous = locked.kind() == AsyncReturnTypes.Kind.STAGE || locked.kind() == AsyncReturnTypes.Kind.PLUG_IN;
+            boolean asynchronous = locked.kind() == AsyncReturnTypes.Kind.STAGE
+                    || locked.kind() == AsyncReturnTypes.Kind.PLUG_IN;
             methods.add(Map.of(
                     "method", method.declaringClass().name() + "#" + method.name(),
                     "path", String.join(", ", locked.binding().paths()),

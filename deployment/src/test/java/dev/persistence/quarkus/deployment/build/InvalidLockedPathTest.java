@@ -27,12 +27,14 @@ class InvalidLockedPathTest {
 
     @RegisterExtension
     static final QuarkusUnitTest APP = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(BadService.class, Order.class, CounterLock.class, AuditedCounter.class, BadCounter.class))
+            .withApplicationRoot(jar -> jar.addClasses(BadService.class, Order.class, CounterLock.class, AuditedCounter.class,
+                    BadCounter.class))
             .assertException(failure -> {
                 String text = FailureText.of(failure);
                 assertTrue(text.contains("BadService#missingProperty") && text.contains("'/data/{order.nope}'")
                         && text.contains("has no property 'nope'"), text);
-                assertTrue(text.contains("BadService#deepProperty") && text.contains("java.lang.String has no property 'size'"), text);
+                assertTrue(text.contains("BadService#deepProperty") && text.contains("java.lang.String has no property 'size'"),
+                        text);
                 assertTrue(text.contains("BadService#unknownName") && text.contains("{customer}"), text);
                 assertTrue(text.contains("'${persistence.root}/data/{customer}'"), "not quoted verbatim: " + text);
                 assertTrue(text.contains("BadService#stream") && text.contains("io.smallrye.mutiny.Multi"), text);
@@ -51,7 +53,7 @@ class InvalidLockedPathTest {
         public void missingProperty(Order order) {
         }
 
-        @Locked(path = {"/data/{order.id}", "/data/{order.id.size}"})
+        @Locked(path = { "/data/{order.id}", "/data/{order.id.size}" })
         public void deepProperty(Order order) {
         }
 

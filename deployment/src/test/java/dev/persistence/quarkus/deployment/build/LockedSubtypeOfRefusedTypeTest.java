@@ -29,7 +29,8 @@ class LockedSubtypeOfRefusedTypeTest {
             .assertException(failure -> {
                 // ArC reports build-time validation errors as a DeploymentException; a start-up
                 // failure comes as "Failed to start quarkus" around the check's IllegalStateException.
-                boolean atBuild = failure instanceof DeploymentException && failure.getCause() instanceof LockedDefinitionException;
+                boolean atBuild = failure instanceof DeploymentException
+                        && failure.getCause() instanceof LockedDefinitionException;
                 String text = FailureText.of(failure);
                 assertTrue(atBuild, "not a build failure: " + text);
                 assertTrue(text.contains("@Locked " + FeedService.class.getName() + "#feed returns " + Feed.class.getName()

@@ -21,8 +21,8 @@ import io.quarkus.test.QuarkusDevModeTest;
 public class DevUiJsonRpcTest extends DevUIJsonRPCTest {
 
     /** This JVM's root: the settings and orphans answered must be this application's, not another build's. */
-    private static final Path ROOT =
-            Path.of(System.getProperty("java.io.tmpdir"), "persistence-devui-test-" + ProcessHandle.current().pid());
+    private static final Path ROOT = Path.of(System.getProperty("java.io.tmpdir"),
+            "persistence-devui-test-" + ProcessHandle.current().pid());
 
     @RegisterExtension
     static final QuarkusDevModeTest APP = new QuarkusDevModeTest()

@@ -44,7 +44,7 @@ class LockedPriorityTest {
 
     @InterceptorBinding
     @Retention(RUNTIME)
-    @Target({ElementType.TYPE, ElementType.METHOD})
+    @Target({ ElementType.TYPE, ElementType.METHOD })
     public @interface Probe {
     }
 

@@ -1,18 +1,17 @@
 package dev.persistence.quarkus.deployment.runtime;
 
-import dev.persistence.DeleteOption;
-import java.nio.file.Files;
-import java.util.concurrent.CountDownLatch;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -25,6 +24,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.persistence.DeleteOption;
 import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 import dev.persistence.LockTimeoutException;
@@ -108,8 +108,8 @@ class MetricsTest {
             assertEquals(1.0, value(during, "persistence_lock_active", "mode=\"write\""), persistenceLines(during));
             assertEquals(timeoutsBefore + 6,
                     value(after, "persistence_lock_wait_seconds_count", "mode=\"write\",outcome=\"timeout\""));
-            assertTrue(value(after, "persistence_lock_wait_seconds_count", "mode=\"write\",outcome=\"granted\"")
-                    >= grantedBefore + 13, persistenceLines(after)); // 12 calls + the test's own hold
+            assertTrue(value(after, "persistence_lock_wait_seconds_count",
+                    "mode=\"write\",outcome=\"granted\"") >= grantedBefore + 13, persistenceLines(after)); // 12 calls + the test's own hold
             assertTrue(value(after, "persistence_lock_hold_seconds_count", "mode=\"write\",outcome=\"released\"") >= 13);
             assertEquals(0.0, value(after, "persistence_lock_queued", ""));
             assertTrue(!persistenceLines(after).contains("/accounts"), "a path leaked into a tag");
@@ -131,7 +131,8 @@ class MetricsTest {
         Files.writeString(dir.resolve(".orphan.0123456789abcdef.persistence.tmp"), "left by a crash");
         assertEquals(1, client.recover(dir));
         String after = scrape();
-        assertEquals(writes + 5, value(after, "persistence_write_seconds_count", "durability=\"atomic\""), persistenceLines(after));
+        assertEquals(writes + 5, value(after, "persistence_write_seconds_count", "durability=\"atomic\""),
+                persistenceLines(after));
         assertEquals(fileSyncs + 5, value(after, "persistence_fsync_file_seconds_count", ""), persistenceLines(after));
         assertEquals(recovered + 1, value(after, "persistence_recovered_total", ""), persistenceLines(after));
         assertTrue(after.contains("persistence_fsync_batch_count"), persistenceLines(after));

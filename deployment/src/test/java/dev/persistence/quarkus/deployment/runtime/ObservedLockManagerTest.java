@@ -25,7 +25,10 @@ import dev.persistence.quarkus.metrics.MicrometerLockObserver;
 import dev.persistence.quarkus.observe.ObservedLockManager;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-/** The observing wrapper with the Micrometer observer around a real in-process manager: every method delegated, every outcome counted. */
+/**
+ * The observing wrapper with the Micrometer observer around a real in-process manager: every method delegated, every outcome
+ * counted.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ObservedLockManagerTest {
 
@@ -53,7 +56,8 @@ class ObservedLockManagerTest {
     @Test
     void outcomesAreCountedByModeAndHoldsWhenClosedOnce() throws Exception {
         try (PathLock held = manager.acquireAsync(Path.of("/m"), LockMode.WRITE).join()) { // no thread owns it
-            assertThrows(LockTimeoutException.class, () -> manager.acquire(Path.of("/m/x"), LockMode.READ, Duration.ofMillis(50)));
+            assertThrows(LockTimeoutException.class,
+                    () -> manager.acquire(Path.of("/m/x"), LockMode.READ, Duration.ofMillis(50)));
             assertThrows(IllegalArgumentException.class, () -> manager.acquire(Path.of("relative"), LockMode.READ));
             Thread.currentThread().interrupt();
             assertThrows(InterruptedException.class, () -> manager.acquire(Path.of("/other"), LockMode.READ));
@@ -75,7 +79,7 @@ class ObservedLockManagerTest {
     @Test
     void aLockOfTheContextIsSeenThroughItsObservedWrapper() throws Exception {
         try (PathLock outer = manager.acquireAsync(Path.of("/ctx"), LockMode.WRITE).join();
-             LockContext.Scope scope = LockContext.enter(outer)) {
+                LockContext.Scope scope = LockContext.enter(outer)) {
             // Nested, not queued behind its own context's lock: granted at once.
             try (PathLock nested = manager.acquire(Path.of("/ctx/child"), LockMode.WRITE, Duration.ofSeconds(5))) {
                 assertTrue(nested.isHeld());

@@ -1,12 +1,11 @@
 package dev.persistence.quarkus.deployment.runtime;
 
-import io.smallrye.config.SmallRyeConfigBuilder;
-import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.logging.Level;
 
@@ -19,6 +18,7 @@ import dev.persistence.Durability;
 import dev.persistence.cdi.PersistenceSettings;
 import dev.persistence.quarkus.PersistenceRuntimeConfig;
 import io.quarkus.test.QuarkusUnitTest;
+import io.smallrye.config.SmallRyeConfigBuilder;
 
 /**
  * The generated reference documents what the portable reader does: the mapping's defaults are the portable

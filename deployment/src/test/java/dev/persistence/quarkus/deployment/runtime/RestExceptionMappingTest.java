@@ -1,9 +1,8 @@
 package dev.persistence.quarkus.deployment.runtime;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,5 @@
 package dev.persistence.quarkus.deployment.runtime;
 
-import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -92,16 +92,19 @@ class UniLockedTest {
         assertEquals("done", result.get(10, TimeUnit.SECONDS));
         other.get(10, TimeUnit.SECONDS).close();
         // A second subscription takes the lock again and invokes the method again.
-        assertEquals("again", service.hold("h", CompletableFuture.completedFuture("again")).await().atMost(Duration.ofSeconds(10)));
+        assertEquals("again",
+                service.hold("h", CompletableFuture.completedFuture("again")).await().atMost(Duration.ofSeconds(10)));
         assertEquals(before + 2, service.invocations());
     }
 
     @Test
     void cancellingReleasesAHeldLockAndWithdrawsAWaitingOne() throws Exception {
         int before = service.invocations();
-        Cancellable holding = service.hold("x", new CompletableFuture<>()).subscribe().with(item -> { });
+        Cancellable holding = service.hold("x", new CompletableFuture<>()).subscribe().with(item -> {
+        });
         Await.await(() -> manager.stats().activeWriters() == 1, "held");
-        Cancellable waiting = service.hold("x", new CompletableFuture<>()).subscribe().with(item -> { });
+        Cancellable waiting = service.hold("x", new CompletableFuture<>()).subscribe().with(item -> {
+        });
         Await.await(() -> manager.stats().queued() == 1, "second subscription queued");
         waiting.cancel();
         Await.await(() -> manager.stats().queued() == 0, "cancelled subscription withdrawn");
@@ -127,7 +130,8 @@ class UniLockedTest {
             CompletableFuture<Integer> waiting = new CompletableFuture<>();
             CompletableFuture<Void> loopFree = new CompletableFuture<>();
             var context = vertx.getOrCreateContext();
-            context.runOnContext(ignored -> service.increment("e").subscribe().with(waiting::complete, waiting::completeExceptionally));
+            context.runOnContext(
+                    ignored -> service.increment("e").subscribe().with(waiting::complete, waiting::completeExceptionally));
             Await.await(() -> manager.stats().queued() == 1, "the Uni waits for the lock");
             // The loop runs another task while the lock is still held: the waiting Uni does not block it.
             context.runOnContext(ignored -> loopFree.complete(null));

@@ -60,7 +60,7 @@ public class UniService {
      * Moves one from {@code from} to {@code to}, reading both before a delay and writing both
      * after it: without both accounts locked together, concurrent transfers create or lose money.
      */
-    @Locked(path = {"/uni/accounts/{from}", "/uni/accounts/{to}"})
+    @Locked(path = { "/uni/accounts/{from}", "/uni/accounts/{to}" })
     public Uni<Void> transfer(String from, String to) {
         invocations.incrementAndGet();
         int source = counters.getOrDefault(from, 0), target = counters.getOrDefault(to, 0);
