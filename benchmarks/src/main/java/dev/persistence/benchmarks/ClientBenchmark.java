@@ -141,7 +141,8 @@ public class ClientBenchmark {
     }
 
     /** Runs both sides, in the opposite order from the previous pair, and adds up their times. */
-    private static void pair(Pairs pairs, TimedPair.Operation viaClient, TimedPair.Operation viaRaw) throws IOException {
+    private static void pair(Pairs pairs, TimedPair.Operation<IOException> viaClient,
+            TimedPair.Operation<IOException> viaRaw) throws IOException {
         long[] nanos = TimedPair.time(pairs.clientFirst = !pairs.clientFirst, viaClient, viaRaw);
         pairs.clientNanos += nanos[0];
         pairs.rawNanos += nanos[1];

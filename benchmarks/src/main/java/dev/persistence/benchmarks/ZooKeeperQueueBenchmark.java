@@ -127,23 +127,12 @@ public class ZooKeeperQueueBenchmark {
         }
 
         /** Runs both sides, in the opposite order from the previous pair, and adds up their times. */
-        void run(Side persistence, Side curator) throws Exception {
-            boolean persistenceNext = persistenceFirst = !persistenceFirst;
-            long start = System.nanoTime();
-            (persistenceNext ? persistence : curator).run();
-            long middle = System.nanoTime();
-            (persistenceNext ? curator : persistence).run();
-            long end = System.nanoTime();
-            persistenceNanos += persistenceNext ? middle - start : end - middle;
-            curatorNanos += persistenceNext ? end - middle : middle - start;
+        void run(TimedPair.Operation<Exception> persistence, TimedPair.Operation<Exception> curator) throws Exception {
+            long[] nanos = TimedPair.time(persistenceFirst = !persistenceFirst, persistence, curator);
+            persistenceNanos += nanos[0];
+            curatorNanos += nanos[1];
             pairs++;
         }
-    }
-
-    /** One side of a pair. */
-    @FunctionalInterface
-    interface Side {
-        void run() throws Exception;
     }
 
     /**
