@@ -45,7 +45,8 @@ import dev.persistence.spi.Reentrancy;
  * {@code acquire} until the lock is closed or {@linkplain PathLock#disown() disowned}) and
  * those handed to it explicitly. A request on a path at or below a lock of the context, in the
  * same or a weaker mode, is granted at once as a nested hold: it does not change the queue and
- * is not counted again in {@link #stats()}. A blocking request that would wait on a lock of its
+ * is not counted again in {@link #stats()}. A multi-path request is a nested hold when each of its
+ * paths is so covered, by one lock of the context or by several. A blocking request that would wait on a lock of its
  * own context — an upgrade (READ held, WRITE asked on the same path or below), a path above or
  * beside a hold that is queued behind a request waiting for that hold — throws
  * {@link IllegalStateException} at once instead of deadlocking. Locks from {@link #acquireAsync}
@@ -152,8 +153,15 @@ public interface LockManager {
 
     /**
      * {@link #acquireAllAsync}, for asynchronous work started inside the calling thread's
-     * {@link LockContext}, as {@link #acquireAsyncInContext} is for one path: a pinned hold when
-     * one lock of the context covers every path, else exactly {@link #acquireAllAsync}.
+     * {@link LockContext}, as {@link #acquireAsyncInContext} is for one path: when every path is
+     * covered by a lock of the context — one lock covering them all, or several locks each
+     * covering some (the caller holds {@code /a} and {@code /b} from two acquisitions and asks for
+     * {@code /a/x} and {@code /b/y}) — the future is completed at once with a pinned hold that
+     * pins each covering lock: each stays held, even after it is closed, until the pinned hold is
+     * closed too. The hold's {@link PathLock#path()} and {@link PathLock#mode()} are the
+     * request's. All or nothing: if a covering lock is closed (by another thread) before it is
+     * pinned, none stays pinned and the request is exactly {@link #acquireAllAsync}, as it is
+     * when some path is covered by no lock of the context.
      *
      * @throws IllegalArgumentException if {@code paths} is empty or any path is refused
      */
@@ -168,7 +176,7 @@ public interface LockManager {
         return pinnedOr(requested, mode, () -> acquireAllAsync(requested, mode));
     }
 
-    /** The pinned hold of the context's covering lock, if one covers {@code paths}; else {@code request}'s future. */
+    /** The pinned hold of the context's covering locks, if they cover {@code paths}; else {@code request}'s future. */
     private CompletableFuture<PathLock> pinnedOr(List<Path> paths, LockMode mode,
             Supplier<CompletableFuture<PathLock>> request) {
         PathLock pinned;

@@ -42,7 +42,9 @@ public interface PathLock extends AutoCloseable {
      * and refuse a write whose token is smaller than the last one stamped, to keep a writer that
      * lost its lock without noticing (a long pause) from overwriting a newer holder's work.
      * Non-conflicting locks may share a token or have any order. A nested hold has the token of
-     * the lock it is nested in.
+     * the lock it is nested in; one nested in several locks (none covering all its paths) has the
+     * smallest of theirs, which no later conflicting lock's token undercuts but an earlier one's
+     * may exceed: to fence each path exactly, stamp it with its covering lock's token.
      */
     long fencingToken();
 

@@ -448,6 +448,117 @@ public abstract class LockManagerContract {
     }
 
     @Test
+    void anAsyncRequestCoveredByTwoContextLocksIsPinnedAtOnceInBothUntilItEnds() throws Exception {
+        PathLock a = manager.acquire(p("/m/a"), LockMode.WRITE);
+        PathLock b = manager.acquire(p("/m/b"), LockMode.WRITE);
+        long oldestToken = Math.min(a.fencingToken(), b.fencingToken());
+        CompletableFuture<PathLock> inContext = manager.acquireAllAsyncInContext(List.of(p("/m/a/x"), p("/m/b/y")),
+                LockMode.WRITE);
+        PathLock pinned = inContext.getNow(null);
+        if (pinned == null) {
+            inContext.cancel(false);
+            a.close();
+            b.close();
+            fail("a request covered by two locks of the context queued behind its caller's own locks");
+        }
+        assertEquals(p("/m/a/x"), pinned.path());
+        assertEquals(LockMode.WRITE, pinned.mode());
+        assertTrue(pinned.isHeld());
+        assertEquals(oldestToken, pinned.fencingToken(), "a hold in several locks has the smallest of their tokens");
+        Future<PathLock> third = threads.submit(() -> manager.acquire(p("/m/b/y"), LockMode.WRITE));
+        CompletableFuture<PathLock> onA = manager.acquireAsync(p("/m/a"), LockMode.READ);
+        a.close(); // the caller's scopes end before the asynchronous work does
+        b.close();
+        assertFalse(LockContext.covers(p("/m/a/x"), LockMode.READ), "a closed lock still covers its paths");
+        assertTrue(pinned.isHeld(), "the pinned hold ended with its covering locks' close()");
+        assertEquals(2, manager.stats().activeWriters(), "released under a pinned hold: " + manager.stats());
+        try (LockContext.Scope ignored = LockContext.enter(pinned)) {
+            // Entered in a context, the hold covers each of its paths, through the lock that covers it.
+            manager.acquire(p("/m/b/y/z"), LockMode.WRITE, Duration.ZERO).close();
+            manager.acquire(p("/m/a/x/z"), LockMode.READ, Duration.ZERO).close();
+            manager.acquireAll(List.of(p("/m/a/x/1"), p("/m/b/y/2")), LockMode.WRITE, Duration.ZERO).close();
+        }
+        assertFalse(third.isDone(), "another thread was granted a path of the pinned hold");
+        assertFalse(onA.isDone(), "another request was granted a covering lock while the pinned hold lived");
+        pinned.close();
+        assertFalse(pinned.isHeld());
+        third.get(10, TimeUnit.SECONDS).close();
+        awaitGranted(onA, "a covering lock was not released by the pinned hold's close()");
+        onA.join().close();
+        pinned.close(); // idempotent: unpins nothing more
+    }
+
+    @Test
+    void aBlockingRequestCoveredByTwoContextLocksIsANestedHold() throws Exception {
+        try (PathLock a = manager.acquire(p("/n/a"), LockMode.WRITE);
+                PathLock b = manager.acquire(p("/n/b"), LockMode.READ)) {
+            PathLock nested = manager.acquireAll(List.of(p("/n/a/x"), p("/n/b/y")), LockMode.READ, Duration.ZERO);
+            assertEquals(p("/n/a/x"), nested.path());
+            assertEquals(LockMode.READ, nested.mode());
+            assertTrue(nested.isHeld());
+            assertEquals(1, manager.stats().activeWriters(), "a nested hold was counted again: " + manager.stats());
+            assertEquals(1, manager.stats().activeReaders(), "a nested hold was counted again: " + manager.stats());
+            try (PathLock inside = manager.acquire(p("/n/b/y/z"), LockMode.READ, Duration.ZERO)) {
+                assertTrue(inside.isHeld(), "a nested hold does not stand for each of its paths");
+            }
+            nested.close();
+            assertTrue(a.isHeld() && b.isHeld(), "closing a nested hold released a lock it was in");
+            IllegalStateException upgrade = assertThrows(IllegalStateException.class,
+                    () -> manager.acquireAll(List.of(p("/n/a/x"), p("/n/b/y")), LockMode.WRITE));
+            assertTrue(upgrade.getMessage().startsWith("Deadlock refused: WRITE [/n/a/x, /n/b/y]"), upgrade.getMessage());
+            PathLock blocking = manager.acquireAll(List.of(p("/n/a/x"), p("/n/b/y")), LockMode.READ);
+            b.close();
+            assertFalse(blocking.isHeld(), "a nested hold outlived a lock it was in");
+            blocking.close();
+        }
+    }
+
+    /**
+     * Closing the covering locks on another thread while a pinned hold in both is being taken:
+     * whatever the interleaving (pinned in both, one pinned then undone, or queued), the request
+     * ends up held, its paths stay locked until it is closed, and nothing is left behind. The
+     * closer starts within a few spins of the request, later by a delay that sweeps the window.
+     */
+    @Test
+    void closingTheCoveringLocksWhileAPinnedHoldIsTakenNeverLeaksNorReleasesEarly() throws Exception {
+        int rounds = scaled(3000);
+        for (int round = 0; round < rounds; round++) {
+            PathLock a = manager.acquire(p("/race/a"), LockMode.WRITE);
+            PathLock b = manager.acquire(p("/race/b"), LockMode.WRITE);
+            AtomicInteger phase = new AtomicInteger(); // 1: the closer is running, 2: both go
+            boolean bFirst = (round & 1) == 1;
+            int delay = (round >> 1) % 256; // spins before closing, to sweep the window of the pinning
+            Future<?> closer = threads.submit(() -> {
+                phase.set(1);
+                while (phase.get() != 2) {
+                    Thread.onSpinWait();
+                }
+                for (int spin = 0; spin < delay; spin++) {
+                    Thread.onSpinWait();
+                }
+                (bFirst ? b : a).close();
+                (bFirst ? a : b).close();
+                return null;
+            });
+            while (phase.get() != 1) {
+                Thread.onSpinWait();
+            }
+            phase.set(2);
+            CompletableFuture<PathLock> request = manager.acquireAllAsyncInContext(
+                    List.of(p("/race/a/x"), p("/race/b/y")), LockMode.WRITE);
+            closer.get(10, TimeUnit.SECONDS);
+            PathLock hold = request.get(10, TimeUnit.SECONDS);
+            assertTrue(hold.isHeld(), "round " + round);
+            for (String path : new String[] { "/race/a/x", "/race/b/y" }) {
+                assertThrows(LockTimeoutException.class, () -> manager.acquire(p(path), LockMode.READ, Duration.ZERO),
+                        "round " + round + ": " + path + " was free under the request's hold " + hold);
+            }
+            hold.close();
+            awaitIdle();
+        }
+    }
+
+    @Test
     void aLockClosedAfterACaptureCoversNothingInThatContext() throws Exception {
         PathLock lock = manager.acquire(p("/c"), LockMode.WRITE);
         LockContext captured = LockContext.capture();

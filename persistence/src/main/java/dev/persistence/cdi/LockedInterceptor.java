@@ -44,9 +44,10 @@ import dev.persistence.spi.Reentrancy;
  *   - synchronous: a blocking acquisition in the calling thread's LockContext, released on
  *     return. On a thread that must not block (LockedThreads) it fails at once, unless a lock
  *     of the thread's context already covers it (a nested hold never waits).
- *   - CompletionStage / CompletableFuture: held until the stage completes. Inside a covering
- *     lock of the context the hold is pinned there (it outlives the enclosing scope; a manager
- *     without pinned holds is refused at once rather than joined); on a thread that may block,
+ *   - CompletionStage / CompletableFuture: held until the stage completes. Inside covering
+ *     locks of the context (one for every path, or several together) the hold is pinned there
+ *     (it outlives the enclosing scope; a manager without pinned holds is refused at once rather
+ *     than joined); on a thread that may block,
  *     the acquisition blocks as for a synchronous call; on one that must not, it is asynchronous
  *     and the method runs when the lock is granted, on the executor the platform names (the
  *     caller's event loop), unless the caller gave up on the result first (AsyncGrant decides).
@@ -201,8 +202,8 @@ public class LockedInterceptor {
         }
 
         Object stage() throws Exception {
-            if (covered(path, paths, mode())) {
-                PathLock pinned = pinnedHold();
+            PathLock pinned = covered(path, paths, mode()) ? pinnedHold() : null;
+            if (pinned != null) {
                 return completeUnder(pinned, () -> proceed(pinned));
             }
             if (threads == null || threads.isBlockingAllowed() || !plan.returnsCompletableFuture()) {
@@ -258,16 +259,22 @@ public class LockedInterceptor {
         }
 
         /**
-         * The pinned hold of a stage-returning call inside a covering lock of the context: granted
-         * at once by every manager built on the ownership layer. A manager without pinned holds
-         * would queue it behind its own caller's lock, for ever: refused instead.
+         * The pinned hold of a stage-returning call inside covering locks of the context (one lock
+         * or several): granted at once by every manager built on the ownership layer; null if the
+         * covering locks were closed meanwhile (by another thread), when the call is an ordinary
+         * one. A manager that cannot pin the locks that cover the call (one without pinned holds,
+         * or they are another manager's) would queue it behind its own caller's lock, for ever:
+         * refused instead.
          */
         private PathLock pinnedHold() {
             CompletableFuture<PathLock> pinned = requestInContext();
             if (!pinned.isDone()) {
                 pinned.cancel(false);
+                if (!covered(path, paths, mode())) {
+                    return null;
+                }
                 throw Reentrancy.waitRefused(describe(path, paths, mode()) + " (@Locked " + plan.description()
-                        + ", inside its caller's lock; " + manager + " has no pinned holds)");
+                        + ", inside its caller's lock; " + manager + " has no pinned holds in the locks that cover it)");
             }
             try {
                 return pinned.join(); // done: returns or throws at once

@@ -1,6 +1,7 @@
 package dev.persistence.spi;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.persistence.LockMode;
@@ -13,20 +14,23 @@ import dev.persistence.PathLock;
  *   - pinned (an asynchronous request covered by the context): it took a pin in the root lock
  *     (ManagedLock.pin), so the root stays held until this hold is closed, even past the root's
  *     own close(); closing it unpins exactly once.
+ * A request covered by several locks of the context, none covering all of it, is a SpanningHold
+ * of one such hold per covering lock, each standing for the paths that lock covers.
  */
 final class NestedLock implements PathLock {
 
     private final PathLock enclosing;
     /** The root lock this hold pins, or null for a plain nested hold. */
     private final ManagedLock pinned;
-    private final Path path;
+    /** The paths this hold stands for in a context: every path of its request it is nested for. */
+    private final List<Path> paths;
     private final LockMode mode;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    NestedLock(PathLock enclosing, ManagedLock pinned, Path path, LockMode mode) {
+    NestedLock(PathLock enclosing, ManagedLock pinned, List<Path> paths, LockMode mode) {
         this.enclosing = enclosing;
         this.pinned = pinned;
-        this.path = path;
+        this.paths = paths;
         this.mode = mode;
     }
 
@@ -42,9 +46,13 @@ final class NestedLock implements PathLock {
         return !closed.get();
     }
 
+    List<Path> paths() {
+        return paths;
+    }
+
     @Override
     public Path path() {
-        return path;
+        return paths.get(0);
     }
 
     @Override
@@ -71,6 +79,7 @@ final class NestedLock implements PathLock {
 
     @Override
     public String toString() {
-        return "PathLock[" + mode + " " + path + (pinned != null ? ", pinned in " : ", nested in ") + enclosing + "]";
+        return "PathLock[" + Reentrancy.describe(paths, mode) + (pinned != null ? ", pinned in " : ", nested in ") + enclosing
+                + "]";
     }
 }

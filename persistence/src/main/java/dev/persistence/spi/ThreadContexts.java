@@ -74,9 +74,9 @@ public final class ThreadContexts {
     /**
      * Whether {@code lock} counts in a context now: a lock of a {@link ManagedLock} manager until
      * it is closed (a lost lock still counts, so that requests inside it fail as lost), a nested
-     * hold while it and what it is nested in do, a pinned hold until it is closed. Answered
-     * without a round trip to any coordinator; a lock of any other kind answers
-     * {@link PathLock#isHeld()}.
+     * hold while it and what it is nested in do, a pinned hold until it is closed, a hold spanning
+     * several locks while it is open and each of its parts counts. Answered without a round trip
+     * to any coordinator; a lock of any other kind answers {@link PathLock#isHeld()}.
      */
     public static boolean isLive(PathLock lock) {
         while (true) {
@@ -90,6 +90,16 @@ public final class ThreadContexts {
                     return true;
                 }
                 lock = nested.enclosing();
+            } else if (lock instanceof SpanningHold spanning) {
+                if (!spanning.isOpen()) {
+                    return false;
+                }
+                for (NestedLock part : spanning.parts()) {
+                    if (!isLive(part)) {
+                        return false;
+                    }
+                }
+                return true;
             } else if (lock instanceof DecoratedPathLock decorated) {
                 lock = decorated.decorated();
             } else {

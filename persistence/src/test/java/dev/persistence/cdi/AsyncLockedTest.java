@@ -93,6 +93,26 @@ class AsyncLockedTest {
     }
 
     @Test
+    void anAsyncMethodOnTwoPathsCalledInsideTwoCallerLocksIsPinnedInBothUntilItsStageCompletes() throws Exception {
+        Path first = Path.of(AsyncOrderService.DATA, "m1");
+        Path second = Path.of(AsyncOrderService.DATA, "m2");
+        CompletableFuture<String> done = new CompletableFuture<>();
+        CompletableFuture<String> lines;
+        try (PathLock a = manager.acquire(first, LockMode.WRITE); PathLock b = manager.acquire(second, LockMode.WRITE)) {
+            lines = orders.twoLines("m1", "m2", done);
+        }
+        // The caller's scopes have ended; both of its locks must live on for the stage.
+        assertEquals(2, manager.stats().activeWriters(), manager.stats().toString());
+        CompletableFuture<PathLock> onFirst = manager.acquireAsync(first, LockMode.WRITE);
+        CompletableFuture<PathLock> onSecond = manager.acquireAsync(second.resolve("lines/1"), LockMode.READ);
+        assertFalse(onFirst.isDone() || onSecond.isDone(), "another caller was granted a path while the stage ran");
+        done.complete("ok");
+        assertEquals("ok", lines.get(10, TimeUnit.SECONDS));
+        onFirst.get(10, TimeUnit.SECONDS).close();
+        onSecond.get(10, TimeUnit.SECONDS).close();
+    }
+
+    @Test
     void perMethodTimeoutOverridesTheConfiguredOne() throws Exception {
         try (PathLock held = manager.acquireAsync(Path.of(AsyncOrderService.DATA, "t"), LockMode.READ).join()) {
             // Nothing configured waits forever: only the method's 50 ms can end this wait, and the message names it.

@@ -57,6 +57,12 @@ public class AsyncOrderService {
         return done;
     }
 
+    /** An asynchronous method on two paths, which two different locks of its caller may cover. */
+    @Locked(path = { "${test.data}/async/{first}/lines/1", "${test.data}/async/{second}/lines/1" })
+    public CompletableFuture<String> twoLines(String first, String second, CompletableFuture<String> done) {
+        return done;
+    }
+
     /** A synchronous method that starts asynchronous work covered by its own lock, and returns. */
     @Locked(path = "${test.data}/async/{id}")
     public CompletableFuture<String> startLine(String id, CompletableFuture<String> done) {

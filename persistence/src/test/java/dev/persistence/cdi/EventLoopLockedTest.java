@@ -76,6 +76,7 @@ class EventLoopLockedTest {
                 () -> assertThrows(IllegalStateException.class, () -> service.outer("n", done)),
                 "the nested call waited on its caller's own lock");
         assertTrue(refused.getMessage().contains("Deadlock refused"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("has no pinned holds in the locks that cover it"), refused.getMessage());
         assertTrue(manager.stats().idle(), "lock left behind: " + manager.stats());
     }
 
