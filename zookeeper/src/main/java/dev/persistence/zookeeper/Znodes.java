@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.persistence.LockMode;
 import dev.persistence.spi.PathRules;
@@ -23,7 +25,8 @@ import dev.persistence.spi.PathRules;
  *                                     "_" + base64url (no padding) of its UTF-8 bytes, so every name
  *                                     a path can hold ('\n', '/', '-', non-ASCII) round-trips
  *   <node>/r/<R|W>-<id>-<seq>         real entries: a request ON this path (R or W)
- *   <node>/i/<IR|IW>-<id>-<seq>       intention entries: a request BELOW this path
+ *   <node>/i/<IR|IW>-<id>-<seq>       intention entries: a request BELOW this path; none on a
+ *                                     filesystem root's node (see entries())
  *
  * Every node, list and the base are CONTAINER znodes: the server reaps them once empty, and
  * the manager recreates them when a create finds them gone. Entries are EPHEMERAL_SEQUENTIAL;
@@ -77,17 +80,45 @@ final class Znodes {
 
     /**
      * The entries of one request: node to entry mode, a real entry on each requested path and an
-     * intention entry on each of its ancestors. Where a node is both (one path below another of
-     * the same request), the real entry stands: it conflicts with everything the intention does.
+     * intention entry on each of its ancestors but a filesystem root. Where a node is both (one
+     * path below another of the same request), the real entry stands: it conflicts with everything
+     * the intention does. The first entry is the first path's real entry.
      */
     Map<String, Integer> entries(List<Path> paths, LockMode mode) {
+        /*
+         * No intention on a root: the only request ON a root is a READ (a write there is refused),
+         * whose entry conflicts with IW alone. An IR on a root would conflict with nothing; an IW
+         * would tell a READ of the root about a write below it, and the READ of the root finds
+         * those writes on the root's children instead (the nodes below it: see the manager).
+         * Every request pays one znode less, and only a READ of a root reads more.
+         */
         Map<String, Integer> entries = new LinkedHashMap<>();
         for (Path path : paths) {
-            for (Path prefix = path; prefix != null; prefix = prefix.getParent()) {
-                entries.merge(node(prefix), PathRules.entryMode(mode, prefix == path), Math::max);
+            entries.merge(node(path), PathRules.entryMode(mode, true), Math::max);
+            for (Path prefix = path.getParent(); prefix != null && prefix.getNameCount() > 0; prefix = prefix.getParent()) {
+                entries.merge(node(prefix), PathRules.entryMode(mode, false), Math::max);
             }
         }
         return entries;
+    }
+
+    /** The nodes of the roots of {@code paths}, each once. */
+    Set<String> roots(List<Path> paths) {
+        Set<String> roots = new LinkedHashSet<>();
+        for (Path path : paths) {
+            roots.add(node(path.getRoot()));
+        }
+        return roots;
+    }
+
+    /** Whether {@code node} is a filesystem root's node. */
+    boolean isRoot(String node) {
+        return node.indexOf('/', tree.length() + 1) < 0;
+    }
+
+    /** Whether a child of a node, as getChildren names it, is a node (the path one name further), not a list. */
+    static boolean isNode(String child) {
+        return child.startsWith("_");
     }
 
     /** The list of a node that holds entries of {@code mode}. */
