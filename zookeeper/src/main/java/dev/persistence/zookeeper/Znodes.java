@@ -7,12 +7,11 @@ import static dev.persistence.spi.PathRules.W;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import dev.persistence.LockMode;
 import dev.persistence.spi.PathRules;
@@ -37,6 +36,7 @@ final class Znodes {
     /** The names of the entry modes (PathRules' IR, IW, R, W, shared with the local manager), by mode. */
     private static final String[] NAMES = { "IR", "IW", "R", "W" };
     static final int ID_LENGTH = 32;
+    private static final Base64.Encoder SEGMENTS = Base64.getUrlEncoder().withoutPadding();
 
     private final String tree;
 
@@ -70,8 +70,7 @@ final class Znodes {
     }
 
     private static void appendSegment(StringBuilder node, String segment) {
-        node.append("/_").append(Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(segment.getBytes(StandardCharsets.UTF_8)));
+        node.append("/_").append(SEGMENTS.encodeToString(segment.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String decode(String segment) {
@@ -94,19 +93,24 @@ final class Znodes {
          */
         Map<String, Integer> entries = new LinkedHashMap<>();
         for (Path path : paths) {
-            entries.merge(node(path), PathRules.entryMode(mode, true), Math::max);
-            for (Path prefix = path.getParent(); prefix != null && prefix.getNameCount() > 0; prefix = prefix.getParent()) {
-                entries.merge(node(prefix), PathRules.entryMode(mode, false), Math::max);
+            String node = node(path);
+            entries.merge(node, PathRules.entryMode(mode, true), Math::max);
+            for (int names = path.getNameCount(); names > 1; names--) {
+                node = node.substring(0, node.lastIndexOf('/')); // a segment holds no '/'
+                entries.merge(node, PathRules.entryMode(mode, false), Math::max);
             }
         }
         return entries;
     }
 
     /** The nodes of the roots of {@code paths}, each once. */
-    Set<String> roots(List<Path> paths) {
-        Set<String> roots = new LinkedHashSet<>();
+    List<String> roots(List<Path> paths) {
+        List<String> roots = new ArrayList<>(1);
         for (Path path : paths) {
-            roots.add(node(path.getRoot()));
+            String root = node(path.getRoot());
+            if (!roots.contains(root)) {
+                roots.add(root);
+            }
         }
         return roots;
     }

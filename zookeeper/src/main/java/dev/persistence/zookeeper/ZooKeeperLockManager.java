@@ -126,6 +126,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
     /** How long entries that could not be deleted are retried in the background. */
     private static final long RETRY_DELETES_NANOS = TimeUnit.MINUTES.toNanos(10);
     /** The most znodes asked about in one multi-read, and the most bytes of their paths (see batches()). */
+    private static final byte[] NO_DATA = {};
     private static final int PRUNE_BATCH = 1_000, PRUNE_BYTES = 256 * 1024;
 
     private final CuratorFramework client;
@@ -419,10 +420,10 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
 
     /** Creates all the request's entries in one multi: its arrival. */
     private void arrive(Request request) throws KeeperException {
-        List<Op> creates = new ArrayList<>();
+        List<Op> creates = new ArrayList<>(request.entries.size());
         for (Map.Entry<String, Integer> entry : request.entries.entrySet()) {
             creates.add(Op.create(session.onServer(Znodes.entryPrefix(entry.getKey(), entry.getValue(), request.id)),
-                    new byte[0], acl, CreateMode.EPHEMERAL_SEQUENTIAL));
+                    NO_DATA, acl, CreateMode.EPHEMERAL_SEQUENTIAL));
         }
         while (request.state == WAITING) {
             ZooKeeper zk = session.zk();
@@ -788,7 +789,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         if (!session.connected()) {
             return false;
         }
-        List<Op> deletes = new ArrayList<>();
+        List<Op> deletes = new ArrayList<>(names.length);
         for (String name : names) {
             deletes.add(Op.delete(name, -1));
         }
