@@ -7,6 +7,7 @@ import static dev.persistence.spi.PathRules.W;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,8 @@ import dev.persistence.spi.PathRules;
  *                                     "_" + base64url (no padding) of its UTF-8 bytes, so every name
  *                                     a path can hold ('\n', '/', '-', non-ASCII) round-trips
  *   <node>/r/<R|W>-<id>-<seq>         real entries: a request ON this path (R or W)
- *   <node>/i/<IR|IW>-<id>-<seq>       intention entries: a request BELOW this path
+ *   <node>/i/<IR|IW>-<id>-<seq>       intention entries: a request BELOW this path; none on a
+ *                                     filesystem root's node (see entries())
  *
  * Every node, list and the base are CONTAINER znodes: the server reaps them once empty, and
  * the manager recreates them when a create finds them gone. Entries are EPHEMERAL_SEQUENTIAL;
@@ -34,6 +36,7 @@ final class Znodes {
     /** The names of the entry modes (PathRules' IR, IW, R, W, shared with the local manager), by mode. */
     private static final String[] NAMES = { "IR", "IW", "R", "W" };
     static final int ID_LENGTH = 32;
+    private static final Base64.Encoder SEGMENTS = Base64.getUrlEncoder().withoutPadding();
 
     private final String tree;
 
@@ -67,8 +70,7 @@ final class Znodes {
     }
 
     private static void appendSegment(StringBuilder node, String segment) {
-        node.append("/_").append(Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(segment.getBytes(StandardCharsets.UTF_8)));
+        node.append("/_").append(SEGMENTS.encodeToString(segment.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String decode(String segment) {
@@ -77,17 +79,50 @@ final class Znodes {
 
     /**
      * The entries of one request: node to entry mode, a real entry on each requested path and an
-     * intention entry on each of its ancestors. Where a node is both (one path below another of
-     * the same request), the real entry stands: it conflicts with everything the intention does.
+     * intention entry on each of its ancestors but a filesystem root. Where a node is both (one
+     * path below another of the same request), the real entry stands: it conflicts with everything
+     * the intention does. The first entry is the first path's real entry.
      */
     Map<String, Integer> entries(List<Path> paths, LockMode mode) {
+        /*
+         * No intention on a root: the only request ON a root is a READ (a write there is refused),
+         * whose entry conflicts with IW alone. An IR on a root would conflict with nothing; an IW
+         * would tell a READ of the root about a write below it, and the READ of the root finds
+         * those writes on the root's children instead (the nodes below it: see the manager).
+         * Every request pays one znode less, and only a READ of a root reads more.
+         */
         Map<String, Integer> entries = new LinkedHashMap<>();
         for (Path path : paths) {
-            for (Path prefix = path; prefix != null; prefix = prefix.getParent()) {
-                entries.merge(node(prefix), PathRules.entryMode(mode, prefix == path), Math::max);
+            String node = node(path);
+            entries.merge(node, PathRules.entryMode(mode, true), Math::max);
+            for (int names = path.getNameCount(); names > 1; names--) {
+                node = node.substring(0, node.lastIndexOf('/')); // a segment holds no '/'
+                entries.merge(node, PathRules.entryMode(mode, false), Math::max);
             }
         }
         return entries;
+    }
+
+    /** The nodes of the roots of {@code paths}, each once. */
+    List<String> roots(List<Path> paths) {
+        List<String> roots = new ArrayList<>(1);
+        for (Path path : paths) {
+            String root = node(path.getRoot());
+            if (!roots.contains(root)) {
+                roots.add(root);
+            }
+        }
+        return roots;
+    }
+
+    /** Whether {@code node} is a filesystem root's node. */
+    boolean isRoot(String node) {
+        return node.indexOf('/', tree.length() + 1) < 0;
+    }
+
+    /** Whether a child of a node, as getChildren names it, is a node (the path one name further), not a list. */
+    static boolean isNode(String child) {
+        return child.startsWith("_");
     }
 
     /** The list of a node that holds entries of {@code mode}. */

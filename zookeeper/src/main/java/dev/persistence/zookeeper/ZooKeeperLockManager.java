@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -73,8 +74,8 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
      *
      * Design: the local manager's multi-granularity queues, one per path node, kept in ZooKeeper.
      * - A request puts one EPHEMERAL_SEQUENTIAL entry on every node of its paths — an intention
-     * entry (IR, IW) on each ancestor, a real entry (R, W) on each requested path — all in ONE
-     * multi transaction. Its arrival is that transaction's zxid, the czxid of each entry: all its
+     * entry (IR, IW) on each ancestor but a filesystem root, a real entry (R, W) on each requested
+     * path — all in ONE multi transaction. Its arrival is that transaction's zxid, the czxid of each entry: all its
      * entries arrive at one instant, in one total order with every other request's.
      * - Real entries of a node are in its list "r", intention entries in its list "i". At a node,
      * entries conflict as in the classic matrix (PathRules.entriesConflict: W with all; R with
@@ -86,7 +87,11 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
      * - Finding the blockers reads only the request's own nodes, in one multi-read: for an intention
      * entry, the node's "r" list (requests ON that ancestor); for a real entry, both lists (the
      * node's own requests and those below it). Unrelated requests — siblings, cousins — are in
-     * none of them. Within a list, sequence order is czxid order; across lists a few exists()
+     * none of them. A root holds no intention (Znodes.entries: none would conflict but a write's
+     * IW with a READ of the root), so a write also reads its root's "r" list, and a READ of a root
+     * lists the root's children and reads both lists of each, in the same multi-read and one more:
+     * every earlier write below the root is on one of them. No request on a root can be a write. Within a list, sequence order
+     * is czxid order; across lists a few exists()
      * calls from the list's end find where "earlier" stops.
      * - A waiting request watches one blocker at a time, the newest (an exists watch). When it is
      * deleted, one multi-read asks about the next newest and the oldest, and if both are gone (a
@@ -120,10 +125,8 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     /** How long entries that could not be deleted are retried in the background. */
     private static final long RETRY_DELETES_NANOS = TimeUnit.MINUTES.toNanos(10);
-    /**
-     * The most blockers asked about in one multi-read, and the most bytes of their paths: a request
-     * above the server's packet limit (jute.maxbuffer, 1 MB by default) would cut the connection.
-     */
+    /** The most znodes asked about in one multi-read, and the most bytes of their paths (see batches()). */
+    private static final byte[] NO_DATA = {};
     private static final int PRUNE_BATCH = 1_000, PRUNE_BYTES = 256 * 1024;
 
     private final CuratorFramework client;
@@ -417,10 +420,10 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
 
     /** Creates all the request's entries in one multi: its arrival. */
     private void arrive(Request request) throws KeeperException {
-        List<Op> creates = new ArrayList<>();
+        List<Op> creates = new ArrayList<>(request.entries.size());
         for (Map.Entry<String, Integer> entry : request.entries.entrySet()) {
             creates.add(Op.create(session.onServer(Znodes.entryPrefix(entry.getKey(), entry.getValue(), request.id)),
-                    new byte[0], acl, CreateMode.EPHEMERAL_SEQUENTIAL));
+                    NO_DATA, acl, CreateMode.EPHEMERAL_SEQUENTIAL));
         }
         while (request.state == WAITING) {
             ZooKeeper zk = session.zk();
@@ -508,42 +511,101 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
      * arrival and fencing token) and the lists its entries conflict with. Fills its blockers.
      */
     private void findBlockers(Request request) throws KeeperException {
-        List<Op> reads = new ArrayList<>();
-        List<String> lists = new ArrayList<>();
-        List<Integer> ownModes = new ArrayList<>();
-        List<String> ownNames = new ArrayList<>();
-        reads.add(Op.getData(request.names[0]));
+        List<ListCheck> checks = new ArrayList<>();
+        List<ListCheck> rootReads = new ArrayList<>();
         int i = 0;
         for (Map.Entry<String, Integer> entry : request.entries.entrySet()) {
             int mode = entry.getValue();
-            String real = session.onServer(entry.getKey() + "/r");
-            lists.add(real);
-            ownModes.add(mode);
-            ownNames.add(request.names[i]);
-            if (mode >= PathRules.R) {
-                lists.add(session.onServer(entry.getKey() + "/i"));
-                ownModes.add(mode);
-                ownNames.add(request.names[i]);
+            String node = session.onServer(entry.getKey()), name = request.names[i++];
+            if (znodes.isRoot(entry.getKey())) {
+                // A READ of a root, the only entry a root holds: the root's lists hold nothing it
+                // conflicts with (READs, no intention); the writes below it are on its children's.
+                rootReads.add(new ListCheck(node, mode, name));
+                continue;
             }
-            i++;
+            checks.add(new ListCheck(node + "/r", mode, name));
+            if (mode >= PathRules.R) {
+                checks.add(new ListCheck(node + "/i", mode, name));
+            }
         }
-        for (String list : lists) {
-            reads.add(Op.getChildren(list));
+        if (request.mode == LockMode.WRITE) {
+            // The READs of a root, for the intention a write no longer puts there (see Znodes.entries).
+            for (String root : znodes.roots(request.paths)) {
+                checks.add(new ListCheck(session.onServer(root) + "/r", PathRules.IW, request.names[0]));
+            }
+        }
+        List<Op> reads = new ArrayList<>(1 + checks.size() + rootReads.size());
+        reads.add(Op.getData(request.names[0]));
+        for (ListCheck check : checks) {
+            reads.add(Op.getChildren(check.list()));
+        }
+        for (ListCheck root : rootReads) {
+            reads.add(Op.getChildren(root.list()));
         }
         List<OpResult> results = multiRead(request, reads);
         if (!(results.get(0) instanceof OpResult.GetDataResult own)) {
             throw new LockLostException("The entries of " + request + " are gone: its session ended");
         }
         request.token = own.getStat().getCzxid();
-        boolean orphans = false;
-        for (int k = 0; k < lists.size(); k++) {
-            if (results.get(k + 1) instanceof OpResult.GetChildrenResult children) {
-                orphans |= collectBlockers(request, lists.get(k), ownModes.get(k), ownNames.get(k), children.getChildren());
+        boolean orphans = collectBlockers(request, checks, results.subList(1, 1 + checks.size()));
+        List<ListCheck> below = new ArrayList<>();
+        for (int k = 0; k < rootReads.size(); k++) {
+            if (results.get(1 + checks.size() + k) instanceof OpResult.GetChildrenResult children) {
+                ListCheck root = rootReads.get(k);
+                for (String child : children.getChildren()) {
+                    if (Znodes.isNode(child)) {
+                        below.add(new ListCheck(root.list() + "/" + child + "/r", root.ownMode(), root.ownName()));
+                        below.add(new ListCheck(root.list() + "/" + child + "/i", root.ownMode(), root.ownName()));
+                    }
+                }
             }
+        }
+        // Every write that arrived before the READ of the root is on a node that existed then and
+        // still holds its entries: one listing after the arrival finds them all.
+        for (List<ListCheck> batch : batches(below, ListCheck::list)) {
+            List<Op> lists = new ArrayList<>(batch.size());
+            for (ListCheck check : batch) {
+                lists.add(Op.getChildren(check.list()));
+            }
+            orphans |= collectBlockers(request, batch, multiRead(request, lists));
         }
         if (orphans) {
             deleteOrphans(request);
         }
+    }
+
+    /** One list to read for a request's blockers, with the entry of the request it is read for. */
+    private record ListCheck(String list, int ownMode, String ownName) {
+    }
+
+    /** Adds the blockers found in lists read (a list that is not there holds none); returns whether it saw an orphan. */
+    private boolean collectBlockers(Request request, List<ListCheck> checks, List<OpResult> results) throws KeeperException {
+        boolean orphans = false;
+        for (int k = 0; k < checks.size(); k++) {
+            if (results.get(k) instanceof OpResult.GetChildrenResult children) {
+                ListCheck check = checks.get(k);
+                orphans |= collectBlockers(request, check.list(), check.ownMode(), check.ownName(), children.getChildren());
+            }
+        }
+        return orphans;
+    }
+
+    /**
+     * Splits znode paths to ask about into batches for one multi-read each: a request above the
+     * server's packet limit (jute.maxbuffer, 1 MB by default) would cut the connection.
+     */
+    private static <T> List<List<T>> batches(List<T> items, Function<T, String> path) {
+        List<List<T>> batches = new ArrayList<>();
+        int from = 0;
+        while (from < items.size()) {
+            int to = from, bytes = 0;
+            while (to < items.size() && to - from < PRUNE_BATCH && bytes < PRUNE_BYTES) {
+                bytes += path.apply(items.get(to++)).length() + 16;
+            }
+            batches.add(items.subList(from, to));
+            from = to;
+        }
+        return batches;
     }
 
     /** Adds the earlier entries of one list that conflict with the request's entry; returns whether it saw an orphan. */
@@ -658,17 +720,10 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         if (probes.isEmpty() || stillThere(request, probes)) {
             return;
         }
-        List<String> rest = new ArrayList<>(request.blockers);
-        int from = 0;
-        while (from < rest.size()) {
-            int to = from, bytes = 0;
-            while (to < rest.size() && to - from < PRUNE_BATCH && bytes < PRUNE_BYTES) {
-                bytes += rest.get(to++).length() + 16;
-            }
-            if (stillThere(request, rest.subList(from, to))) {
+        for (List<String> batch : batches(new ArrayList<>(request.blockers), Function.identity())) {
+            if (stillThere(request, batch)) {
                 return;
             }
-            from = to;
         }
     }
 
@@ -734,7 +789,7 @@ public final class ZooKeeperLockManager implements LockManager, AutoCloseable {
         if (!session.connected()) {
             return false;
         }
-        List<Op> deletes = new ArrayList<>();
+        List<Op> deletes = new ArrayList<>(names.length);
         for (String name : names) {
             deletes.add(Op.delete(name, -1));
         }

@@ -32,6 +32,8 @@ final class ZooKeeperSession implements ConnectionStateListener {
 
     private final CuratorFramework client;
     private final LongConsumer ended;
+    /** The client's namespace ("" for none): a client's namespace never changes. */
+    private final String namespace;
     private final Object changes = new Object();
     private volatile boolean connected;
     /** The id of the session the manager works in; 0 before the first one. */
@@ -40,6 +42,7 @@ final class ZooKeeperSession implements ConnectionStateListener {
     ZooKeeperSession(CuratorFramework client, LongConsumer ended) {
         this.client = client;
         this.ended = ended;
+        this.namespace = client.getNamespace() == null ? "" : client.getNamespace();
         client.getConnectionStateListenable().addListener(this);
         if (client.getZookeeperClient().isConnected()) {
             id = currentId();
@@ -167,7 +170,9 @@ final class ZooKeeperSession implements ConnectionStateListener {
 
     /** A manager path as the server knows it: with the Curator client's namespace, if any. */
     String onServer(String path) {
-        return ZKPaths.fixForNamespace(client.getNamespace(), path);
+        // Curator's fixForNamespace validates and copies every path, even without a namespace;
+        // ZooKeeper validates each path of a request anyway.
+        return namespace.isEmpty() ? path : ZKPaths.makePath(namespace, path);
     }
 
     /** Creates the containers down to {@code path} (Curator's retries are fine here: idempotent). */

@@ -196,6 +196,25 @@ class SharedQueueTest {
         r3.get(10, TimeUnit.SECONDS).close();
     }
 
+    /** The root holds no intention: a READ of it finds the writes below it on its children, in arrival order. */
+    @Test
+    void aReadOfTheRootMeetsWritesBelowItInArrivalOrderAcrossManagers() throws Exception {
+        PathLock deep = first.acquire(Path.of("/g/h/i"), LockMode.WRITE);
+        PathLock top = first.acquire(Path.of("/j"), LockMode.WRITE);
+        CompletableFuture<PathLock> root = second.acquireAsync(Path.of("/"), LockMode.READ);
+        CompletableFuture<PathLock> later = first.acquireAsync(Path.of("/k/l"), LockMode.WRITE);
+        CompletableFuture<PathLock> reader = first.acquireAsync(Path.of("/g/x"), LockMode.READ);
+        reader.get(10, TimeUnit.SECONDS).close();
+        assertFalse(root.isDone(), "the READ of the root overtook earlier writes below it");
+        deep.close();
+        assertFalse(root.isDone(), "granted while a write on a child of the root is held");
+        top.close();
+        PathLock granted = root.get(10, TimeUnit.SECONDS);
+        assertFalse(later.isDone(), "a write that arrived after the READ of the root overtook it");
+        granted.close();
+        later.get(10, TimeUnit.SECONDS).close();
+    }
+
     @Test
     void aLostSessionFailsClosed(@TempDir Path dir) throws Exception {
         CuratorFramework own = client();

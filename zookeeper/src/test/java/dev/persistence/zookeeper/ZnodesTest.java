@@ -1,6 +1,7 @@
 package dev.persistence.zookeeper;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,15 +51,24 @@ class ZnodesTest {
     }
 
     @Test
-    void entriesPutRealEntriesOnThePathsAndIntentionsAboveThem() {
+    void entriesPutRealEntriesOnThePathsAndIntentionsAboveThemButOnTheRoot() {
         Map<String, Integer> entries = znodes.entries(List.of(Path.of("/a/b"), Path.of("/a/b/c"), Path.of("/a/x")),
                 LockMode.WRITE);
-        assertEquals(PathRules.IW, entries.get(znodes.node(Path.of("/"))));
+        assertNull(entries.get(znodes.node(Path.of("/"))), "no intention on a root: only a READ of it is on it");
         assertEquals(PathRules.IW, entries.get(znodes.node(Path.of("/a"))));
         assertEquals(PathRules.W, entries.get(znodes.node(Path.of("/a/b"))),
                 "a real entry stands where an intention would too");
         assertEquals(PathRules.W, entries.get(znodes.node(Path.of("/a/x"))));
-        assertEquals(5, entries.size());
+        assertEquals(4, entries.size());
+        assertEquals(znodes.node(Path.of("/a/b")), entries.keySet().iterator().next(), "the first path's real entry first");
+    }
+
+    @Test
+    void aReadOfTheRootIsTheOneEntryOnIt() {
+        Map<String, Integer> entries = znodes.entries(List.of(Path.of("/a"), Path.of("/")), LockMode.READ);
+        assertEquals(Map.of(znodes.node(Path.of("/a")), PathRules.R, znodes.node(Path.of("/")), PathRules.R), entries);
+        assertTrue(znodes.isRoot(znodes.node(Path.of("/"))));
+        assertFalse(znodes.isRoot(znodes.node(Path.of("/a"))));
     }
 
     @Test
