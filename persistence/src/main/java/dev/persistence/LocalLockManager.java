@@ -248,7 +248,7 @@ final class LocalLockManager implements LockManager {
 
     @Override
     public String toString() {
-        return "LocalLockManager" + stats();
+        return "LocalLockManager " + stats();
     }
 
     // ---------------------------------------------------------------- introspection (diagnostics only)

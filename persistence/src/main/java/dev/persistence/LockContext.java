@@ -130,8 +130,12 @@ public final class LockContext {
      */
     public static boolean covers(Path path, LockMode mode) {
         for (PathLock lock : ThreadContexts.currentLocks()) {
-            if (lock.mode().covers(mode) && PathRules.isAtOrAbove(lock.path(), path)) {
-                return true;
+            if (lock.mode().covers(mode)) {
+                for (Path held : lock.paths()) {
+                    if (PathRules.isAtOrAbove(held, path)) {
+                        return true;
+                    }
+                }
             }
         }
         return false;

@@ -15,16 +15,14 @@ import jakarta.interceptor.InterceptorBinding;
  * Runs a CDI business method under a hierarchical lock of the application's {@link LockManager}.
  *
  * <pre>
- * {@code
  * &#64;Locked(path = "orders/{id}", mode = LockMode.WRITE)
  * public void update(String id, Order order) { ... }
  *
  * &#64;Locked(path = {"accounts/{from}", "accounts/{to}"})
  * public void transfer(String from, String to, long amount) { ... }
  *
- * @Locked(path = "customers/{order.customer}/orders/{order.id}")
+ * &#64;Locked(path = "customers/{order.customer}/orders/{order.id}")
  * public void place(Order order) { ... }
- * }
  * </pre>
  *
  * <p>

@@ -1,6 +1,7 @@
 package dev.persistence;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A granted lock on one path (or, from {@link LockManager#acquireAll}, on several paths as one
@@ -24,6 +25,14 @@ public interface PathLock extends AutoCloseable {
 
     /** The locked path; for a multi-path lock, the first path of the request. */
     Path path();
+
+    /**
+     * Every locked path: the one {@link #path()} of a single-path lock, or the paths of a request
+     * made with {@link LockManager#acquireAll} (or its asynchronous forms), as they were given.
+     */
+    default List<Path> paths() {
+        return List.of(path());
+    }
 
     /** The mode this lock was granted in. */
     LockMode mode();

@@ -421,6 +421,24 @@ public abstract class LockManagerContract {
 
     // ------------------------------------------------------------------ ownership (issue 18)
 
+    /**
+     * A lock of several paths stands for each of them: {@link PathLock#paths()} lists them all and
+     * {@link LockContext#covers} answers for every one (it used to look at the first path only).
+     */
+    @Test
+    void aMultiPathLockCoversEachOfItsPathsInTheContext() throws Exception {
+        try (PathLock both = manager.acquireAll(List.of(p("/mc/a"), p("/mc/b")), LockMode.WRITE)) {
+            assertEquals(List.of(p("/mc/a"), p("/mc/b")), both.paths());
+            assertTrue(LockContext.covers(p("/mc/a/x"), LockMode.WRITE));
+            assertTrue(LockContext.covers(p("/mc/b/y"), LockMode.WRITE), "the second path of a multi-path lock");
+            assertFalse(LockContext.covers(p("/mc/c"), LockMode.READ));
+        }
+        assertFalse(LockContext.covers(p("/mc/b/y"), LockMode.READ));
+        try (PathLock one = manager.acquire(p("/mc/a"), LockMode.READ)) {
+            assertEquals(List.of(p("/mc/a")), one.paths());
+        }
+    }
+
     @Test
     void aCoveredAsyncRequestIsPinnedAtOnceAndKeepsItsCoveringLockUntilItEnds() throws Exception {
         PathLock outer = manager.acquire(p("/o"), LockMode.WRITE);

@@ -46,7 +46,8 @@ final class NestedLock implements PathLock {
         return !closed.get();
     }
 
-    List<Path> paths() {
+    @Override
+    public List<Path> paths() {
         return paths;
     }
 

@@ -43,6 +43,11 @@ final class SpanningHold implements PathLock {
     }
 
     @Override
+    public List<Path> paths() {
+        return paths;
+    }
+
+    @Override
     public LockMode mode() {
         return mode;
     }

@@ -213,6 +213,11 @@ public final class ObservedLockManager implements LockManager {
         }
 
         @Override
+        public List<Path> paths() {
+            return lock.paths();
+        }
+
+        @Override
         public LockMode mode() {
             return lock.mode();
         }
