@@ -74,15 +74,11 @@ import dev.persistence.spi.Reentrancy;
  *   - Fast path: while a stripe's tree is empty, up to FAST_SLOTS single-path requests that do
  *     not conflict with each other hold the stripe without its mutex and without nodes. Each
  *     stripe has one state word (an occupied bit per fast slot, a TREE bit and the stripe's
- *     arrival counter) and the slots themselves. A request picks a slot that is free in the
- *     word and empty, checks the holders the word marks occupied, and is granted by one CAS of
- *     the word that sets the slot's bit and draws the next arrival number: any change to the
- *     holders since it read the word (a new holder always draws a number) fails that CAS, so two
- *     conflicting fast holders never coexist, and two requests never win one slot. Only then does
- *     it publish itself in the slot: a slot marked occupied but still empty is a holder about to
- *     publish, which a request treats as a conflict and an adopter waits for. It is released by
- *     a CAS that clears its bit, then empties its slot; a slot is reused only once empty, so a
- *     late emptying never erases a newer holder. A request that
+ *     arrival counter) and the slots themselves. A request reserves a free slot (CAS null ->
+ *     itself), checks the holders the word marks occupied, and is granted by one CAS of the word
+ *     that sets its bit and draws the next arrival number: any change to the holders since it
+ *     read the word (a new holder always draws a number) fails that CAS, so two conflicting fast
+ *     holders never coexist. It is released by a CAS that clears its bit. A request that
  *     conflicts with a fast holder, or needs the tree for any other reason, takes the stripe's
  *     mutex: whoever takes it first sets TREE (and clears every occupied bit in the same CAS) and
  *     adopts the fast holders: places their entries, as granted, in arrival order. TREE is
@@ -153,7 +149,7 @@ final class LocalLockManager implements LockManager {
      * stripes share no line they write.
      */
     private final long[] words = new long[(STRIPES + 1) * WORD_STRIDE];
-    /** Per stripe, padded apart: its fast slots, each null (empty) or holding a request. */
+    /** Per stripe, padded apart: its fast slots, each null (free), reserved or holding a request. */
     private final Request[] fastHolders = new Request[(STRIPES + 1) * HOLDER_STRIDE];
     /** Spanning requests that wait: any stripe may grant them, so they have their own queue and monitor. */
     private final WaitQueue spanningWaiters = new WaitQueue();
@@ -360,26 +356,31 @@ final class LocalLockManager implements LockManager {
             return false;
         }
         Stripe stripe = stripes[request.stripe];
+        long state = stripe.state();
+        if ((state & TREE) != 0L) {
+            return false;
+        }
+        int slot = stripe.reserveSlot(request);
+        if (slot < 0) {
+            return false;
+        }
+        request.fastSlot = (byte) slot;
         // No timestamp: System.nanoTime() would be a large part of this path's cost; the
         // adopter stamps a fast holder when something first looks at it (see locks(int)).
-        STATE.set(request, GRANTED); // plain: published by the slot's release store, never seen otherwise
-        long state = stripe.state();
-        // The slots are read after the word, so a CAS against that word fails if any changed.
-        while ((state & TREE) == 0L && (state >>> COUNTER_SHIFT) != COUNTER_MAX) {
-            int slot = stripe.vacantSlot(state);
-            if (slot < 0 || stripe.conflictsWithFastHolder(request, state)) {
-                break;
-            }
-            request.fastSlot = (byte) slot;
-            request.seq = stripe.base() + (state >>> COUNTER_SHIFT) + 1L;
-            if (stripe.casState(state, (state + COUNTER_UNIT) | 1L << slot)) {
-                stripe.publish(slot, request);
+        STATE.set(request, GRANTED); // plain: published by the CAS, never seen otherwise
+        long bit = 1L << slot;
+        // The holders are read after the word, so a CAS against that word fails if any changed.
+        while ((state & TREE) == 0L && (state >>> COUNTER_SHIFT) != COUNTER_MAX
+                && !stripe.conflictsWithFastHolder(request, state)) {
+            request.seq = stripe.base() + (state >>> COUNTER_SHIFT) + 1L; // published by the CAS
+            if (stripe.casState(state, (state + COUNTER_UNIT) | bit)) {
                 return true;
             }
             state = stripe.state();
         }
         STATE.set(request, WAITING);
         request.fastSlot = -1;
+        stripe.freeSlot(slot);
         return false;
     }
 
@@ -898,31 +899,28 @@ final class LocalLockManager implements LockManager {
         // ---------------------------------------------------------------- fast slots (no mutex, while TREE is clear)
 
         /**
-         * A slot free in {@code state} and empty (its last holder's release finished); -1 if none.
-         * Each thread starts at its own slot, so threads of one stripe seldom try the same one.
+         * Reserves a free fast slot for {@code request}; -1 if every slot is taken. Each thread
+         * starts at its own slot, so threads of one stripe seldom try the same one.
          */
-        int vacantSlot(long state) {
-            long free = ~state & OCCUPIED;
+        int reserveSlot(Request request) {
             int first = spread(Thread.currentThread().hashCode());
             for (int i = 0; i < FAST_SLOTS; i++) {
                 int slot = (first + i) & (FAST_SLOTS - 1);
-                if ((free & 1L << slot) != 0L && fastHolder(slot) == null) {
+                if (fastHolder(slot) == null && HOLDERS.compareAndSet(fastHolders, slotIndex(slot), null, request)) {
                     return slot;
                 }
             }
             return -1;
         }
 
-        /**
-         * Whether a holder that {@code state} marks occupied conflicts with {@code request}, or
-         * may: an occupied slot still empty is a holder granted but not yet published.
-         */
+        /** Whether a holder that {@code state} marks occupied conflicts with {@code request}. */
         boolean conflictsWithFastHolder(Request request, long state) {
-            long occupied = state & OCCUPIED;
-            while (occupied != 0L) {
-                Request holder = fastHolder(Long.numberOfTrailingZeros(occupied));
-                occupied &= occupied - 1L;
-                if (holder == null || PathRules.conflict(holder.path, holder.mode, request.path, request.mode)) {
+            long others = state & OCCUPIED & ~(1L << request.fastSlot);
+            while (others != 0L) {
+                Request holder = fastHolder(Long.numberOfTrailingZeros(others));
+                others &= others - 1L;
+                // A slot that changed since the word was read means the word changed: the CAS fails.
+                if (holder != null && PathRules.conflict(holder.path, holder.mode, request.path, request.mode)) {
                     return true;
                 }
             }
@@ -943,7 +941,7 @@ final class LocalLockManager implements LockManager {
                     return false;
                 }
                 if (casState(state, state & ~bit)) {
-                    clearSlot(slot);
+                    freeSlot(slot);
                     return true;
                 }
             }
@@ -1009,8 +1007,8 @@ final class LocalLockManager implements LockManager {
             while (occupied != 0L) {
                 int slot = Long.numberOfTrailingZeros(occupied);
                 occupied &= occupied - 1L;
-                Request holder = awaitPublished(slot); // stays put: its release now needs this mutex
-                clearSlot(slot);
+                Request holder = fastHolder(slot); // stays put: its release now needs this mutex
+                freeSlot(slot);
                 int at = count++;
                 while (at > 0 && adopted[at - 1].seq > holder.seq) { // insertion sort by arrival
                     adopted[at] = adopted[at - 1];
@@ -1153,26 +1151,7 @@ final class LocalLockManager implements LockManager {
             return (Request) HOLDERS.getVolatile(fastHolders, slotIndex(slot));
         }
 
-        /** Puts a holder granted by its CAS in its slot: the release store publishes the request. */
-        void publish(int slot, Request holder) {
-            HOLDERS.setRelease(fastHolders, slotIndex(slot), holder);
-        }
-
-        /** The holder of an occupied slot, once published: its CAS came first, its store follows at once. */
-        private Request awaitPublished(int slot) {
-            Request holder;
-            for (int spins = 1; (holder = fastHolder(slot)) == null; spins++) {
-                if ((spins & 63) == 0) {
-                    Thread.yield(); // the holder's thread was descheduled between its CAS and its store
-                } else {
-                    Thread.onSpinWait();
-                }
-            }
-            return holder;
-        }
-
-        /** Empties a slot whose holder no longer occupies it in the word (released or adopted). */
-        void clearSlot(int slot) {
+        void freeSlot(int slot) {
             HOLDERS.setRelease(fastHolders, slotIndex(slot), null);
         }
     }
