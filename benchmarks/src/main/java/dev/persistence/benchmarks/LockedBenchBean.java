@@ -18,7 +18,8 @@ public class LockedBenchBean {
      * The bean LockedInterceptorBenchmark calls: the same trivial work (increment a field) without a
      * binding, under @Locked READ and WRITE with a path template parameter, and under the same lock
      * taken by hand. The hand-written path is built as the interceptor builds it (literal text and the
-     * argument, then Path.of), so lockedX - manualX is the interceptor's own cost. One bean, so the
+     * argument, then Path.of), so lockedX - manualX is the interceptor's cost, of which passThrough - plain
+     * is what the container charges any interceptor. One bean, so the
      * plain call goes through the same intercepted subclass and client proxy as the others.
      */
 
@@ -30,6 +31,12 @@ public class LockedBenchBean {
 
     /** No binding: the plain client-proxy call, the baseline. */
     public void plain(String id) {
+        count++;
+    }
+
+    /** Under an interceptor that only proceeds: the container's cost of any interceptor. */
+    @PassThrough
+    public void passThrough(String id) {
         count++;
     }
 

@@ -39,7 +39,10 @@ import io.smallrye.config.inject.ConfigExtension;
  * methods are bound); {@code plainUninterceptedBean} is that call on a bean with no binding at all;
  * {@code lockedRead} / {@code lockedWrite} are bound to {@code /bench/{id}}; {@code manualRead} /
  * {@code manualWrite} take the same lock with {@code manager.acquire} in try-with-resources, so
- * {@code locked − manual} is the interceptor's own overhead and {@code manual − plain} the lock's.
+ * {@code locked − manual} is the interceptor's own overhead and {@code manual − plain} the lock's;
+ * {@code passThrough} runs under an interceptor that only proceeds, so {@code passThrough − plain} is
+ * what the container charges any interceptor, and {@code locked − manual − (passThrough − plain)}
+ * what the lock interceptor's own code adds.
  * The trial fails at set-up unless both bound methods really wait for a held lock.
  */
 @State(Scope.Benchmark)
@@ -74,7 +77,7 @@ public class LockedInterceptorBenchmark {
                 .disableDiscovery()
                 .addExtension(new ConfigExtension())
                 .addBeanClasses(PersistenceProducers.class, LockedInterceptor.class, LockedMethodCheck.class,
-                        LockedBenchBean.class, PlainBenchBean.class)
+                        PassThroughInterceptor.class, LockedBenchBean.class, PlainBenchBean.class)
                 .initialize();
         bean = container.select(LockedBenchBean.class).get();
         unintercepted = container.select(PlainBenchBean.class).get();
@@ -113,6 +116,11 @@ public class LockedInterceptorBenchmark {
     @Benchmark
     public void plainUninterceptedBean() {
         unintercepted.plain(id);
+    }
+
+    @Benchmark
+    public void passThrough() {
+        bean.passThrough(id);
     }
 
     @Benchmark
