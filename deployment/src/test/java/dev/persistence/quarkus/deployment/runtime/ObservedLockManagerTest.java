@@ -92,6 +92,32 @@ class ObservedLockManagerTest {
         assertTrue(manager.stats().idle(), manager.stats().toString());
     }
 
+    @Test
+    void aMultiPathLockShowsEveryPathThroughItsObservedWrapper() throws Exception {
+        try (PathLock both = manager.acquireAll(List.of(Path.of("/mp/a"), Path.of("/mp/b")), LockMode.WRITE)) {
+            assertEquals(List.of(Path.of("/mp/a"), Path.of("/mp/b")), both.paths());
+            assertTrue(LockContext.covers(Path.of("/mp/b/x"), LockMode.WRITE), "the wrapper hid the second path");
+        }
+        assertTrue(manager.stats().idle(), manager.stats().toString());
+    }
+
+    @Test
+    void theObservedLockForwardsEveryPathLockMethodExplicitly() throws Exception {
+        Class<?> observedLock = Class.forName(ObservedLockManager.class.getName() + "$ObservedLock");
+        List<String> inherited = new ArrayList<>();
+        for (Method method : PathLock.class.getMethods()) {
+            if (Modifier.isStatic(method.getModifiers())) {
+                continue;
+            }
+            try {
+                observedLock.getDeclaredMethod(method.getName(), method.getParameterTypes());
+            } catch (NoSuchMethodException e) {
+                inherited.add(method.toString());
+            }
+        }
+        assertEquals(List.of(), inherited, "PathLock methods the observed lock leaves to the interface's defaults");
+    }
+
     private long count(String name, String mode, String outcome) {
         return registry.get(name).tag("mode", mode).tag("outcome", outcome).timer().count();
     }
