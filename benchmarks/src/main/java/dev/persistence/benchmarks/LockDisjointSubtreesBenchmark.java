@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -21,9 +22,12 @@ import dev.persistence.LockManager;
 import dev.persistence.LockMode;
 
 /**
- * Each thread takes WRITE locks in its own subtree of one shared manager, /lockbench/t0/... and
- * /lockbench/t1/..., cycling over 16 files: 1 thread against 2. The baseline is one fair RW lock
- * per thread, which shows how far the machine itself lets 2 threads scale in the same run.
+ * Each thread takes WRITE locks in its own subtree of one shared manager, {@code <root>/t0/...} and
+ * {@code <root>/t1/...}, cycling over 16 files: 1 thread against 2. The baseline is one fair RW lock
+ * per thread, which shows how far the machine itself lets 2 threads scale in the same run. The
+ * roots: {@code /lockbench}, whose subtrees differ in the second name (the stripe key's last), and
+ * {@code /srv/app/data}, a data root as deployments configure it, below which every path has the
+ * same first two names.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -38,6 +42,9 @@ public class LockDisjointSubtreesBenchmark {
     /** One thread's subtree and its own baseline lock. */
     @State(Scope.Thread)
     public static class Subtree {
+        @Param({ "/lockbench", "/srv/app/data" })
+        String root;
+
         final Path[] files = new Path[16];
         final ReentrantReadWriteLock own = new ReentrantReadWriteLock(true);
         int next;
@@ -45,7 +52,7 @@ public class LockDisjointSubtreesBenchmark {
         @Setup
         public void setUp(ThreadParams thread) {
             for (int i = 0; i < files.length; i++) {
-                files[i] = Path.of("/lockbench/t" + thread.getThreadIndex() + "/data/f" + i);
+                files[i] = Path.of(root + "/t" + thread.getThreadIndex() + "/data/f" + i);
             }
         }
 
