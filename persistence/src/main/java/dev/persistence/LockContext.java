@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Supplier;
 
-import dev.persistence.spi.PathRules;
+import dev.persistence.spi.Reentrancy;
 import dev.persistence.spi.ThreadContexts;
 
 /**
@@ -130,12 +130,8 @@ public final class LockContext {
      */
     public static boolean covers(Path path, LockMode mode) {
         for (PathLock lock : ThreadContexts.currentLocks()) {
-            if (lock.mode().covers(mode)) {
-                for (Path held : lock.paths()) {
-                    if (PathRules.isAtOrAbove(held, path)) {
-                        return true;
-                    }
-                }
+            if (Reentrancy.covers(lock, path, mode)) {
+                return true;
             }
         }
         return false;

@@ -1,5 +1,8 @@
 package dev.persistence.spi;
 
+import java.nio.file.Path;
+import java.util.List;
+
 import dev.persistence.LockContext;
 import dev.persistence.PathLock;
 
@@ -12,4 +15,10 @@ public interface DecoratedPathLock extends PathLock {
 
     /** The lock this one decorates and forwards to. */
     PathLock decorated();
+
+    /** The decorated lock's paths: all of them for a multi-path lock. */
+    @Override
+    default List<Path> paths() {
+        return decorated().paths();
+    }
 }

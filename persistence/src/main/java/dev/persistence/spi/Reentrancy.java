@@ -99,7 +99,7 @@ public final class Reentrancy {
             return spanningHold(paths, mode, each, false);
         }
         for (int i = 0; i < size; i++) {
-            for (Path held : pathsOf(i)) {
+            for (Path held : locks[i].paths()) {
                 for (Path wanted : paths) {
                     if (PathRules.related(held, wanted)) {
                         roots[i].requireUsable(describe(paths, mode));
@@ -222,7 +222,7 @@ public final class Reentrancy {
     /** The newest lock of the context that covers every path in mode; -1 if none. */
     private int covering(List<Path> paths, LockMode mode) {
         for (int i = size - 1; i >= 0; i--) {
-            if (locks[i].mode().covers(mode) && coversAll(pathsOf(i), paths)) {
+            if (coversAll(locks[i], paths, mode)) {
                 return i;
             }
         }
@@ -244,25 +244,29 @@ public final class Reentrancy {
         return each;
     }
 
-    /** The paths the i-th lock of the context stands for: all of a request's, or a nested hold's own. */
-    private List<Path> pathsOf(int i) {
-        return undecorated(locks[i]) instanceof NestedLock nested ? nested.paths() : roots[i].paths();
-    }
-
-    private static boolean coversAll(List<Path> held, List<Path> wanted) {
+    private static boolean coversAll(PathLock lock, List<Path> wanted, LockMode mode) {
         for (Path path : wanted) {
-            boolean covered = false;
-            for (Path mine : held) {
-                if (PathRules.isAtOrAbove(mine, path)) {
-                    covered = true;
-                    break;
-                }
-            }
-            if (!covered) {
+            if (!covers(lock, path, mode)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Whether {@code lock} covers {@code path} in {@code mode}: its mode covers {@code mode} and
+     * one of its paths (all of a multi-path lock's, a nested hold's own) is at or above
+     * {@code path}. The one coverage rule of re-entrancy and {@link LockContext#covers}.
+     */
+    public static boolean covers(PathLock lock, Path path, LockMode mode) {
+        if (lock.mode().covers(mode)) {
+            for (Path held : lock.paths()) {
+                if (PathRules.isAtOrAbove(held, path)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The lock {@code lock} decorates, through every decoration; {@code lock} itself if none. */
